@@ -1,0 +1,460 @@
+"""The directory's data: organisations, where they work, on what, with whom, and the
+sources behind every fact."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+def is_french():
+    return (get_language() or "en").startswith("fr")
+
+
+class Zone(models.TextChoices):
+    """The three zones the Peace Direct report groups Mali's regions into."""
+
+    NORTH = "north", _("North")
+    CENTRE = "centre", _("Centre")
+    SOUTH = "south", _("South")
+
+
+class Region(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("official name"), max_length=80, unique=True)
+    name_en = models.CharField(
+        _("English name"), max_length=80, blank=True, help_text=_("Only where it differs.")
+    )
+    aliases = models.JSONField(
+        _("other spellings"),
+        default=list,
+        blank=True,
+        help_text=_("Spellings people type, such as Timbuktu for Tombouctou."),
+    )
+    zone = models.CharField(_("zone"), max_length=10, choices=Zone.choices)
+    tile_row = models.PositiveSmallIntegerField(default=0, help_text=_("Row on the tile map."))
+    tile_col = models.PositiveSmallIntegerField(default=0, help_text=_("Column on the tile map."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        return reverse("orgs:region_detail", args=[self.slug])
+
+    @property
+    def label(self):
+        """The name in the reader's language: official (French) or English."""
+        if not is_french() and self.name_en:
+            return self.name_en
+        return self.name
+
+    def spellings(self):
+        return [self.name, self.name_en, *self.aliases]
+
+
+class FocusArea(models.Model):
+    slug = models.SlugField(unique=True)
+    label_en = models.CharField(_("English label"), max_length=80, unique=True)
+    label_fr = models.CharField(_("French label"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["label_en"]
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return self.label_fr if is_french() else self.label_en
+
+
+class Source(models.Model):
+    """A public document that facts in the directory are taken from."""
+
+    slug = models.SlugField(unique=True)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    date = models.CharField(
+        _("date"),
+        max_length=10,
+        blank=True,
+        help_text=_("As precise as known: 2018, 2018-05 or 2018-05-08. Empty when undated."),
+    )
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the document is, in our own words.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date="") | Q(date__regex=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
+                name="source_date_is_partial_iso",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("orgs:source_detail", args=[self.slug])
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Organisation.Status.PUBLISHED)
+
+    def in_regions(self, regions):
+        """Organisations working in, or headquartered in, any of these regions."""
+        return self.filter(Q(regions__in=regions) | Q(hq_region__in=regions)).distinct()
+
+    def with_card_data(self):
+        """What a list of organisations shows, in a fixed number of queries."""
+        return self.select_related("hq_region").prefetch_related("regions", "focus_areas")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        LOCAL_ASSOCIATION = "local_association", _("Local association")
+        NATIONAL_NGO = "national_ngo", _("National NGO")
+        NETWORK = "network", _("Network or alliance")
+        CONSORTIUM = "consortium", _("Consortium")
+        THINK_TANK = "think_tank", _("Think tank or research")
+        INTERNATIONAL_NGO = "international_ngo", _("International NGO")
+        DONOR = "donor", _("Donor or foundation")
+        GOVERNMENT_AGENCY = "government_agency", _("Government agency")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Verification(models.TextChoices):
+        PUBLIC_SOURCES = "public_sources", _("From public sources only")
+        CURATOR = "curator", _("Checked by a curator")
+        ORGANISATION = "organisation", _("Confirmed by the organisation")
+
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("As commonly written, usually in English.")
+    )
+    name_original = models.CharField(
+        _("original-language name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name in its own language, usually French."),
+    )
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    slug = models.SlugField(unique=True, max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    founded = models.PositiveSmallIntegerField(_("founded (year)"), null=True, blank=True)
+    hq_region = models.ForeignKey(
+        Region,
+        verbose_name=_("headquarters region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="headquartered",
+    )
+    hq_town = models.CharField(_("headquarters town"), max_length=100, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("In our own words, never copied from a source.")
+    )
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("regions of work"), blank=True, related_name="organisations"
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("focus areas"), blank=True, related_name="organisations"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "Hides the headquarters town and every person of this organisation from the "
+            "public, whatever their own settings."
+        ),
+    )
+    verification = models.CharField(
+        _("verification"),
+        max_length=20,
+        choices=Verification.choices,
+        default=Verification.PUBLIC_SOURCES,
+    )
+    last_checked = models.DateField(_("last checked"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Optimistic lock: bumped by every save."
+    )
+    seeded_values = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The values load_seeds last wrote, so a curator's later edit can be told apart.",
+    )
+    search_text = models.TextField(
+        default="",
+        blank=True,
+        editable=False,
+        help_text="Accent-free, lower-case text that search matches against.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[regions, focus_areas])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded__isnull=True) | Q(founded__gte=1800, founded__lte=2100),
+                name="organisation_founded_plausible",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="organisation_slug_not_empty"),
+        ]
+        indexes = [models.Index(fields=["status", "name"])]
+
+    def __str__(self):
+        if self.acronym and self.acronym.lower() not in self.name.lower():
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("orgs:org_detail", args=[self.slug])
+
+
+class Partnership(models.Model):
+    """A directed link: `organisation` is `relation` `partner` (AJCET is funded by USIP)."""
+
+    class Relation(models.TextChoices):
+        MEMBER_OF = "member_of", _("member of")
+        PARTNER_OF = "partner_of", _("partner of")
+        FUNDED_BY = "funded_by", _("funded by")
+        LEADS = "leads", _("leads consortium of")
+        SUPPORTED_BY = "supported_by", _("supported by")
+        IMPLEMENTS_FOR = "implements_for", _("implements a programme of")
+
+    INVERSE_LABELS = {
+        Relation.MEMBER_OF: _("has member"),
+        Relation.PARTNER_OF: _("partner of"),
+        Relation.FUNDED_BY: _("funds"),
+        Relation.LEADS: _("consortium led by"),
+        Relation.SUPPORTED_BY: _("supports"),
+        Relation.IMPLEMENTS_FOR: _("programme implemented by"),
+    }
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="partnerships",
+    )
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    partner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="partnerships_received",
+    )
+    programme = models.CharField(_("programme"), max_length=200, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("from (year)"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(_("until (year)"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "relation", "partner__name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "relation", "partner", "programme"],
+                name="partnership_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(organisation=F("partner")), name="partnership_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
+                | Q(end_year__gte=F("start_year")),
+                name="partnership_years_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.get_relation_display()} {self.partner}"
+
+    @property
+    def inverse_label(self):
+        return self.INVERSE_LABELS[self.relation]
+
+
+class Person(models.Model):
+    """A named contact. Hidden from the public unless a curator decides otherwise."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="people",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    is_public = models.BooleanField(
+        _("show publicly"),
+        default=False,
+        help_text=_(
+            "Peacebuilders in Mali are threatened and targeted. Show this person on the "
+            "public site, the API and exports only with their consent and when it cannot "
+            "put them at risk. Never shown for a sensitive organisation."
+        ),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="person_unique_per_org"),
+            models.CheckConstraint(condition=~Q(name=""), name="person_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# Which field names a citation's subject, by fact; other facts have no subject.
+CITATION_SUBJECT_FIELDS = {
+    "region": "region",
+    "focus": "focus_area",
+    "partnership": "partnership",
+    "person": "person",
+}
+
+
+def subject_matches_fact(fact, field):
+    """A citation names its subject (a region, a person...) exactly when its fact needs one."""
+    return models.CheckConstraint(
+        condition=(Q(fact=fact, **{f"{field}__isnull": False}) | ~Q(fact=fact))
+        & (Q(fact=fact) | Q(**{f"{field}__isnull": True})),
+        name=f"citation_{field}_matches_fact",
+    )
+
+
+class Citation(models.Model):
+    """Ties one fact about an organisation to a source, a locator and a verbatim quote."""
+
+    class Fact(models.TextChoices):
+        EXISTENCE = "existence", _("existence")
+        FOUNDED = "founded", _("founding year")
+        HEADQUARTERS = "headquarters", _("headquarters")
+        REGION = "region", _("region of work")
+        FOCUS = "focus", _("focus area")
+        PARTNERSHIP = "partnership", _("partnership")
+        PERSON = "person", _("person")
+
+    SUBJECT_FIELDS = CITATION_SUBJECT_FIELDS
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="citations",
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
+    )
+    fact = models.CharField(_("fact"), max_length=20, choices=Fact.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    focus_area = models.ForeignKey(
+        FocusArea,
+        verbose_name=_("focus area"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="citations",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="citations",
+    )
+    locator = models.CharField(
+        _("locator"), max_length=200, help_text=_("Section, heading or page in the source.")
+    )
+    quote = models.TextField(
+        _("quote"),
+        max_length=600,
+        help_text=_("A short passage copied verbatim from the source: a sentence or two."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "fact", "id"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty"),
+            models.CheckConstraint(condition=~Q(locator=""), name="citation_locator_not_empty"),
+            *[
+                subject_matches_fact(fact, field)
+                for fact, field in CITATION_SUBJECT_FIELDS.items()
+            ],
+        ]
+
+    def __str__(self):
+        return f"{self.get_fact_display()}: {self.source} ({self.locator})"
+
+    @property
+    def subject(self):
+        """The region, focus area, partnership or person the fact is about, if any."""
+        field = self.SUBJECT_FIELDS.get(self.fact)
+        return getattr(self, field) if field else None
