@@ -122,6 +122,12 @@ class OrganisationQuerySet(models.QuerySet):
         """Organisations working in, or headquartered in, any of these regions."""
         return self.filter(Q(regions__in=regions) | Q(hq_region__in=regions)).distinct()
 
+    def search(self, query):
+        """Organisations matching the words of `query`, best first (see orgs.search)."""
+        from .search import search_organisations
+
+        return search_organisations(self, query)
+
     def with_card_data(self):
         """What a list of organisations shows, in a fixed number of queries."""
         return self.select_related("hq_region").prefetch_related("regions", "focus_areas")
@@ -317,6 +323,16 @@ class Partnership(models.Model):
         return self.INVERSE_LABELS[self.relation]
 
 
+class PersonQuerySet(models.QuerySet):
+    def public(self):
+        """People the public may see: marked public, of a published, non-sensitive organisation."""
+        return self.filter(
+            is_public=True,
+            organisation__sensitive=False,
+            organisation__status=Organisation.Status.PUBLISHED,
+        )
+
+
 class Person(models.Model):
     """A named contact. Hidden from the public unless a curator decides otherwise."""
 
@@ -338,6 +354,8 @@ class Person(models.Model):
         ),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PersonQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,13 +1,9 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from orgs.models import Citation, Organisation, Partnership, Region, Source
+from orgs.models import Citation, Partnership, Region, Source
 
-
-def make_org(**overrides):
-    fields = {"name": "Test Association", "slug": "test-association", "kind": "local_association"}
-    fields.update(overrides)
-    return Organisation.objects.create(**fields)
+from .conftest import make_org
 
 
 @pytest.mark.django_db
