@@ -1,10 +1,13 @@
 """The directory's data: organisations, where they work, on what, with whom, and the
 sources behind every fact."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -112,6 +115,10 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("orgs:source_detail", args=[self.slug])
+
+
+# How long a curator's check stays current (24 months).
+CHECK_VALID_FOR = datetime.timedelta(days=730)
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -254,6 +261,20 @@ class Organisation(models.Model):
 
     def get_absolute_url(self):
         return reverse("orgs:org_detail", args=[self.slug])
+
+    @property
+    def check_lapsed(self):
+        """A curator's or the organisation's check counts for 24 months, then lapses."""
+        if self.verification == self.Verification.PUBLIC_SOURCES:
+            return False
+        if self.last_checked is None:
+            return True
+        return self.last_checked < timezone.localdate() - CHECK_VALID_FOR
+
+    @property
+    def public_hq_town(self):
+        """The headquarters town, unless the organisation is sensitive."""
+        return "" if self.sensitive else self.hq_town
 
 
 class Partnership(models.Model):
