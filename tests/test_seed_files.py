@@ -8,6 +8,7 @@ the entry named) before anything reaches a database.
 import json
 import re
 import tomllib
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -319,3 +320,61 @@ def test_descriptions_are_in_our_own_words(seeds):
                     copied.append(f"{file_name} {where}: {' '.join(run)}")
                     break
     assert not copied, "descriptions copied from a document:\n" + "\n".join(copied)
+
+
+def searchable_words(seeds):
+    """slug -> the words a visitor's search can hit: names, description, focus, regions."""
+    regions = {
+        row["fields"]["slug"]: row["fields"]
+        for row in json.loads((BASE_DIR / "fixtures" / "regions.json").read_text("utf-8"))
+    }
+    focus_areas = {
+        row["fields"]["slug"]: row["fields"]
+        for row in json.loads((BASE_DIR / "fixtures" / "focus_areas.json").read_text("utf-8"))
+    }
+    found = defaultdict(set)
+    for slug, entries in organisations_by_slug(seeds).items():
+        for _, org in entries:
+            parts = [org.get(key, "") for key in ("name", "name_original", "acronym")]
+            parts.append(org.get("description", ""))
+            for item in org.get("focus", []):
+                area = focus_areas[item["focus"]]
+                parts += [area["label_en"], area["label_fr"]]
+            for item in org.get("regions", []):
+                region = regions[item["region"]]
+                parts += [region["name"], region["name_en"], *region["aliases"]]
+            found[slug] |= set(words(unaccent(" ".join(parts))))
+    return found
+
+
+def unaccent(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@pytest.mark.parametrize(
+    "query, expected, not_expected",
+    [
+        ("segou", {"ajcet", "tassaght"}, set()),
+        ("Timbuktu", {"cad-mali", "add"}, set()),
+        ("women kayes", {"benkadi"}, set()),
+        ("AJEC", {"ajec"}, {"ajcet"}),
+        ("AJCET", {"ajcet"}, {"ajec"}),
+        ("ADD", {"add"}, {"adt"}),
+        ("ADT", {"adt"}, {"add"}),
+        ("CAD", {"cad-mali"}, {"aadec"}),
+        ("ALLO GOUVERNANCE", {"allo-gouvernance"}, set()),
+        ("prison", {"ajcet"}, set()),
+        ("mopti youth", {"ajcet", "cad-mali"}, set()),
+    ],
+)
+def test_seed_data_answers_common_searches(seeds, query, expected, not_expected):
+    """Every word of a typical query is in the seeded text of the organisations it should find."""
+    query_words = words(unaccent(query))
+    hits = {
+        slug
+        for slug, vocabulary in searchable_words(seeds).items()
+        if all(word in vocabulary for word in query_words)
+    }
+    assert expected <= hits, f"{query!r} finds {sorted(hits)}"
+    assert not (not_expected & hits), f"{query!r} also finds {sorted(not_expected & hits)}"
