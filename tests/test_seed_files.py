@@ -1,0 +1,380 @@
+"""The seed files themselves: every fact cited verbatim, every reference resolvable.
+
+These tests read `seeds/*.toml` with tomllib directly, independently of
+`load_seeds`, so a curator's mistake in a seed file is caught (with the file and
+the entry named) before anything reaches a database.
+"""
+
+import json
+import re
+import tomllib
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from orgs.models import Organisation, Partnership
+
+BASE_DIR = Path(settings.BASE_DIR)
+SEEDS_DIR = BASE_DIR / "seeds"
+SEED_FILES = sorted(SEEDS_DIR.glob("*.toml"))
+
+
+def shared_documents_dir():
+    """The read-only source texts: next to the project, else the shared mount."""
+    for candidate in (BASE_DIR.parent / "shared" / "seeds", Path("/work/shared/seeds")):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+DOCUMENTS_DIR = shared_documents_dir()
+needs_documents = pytest.mark.skipif(
+    DOCUMENTS_DIR is None,
+    reason="source documents not found in ../shared/seeds or /work/shared/seeds",
+)
+
+# Organisations the first curation must cover: slug -> acronym (None: no acronym).
+REQUIRED_ORGANISATIONS = {
+    "ajcet": "AJCET",
+    "tassaght": None,
+    "aprofem": "APROFEM",
+    "cad-mali": "CAD Mali",
+    "add": "ADD",
+    "wanep": "WANEP",
+    "wanep-mali": "WANEP-Mali",
+    "women-and-development": None,
+    "just-future-alliance": None,
+    "cordaid": None,
+    "peace-direct": None,
+    "usip": "USIP",
+    "norwegian-church-aid": None,
+    "tic-sult": None,
+    # Peace Direct 2018, "Participating Organisations" (15 distinct).
+    "allo-gouvernance": None,
+    "afip": "AFIP",
+    "aadec": "AADeC",
+    "benkadi": "BENKADI",
+    "renedep": "RENEDEP",
+    "peace-one-day-mali": None,
+    "rejefpo": "REJEFPO",
+    "irad": "IRAD",
+    "cewa": "CEWA",
+    "ajec": "AJEC",
+    "adt": "ADT",
+    "yelimane-youth-association": None,
+    "usaid-mali": None,
+    "friedrich-ebert-stiftung": None,
+}
+
+SCALAR_FIELDS = ("name", "name_original", "acronym", "kind", "description", "website", "status")
+MAX_QUOTE = 600
+MAX_LOCATOR = 200
+OWN_WORDS_RUN = 12
+
+
+def collapse(text):
+    return " ".join(text.split())
+
+
+def words(text):
+    return re.findall(r"\w+", text.casefold())
+
+
+def load(path):
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def fixture_slugs(name):
+    data = json.loads((BASE_DIR / "fixtures" / f"{name}.json").read_text(encoding="utf-8"))
+    return {row["fields"]["slug"] for row in data}
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    assert SEED_FILES, f"no seed files in {SEEDS_DIR}"
+    return {path.name: load(path) for path in SEED_FILES}
+
+
+def citations(data):
+    """Every (where, citation table) in one seed file."""
+    for org in data.get("organisations", []):
+        slug = org.get("slug", "?")
+        if "existence" in org:
+            yield f"{slug} existence", org["existence"]
+        for key in ("founded", "headquarters"):
+            if key in org:
+                yield f"{slug} {key}", org[key]
+        for key, label in (("regions", "region"), ("focus", "focus"), ("people", "name")):
+            for item in org.get(key, []):
+                yield f"{slug} {key} {item.get(label, '?')}", item
+    for link in data.get("partnerships", []):
+        ends = f"{link.get('organisation')} {link.get('relation')} {link.get('partner')}"
+        yield f"partnership {ends}", link
+
+
+def organisations_by_slug(seeds):
+    found = defaultdict(list)
+    for file_name, data in seeds.items():
+        for org in data.get("organisations", []):
+            found[org["slug"]].append((file_name, org))
+    return found
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
+def test_seed_file_parses_with_source_and_organisations(path):
+    data = load(path)
+    source = data["source"]
+    for key in ("slug", "publisher", "title", "date", "url", "document", "description"):
+        assert key in source, f"{path.name}: [source] lacks {key}"
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", source["slug"])
+    assert source["date"] == "" or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", source["date"])
+    assert data.get("organisations"), f"{path.name} defines no organisation"
+
+
+def test_source_slugs_and_documents_are_unique(seeds):
+    slugs = [data["source"]["slug"] for data in seeds.values()]
+    documents = [data["source"]["document"] for data in seeds.values()]
+    assert len(set(slugs)) == len(slugs)
+    assert len(set(documents)) == len(documents)
+
+
+@needs_documents
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
+def test_every_quote_is_verbatim_in_its_document(path):
+    data = load(path)
+    document = DOCUMENTS_DIR / data["source"]["document"]
+    assert document.is_file(), f"{path.name}: no document {document}"
+    text = collapse(document.read_text(encoding="utf-8"))
+    missing = [
+        f"{where}: {citation['quote']!r}"
+        for where, citation in citations(data)
+        if collapse(citation.get("quote", "")) not in text
+    ]
+    assert not missing, f"{path.name}: quotes not found verbatim:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
+def test_every_citation_has_a_short_quote_and_a_locator(path):
+    problems = []
+    for where, citation in citations(load(path)):
+        quote = citation.get("quote", "")
+        locator = citation.get("locator", "")
+        if not quote.strip() or len(quote) > MAX_QUOTE:
+            problems.append(f"{where}: quote of {len(quote)} characters")
+        if not locator.strip() or len(locator) > MAX_LOCATOR:
+            problems.append(f"{where}: locator {locator!r}")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
+def test_every_organisation_has_an_existence_citation_and_valid_kind(path):
+    kinds = set(Organisation.Kind.values)
+    problems = []
+    for org in load(path)["organisations"]:
+        slug = org.get("slug", "")
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+            problems.append(f"bad slug {slug!r}")
+        if "existence" not in org:
+            problems.append(f"{slug}: no existence citation")
+        if "kind" in org and org["kind"] not in kinds:
+            problems.append(f"{slug}: kind {org['kind']!r}")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def test_each_organisation_appears_once_per_file(seeds):
+    for file_name, data in seeds.items():
+        slugs = [org["slug"] for org in data["organisations"]]
+        duplicates = {slug for slug in slugs if slugs.count(slug) > 1}
+        assert not duplicates, f"{file_name} defines {duplicates} twice"
+
+
+def test_required_organisations_are_present(seeds):
+    defined = organisations_by_slug(seeds)
+    missing = sorted(set(REQUIRED_ORGANISATIONS) - set(defined))
+    assert not missing, f"required organisations missing: {missing}"
+    for slug, acronym in REQUIRED_ORGANISATIONS.items():
+        acronyms = {org.get("acronym") for _, org in defined[slug] if org.get("acronym")}
+        if acronym:
+            assert acronyms == {acronym}, f"{slug}: acronym {acronyms}, expected {acronym}"
+
+
+def test_every_organisation_has_name_kind_and_description_somewhere(seeds):
+    for slug, entries in organisations_by_slug(seeds).items():
+        for field in ("name", "kind", "description"):
+            assert any(org.get(field) for _, org in entries), f"{slug} has no {field}"
+
+
+def test_shared_fields_agree_across_files(seeds):
+    conflicts = []
+    for slug, entries in organisations_by_slug(seeds).items():
+        values = defaultdict(set)
+        for _, org in entries:
+            for field in SCALAR_FIELDS:
+                if field in org:
+                    values[field].add(org[field])
+            if "founded" in org:
+                values["founded"].add(org["founded"]["year"])
+            if "headquarters" in org:
+                hq = org["headquarters"]
+                values["headquarters"].add((hq["region"], hq.get("town", "")))
+        conflicts += [f"{slug}.{key}: {found}" for key, found in values.items() if len(found) > 1]
+    assert not conflicts, "conflicting values across seed files:\n" + "\n".join(conflicts)
+
+
+def test_acronyms_are_not_shared_between_organisations(seeds):
+    owners = defaultdict(set)
+    for slug, entries in organisations_by_slug(seeds).items():
+        for _, org in entries:
+            if org.get("acronym"):
+                owners[org["acronym"].casefold()].add(slug)
+    shared = {acronym: slugs for acronym, slugs in owners.items() if len(slugs) > 1}
+    assert not shared, f"one acronym, several organisations: {shared}"
+
+
+def test_region_and_focus_slugs_exist_in_fixtures(seeds):
+    regions = fixture_slugs("regions")
+    focus_areas = fixture_slugs("focus_areas")
+    problems = []
+    for file_name, data in seeds.items():
+        for org in data["organisations"]:
+            slug = org["slug"]
+            if "headquarters" in org and org["headquarters"]["region"] not in regions:
+                problems.append(f"{file_name} {slug}: hq {org['headquarters']['region']}")
+            problems += [
+                f"{file_name} {slug}: region {item['region']}"
+                for item in org.get("regions", [])
+                if item["region"] not in regions
+            ]
+            problems += [
+                f"{file_name} {slug}: focus {item['focus']}"
+                for item in org.get("focus", [])
+                if item["focus"] not in focus_areas
+            ]
+    assert not problems, "\n".join(problems)
+
+
+def test_focus_area_fixture_has_both_languages():
+    data = json.loads((BASE_DIR / "fixtures" / "focus_areas.json").read_text(encoding="utf-8"))
+    for row in data:
+        fields = row["fields"]
+        assert fields["label_en"].strip() and fields["label_fr"].strip(), fields["slug"]
+
+
+def test_partnerships_name_defined_organisations_and_valid_relations(seeds):
+    defined = organisations_by_slug(seeds)
+    relations = set(Partnership.Relation.values)
+    seen = set()
+    problems = []
+    for file_name, data in seeds.items():
+        for link in data.get("partnerships", []):
+            org, partner = link["organisation"], link["partner"]
+            where = f"{file_name}: {org} {link['relation']} {partner}"
+            if org not in defined or partner not in defined:
+                problems.append(f"{where}: endpoint not defined in any seed file")
+            if org == partner:
+                problems.append(f"{where}: links an organisation to itself")
+            if link["relation"] not in relations:
+                problems.append(f"{where}: unknown relation")
+            if link.get("cite_on", org) not in (org, partner):
+                problems.append(f"{where}: cite_on {link['cite_on']} is neither endpoint")
+            if "start" in link and "end" in link and link["end"] < link["start"]:
+                problems.append(f"{where}: ends before it starts")
+            key = (org, link["relation"], partner, link.get("programme", ""))
+            if key in seen:
+                problems.append(f"{where}: defined twice")
+            seen.add(key)
+    assert not problems, "\n".join(problems)
+
+
+def test_no_person_is_public(seeds):
+    public = [
+        f"{file_name} {org['slug']}: {person['name']}"
+        for file_name, data in seeds.items()
+        for org in data["organisations"]
+        for person in org.get("people", [])
+        if person.get("public", False) is not False
+    ]
+    assert not public, f"people marked public (do no harm): {public}"
+
+
+@needs_documents
+def test_descriptions_are_in_our_own_words(seeds):
+    """No description shares a run of 12 consecutive words with any source document."""
+    runs = set()
+    for document in DOCUMENTS_DIR.glob("*.txt"):
+        tokens = words(document.read_text(encoding="utf-8"))
+        runs |= {tuple(tokens[i : i + OWN_WORDS_RUN]) for i in range(len(tokens))}
+    copied = []
+    for file_name, data in seeds.items():
+        texts = [("source", data["source"]["description"])]
+        texts += [(org["slug"], org.get("description", "")) for org in data["organisations"]]
+        for where, text in texts:
+            tokens = words(text)
+            for i in range(len(tokens) - OWN_WORDS_RUN + 1):
+                run = tokens[i : i + OWN_WORDS_RUN]
+                if tuple(run) in runs:
+                    copied.append(f"{file_name} {where}: {' '.join(run)}")
+                    break
+    assert not copied, "descriptions copied from a document:\n" + "\n".join(copied)
+
+
+def searchable_words(seeds):
+    """slug -> the words a visitor's search can hit: names, description, focus, regions."""
+    regions = {
+        row["fields"]["slug"]: row["fields"]
+        for row in json.loads((BASE_DIR / "fixtures" / "regions.json").read_text("utf-8"))
+    }
+    focus_areas = {
+        row["fields"]["slug"]: row["fields"]
+        for row in json.loads((BASE_DIR / "fixtures" / "focus_areas.json").read_text("utf-8"))
+    }
+    found = defaultdict(set)
+    for slug, entries in organisations_by_slug(seeds).items():
+        for _, org in entries:
+            parts = [org.get(key, "") for key in ("name", "name_original", "acronym")]
+            parts.append(org.get("description", ""))
+            for item in org.get("focus", []):
+                area = focus_areas[item["focus"]]
+                parts += [area["label_en"], area["label_fr"]]
+            for item in org.get("regions", []):
+                region = regions[item["region"]]
+                parts += [region["name"], region["name_en"], *region["aliases"]]
+            found[slug] |= set(words(unaccent(" ".join(parts))))
+    return found
+
+
+def unaccent(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@pytest.mark.parametrize(
+    "query, expected, not_expected",
+    [
+        ("segou", {"ajcet", "tassaght"}, set()),
+        ("Timbuktu", {"cad-mali", "add"}, set()),
+        ("women kayes", {"benkadi"}, set()),
+        ("AJEC", {"ajec"}, {"ajcet"}),
+        ("AJCET", {"ajcet"}, {"ajec"}),
+        ("ADD", {"add"}, {"adt"}),
+        ("ADT", {"adt"}, {"add"}),
+        ("CAD", {"cad-mali"}, {"aadec"}),
+        ("ALLO GOUVERNANCE", {"allo-gouvernance"}, set()),
+        ("prison", {"ajcet"}, set()),
+        ("mopti youth", {"ajcet", "cad-mali"}, set()),
+    ],
+)
+def test_seed_data_answers_common_searches(seeds, query, expected, not_expected):
+    """Every word of a typical query is in the seeded text of the organisations it should find."""
+    query_words = words(unaccent(query))
+    hits = {
+        slug
+        for slug, vocabulary in searchable_words(seeds).items()
+        if all(word in vocabulary for word in query_words)
+    }
+    assert expected <= hits, f"{query!r} finds {sorted(hits)}"
+    assert not (not_expected & hits), f"{query!r} also finds {sorted(not_expected & hits)}"
