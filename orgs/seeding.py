@@ -109,6 +109,7 @@ class Cited:
     source: str
     locator: str
     quote: str
+    where: str
 
 
 @dataclass
@@ -275,7 +276,7 @@ class _Checker:
             self.error(where, "locator: empty (give the section, heading or page)")
         if not locator or not quote:
             return None
-        return Cited(source=source, locator=locator, quote=quote)
+        return Cited(source=source, locator=locator, quote=quote, where=where)
 
 
 def _describe(value):
@@ -652,6 +653,12 @@ class _Loader:
             .prefetch_related("regions", "focus_areas")
         }
         self.plans = {}
+        # A curator's deletion wins too: what simple-history saw deleted is not re-created.
+        self.skipped = set(
+            Organisation.history.filter(history_type="-", slug__in=slugs).values_list(
+                "slug", flat=True
+            )
+        ) - set(self.orgs)
 
     def error(self, where, message):
         self.seeds.errors.append(f"{where}: {message}")
@@ -684,6 +691,7 @@ class _Loader:
     def write(self):
         self.write_sources()
         saved = [org.pk for org in self.orgs.values()]
+        deleted_people, deleted_partnerships = self.deleted_children()
         self.plan_organisations()
         people = self.plan_children(
             self.seeds.people,
@@ -695,6 +703,7 @@ class _Loader:
             },
             "people",
             lambda key: key[1],
+            deleted_people,
         )
         partnerships = self.plan_children(
             self.seeds.partnerships,
@@ -706,6 +715,7 @@ class _Loader:
             },
             "partnerships",
             lambda key: " ".join(part for part in key[1:] if part),
+            deleted_partnerships,
         )
         written = self.save_organisations()
         self.people = self.save_children(people, Person, self.new_person, "person")
@@ -753,6 +763,12 @@ class _Loader:
         for slug, org_seed in self.seeds.organisations.items():
             values = self.seed_values(org_seed)
             org = self.orgs.get(slug)
+            if org is None and slug in self.skipped:
+                if self.force:
+                    self.skipped.discard(slug)
+                else:
+                    self.deleted(org_seed.where)
+                    continue
             if org is None:
                 org = self.orgs[slug] = Organisation(slug=slug)
                 plan = self.plans[slug] = _OrgPlan(org, new=True, seeded=dict(values))
@@ -799,16 +815,39 @@ class _Loader:
         else:
             setattr(org, key, value)
 
+    def deleted(self, where):
+        self.report.conflicts.append(
+            f"{where}: deleted by a curator, not re-created (--force re-creates it)"
+        )
+
+    def deleted_children(self):
+        """Natural keys of the people and partnerships a curator deleted."""
+        slugs = {org.pk: slug for slug, org in self.orgs.items() if org.pk}
+        history = {"history_type": "-", "organisation_id__in": slugs}
+        people = Person.history.filter(**history).values_list("organisation_id", "name")
+        partnerships = Partnership.history.filter(**history).values_list(
+            "organisation_id", "relation", "partner_id", "programme"
+        )
+        return (
+            {(slugs[org], name) for org, name in people},
+            {(slugs[org], r, slugs.get(partner), p) for org, r, partner, p in partnerships},
+        )
+
     def conflict(self, entity, key, current, seed):
         where = entity.values[key][1] if key in entity.values else entity.where
         self.report.conflicts.append(
             f"{where}: {key}: kept the curator's {current!r}, the seeds say {seed!r}"
         )
 
-    def plan_children(self, entities, existing, group, store_key):
+    def plan_children(self, entities, existing, group, store_key, deleted):
         """Plan people or partnerships, whose seeded values live on their organisation."""
         plans = []
         for key, entity in entities.items():
+            if {key[0], key[2] if group == "partnerships" else None} & self.skipped:
+                continue  # its organisation was deleted by a curator
+            if key not in existing and key in deleted and not self.force:
+                self.deleted(entity.where)
+                continue
             org_plan = self.plan_for(key[0])
             org_plan.files += entity.files
             store = org_plan.seeded.setdefault(group, {})
@@ -919,6 +958,8 @@ class _Loader:
     def wanted_citations(self):
         """Every citation the seeds give, keyed as write_citations finds them in the DB."""
         for slug, org_seed in self.seeds.organisations.items():
+            if slug in self.skipped:
+                continue
             org = self.orgs[slug]
             for fact, subject, cited in org_seed.citations:
                 region = self.regions[subject] if fact == Citation.Fact.REGION else None
@@ -928,6 +969,8 @@ class _Loader:
                     (org, cited, {"region": region, "focus_area": focus}, org_seed.files),
                 )
         for key, entity in self.seeds.people.items():
+            if key not in self.people:
+                continue
             person, org = self.people[key], self.orgs[key[0]]
             for fact, _subject, cited in entity.citations:
                 yield (
@@ -935,6 +978,8 @@ class _Loader:
                     (org, cited, {"person": person}, entity.files),
                 )
         for key, entity in self.seeds.partnerships.items():
+            if key not in self.partnerships:
+                continue
             partnership = self.partnerships[key]
             for fact, cite_on, cited in entity.citations:
                 org = self.orgs[cite_on]
@@ -944,21 +989,26 @@ class _Loader:
                 )
 
     def write_citations(self):
-        existing = {}
-        for c in Citation.objects.filter(source__slug__in=self.seeds.sources).select_related(
-            "source"
-        ):
+        sources = {source.pk: slug for slug, source in self.sources.items()}
+
+        def key(c):  # a citation or its historical record, as wanted_citations keys it
             if c.person_id:
                 subject = ("person", c.person_id)
             elif c.partnership_id:
                 subject = ("partnership", c.partnership_id)
             else:
                 subject = (c.region_id, c.focus_area_id)
-            existing[(c.organisation_id, c.source.slug, c.fact, *subject)] = c
+            return (c.organisation_id, sources[c.source_id], c.fact, *subject)
+
+        existing = {key(c): c for c in Citation.objects.filter(source__in=sources)}
+        deleted = {key(c) for c in Citation.history.filter(history_type="-", source__in=sources)}
         new = []
         for key, (org, cited, subject, files) in self.wanted_citations():
             label = f"citation {key[2]} of {org.slug} from {cited.source}"
             citation = existing.get(key)
+            if citation is None and key in deleted and not self.force:
+                self.deleted(cited.where)
+                continue
             if citation is None:
                 citation = Citation(
                     organisation=org,

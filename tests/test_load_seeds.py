@@ -424,6 +424,47 @@ def test_curator_edit_of_partnership_years_wins(seeds_dir):
     assert Partnership.objects.get().end_year == 2020  # nothing to force: seeds unchanged
 
 
+def test_curator_deletion_of_a_person_wins_until_forced(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Person.objects.get(name="Jane Doe").delete()
+    before = snapshot()
+
+    out = load()
+
+    assert not Person.objects.filter(name="Jane Doe").exists()
+    assert snapshot() == before
+    assert (
+        "seeds/001-base.toml: organisations[0] (ajcet): people[0] (Jane Doe): deleted by a "
+        "curator, not re-created"
+    ) in out
+    load("--force")
+    assert Person.objects.get(name="Jane Doe").citations.count() == 1
+
+
+def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.get(slug="usip").delete()  # takes the partnership with it
+
+    out = load()
+
+    assert not Organisation.objects.filter(slug="usip").exists()
+    assert not Partnership.objects.exists()
+    assert "organisations[1] (usip): deleted by a curator, not re-created" in out
+    load("--force")
+    assert Partnership.objects.get().partner.slug == "usip"
+
+
+def test_curator_deletion_of_a_citation_wins(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Citation.objects.get(fact="founded").delete()
+    out = load()
+    assert not Citation.objects.filter(fact="founded").exists()
+    assert "organisations[0] (ajcet): founded: deleted by a curator" in out
+
+
 # --- Errors: every problem reported, nothing written --------------------------------------
 
 
