@@ -724,7 +724,8 @@ class _Loader:
         )
         self.write_citations()
         if written:
-            search.update_search_text(written)
+            search.update_search_text([org for org, _created in written])
+            self.record_history(written)
 
     def write_sources(self):
         existing = {s.slug: s for s in Source.objects.filter(slug__in=self.seeds.sources)}
@@ -875,16 +876,16 @@ class _Loader:
         return plans
 
     def save_organisations(self):
-        written = []
+        written, self.new_m2m = [], []
         for slug, plan in self.plans.items():
             org = plan.org
             label = f"organisation {slug}"
             org._change_reason = _reason(plan.files)
             if plan.new:
                 org.seeded_values = plan.seeded
-                self.save_org(org, plan, created=True)
+                self.save_org(org, plan)
                 self.report.count("created", label, ", ".join(dict.fromkeys(plan.files)))
-                written.append(org)
+                written.append((org, True))
                 continue
             changed = list(plan.changed)
             if plan.seeded != (org.seeded_values or {}):
@@ -892,32 +893,51 @@ class _Loader:
                 changed = changed or ["(what the seeds last wrote)"]
             if changed:
                 org.version += 1
-                self.save_org(org, plan, created=False)
+                self.save_org(org, plan)
                 self.report.count("updated", label, ", ".join(changed))
-                written.append(org)
+                written.append((org, False))
             elif slug in self.seeds.organisations:
                 self.report.count("unchanged", label)
+        self.save_new_m2m()
         return written
 
-    def save_org(self, org, plan, created):
-        # One history row per load that shows the new regions and focus areas: write
-        # the row and its many-to-many without history, then record them once.
+    def save_org(self, org, plan):
+        # simple-history records a row on save and another on each many-to-many
+        # change. For one row per load, showing the new regions, focus areas and
+        # search text, write without history now; record_history() records it once.
         org.skip_history_when_saving = True
-        try:
-            org.save()
-            for key, slugs in plan.m2m.items():
-                lookup = self.regions if key == "regions" else self.focus_areas
-                getattr(org, key).set([lookup[slug] for slug in slugs])
-        finally:
+        org.save()
+        if plan.new:
+            self.new_m2m.append((org, plan.m2m))
+            return
+        for key, slugs in plan.m2m.items():
+            lookup = self.regions if key == "regions" else self.focus_areas
+            getattr(org, key).set([lookup[slug] for slug in slugs])
+
+    def save_new_m2m(self):
+        """The regions and focus areas of new organisations, in one query each."""
+        for key, lookup, column in (
+            ("regions", self.regions, "region"),
+            ("focus_areas", self.focus_areas, "focusarea"),
+        ):
+            through = getattr(Organisation, key).through
+            through.objects.bulk_create(
+                through(organisation=org, **{column: lookup[slug]})
+                for org, m2m in self.new_m2m
+                for slug in m2m.get(key, ())
+            )
+
+    def record_history(self, written):
+        for org, created in written:
             del org.skip_history_when_saving
-        post_save.send(
-            sender=Organisation,
-            instance=org,
-            created=created,
-            update_fields=None,
-            raw=False,
-            using=org._state.db,
-        )
+            post_save.send(
+                sender=Organisation,
+                instance=org,
+                created=created,
+                update_fields=None,
+                raw=False,
+                using=org._state.db,
+            )
 
     def new_person(self, key, values):
         return Person(organisation=self.orgs[key[0]], name=key[1], **values)
@@ -933,7 +953,7 @@ class _Loader:
         )
 
     def save_children(self, plans, model, build, noun):
-        saved = {}
+        saved, new = {}, []
         for plan in plans:
             key, files = plan.entity.key, plan.entity.files
             label = f"{noun} {' '.join(part for part in key if part)}"
@@ -941,7 +961,7 @@ class _Loader:
             if obj is None:
                 obj = build(key, plan.values)
                 obj._change_reason = _reason(files)
-                obj.save()
+                new.append(obj)
                 self.report.count("created", label, ", ".join(files))
             elif plan.values:
                 for name, value in plan.values.items():
@@ -953,6 +973,8 @@ class _Loader:
             else:
                 self.report.count("unchanged", label)
             saved[key] = obj
+        if new:  # in one query, with their history (each keeping its _change_reason)
+            bulk_create_with_history(new, model, default_change_reason="load_seeds")
         return saved
 
     def wanted_citations(self):
