@@ -163,7 +163,8 @@ class Report:
             f"{len(self.conflicts)} conflicts"
         )
         state = "unchanged" if not (self.created or self.updated) else "loaded"
-        return f"{len(self.files)} seed files {state}: {counts}."
+        files = f"{len(self.files)} seed file{'' if len(self.files) == 1 else 's'}"
+        return f"{files} {state}: {counts}."
 
 
 # --- Step 1: reading and checking the files -------------------------------------------
@@ -605,6 +606,8 @@ def _reconcile(current, seed, last, has_last, force):
         return "same"
     if has_last and current == last:
         return "follow"
+    if not has_last and current in ("", None, []):
+        return "follow"  # a field the seeds give for the first time, still empty: fill it
     if has_last and seed == last:
         return "curator"  # the seeds did not change: keep the curator's value, silently
     return "forced" if force else "conflict"

@@ -320,6 +320,16 @@ def test_seed_change_updates_a_field_nobody_touched(seeds_dir):
     assert "1 updated" in out
 
 
+def test_field_given_for_the_first_time_fills_an_empty_field(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    base_seed(seeds_dir, acronym="AJCET", website="https://ajcet.example.org")
+    out = load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    assert (ajcet.acronym, ajcet.website) == ("AJCET", "https://ajcet.example.org")
+    assert "0 conflicts" in out
+
+
 # --- Curators win -------------------------------------------------------------------------
 
 
