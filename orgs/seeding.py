@@ -302,7 +302,8 @@ def parse_seed_files(seeds_dir):
     """Read, check and merge every `*.toml` in seeds_dir, in name order."""
     seeds = SeedSet()
     check = _Checker(seeds.errors)
-    source_files = {}
+    if not seeds_dir.is_dir():
+        raise SeedError([f"{seeds_dir}: no such directory (settings.SEEDS_DIR)"])
     for path in sorted(seeds_dir.glob("*.toml")):
         name = f"{seeds_dir.name}/{path.name}"
         seeds.files.append(name)
@@ -315,13 +316,13 @@ def parse_seed_files(seeds_dir):
         except UnicodeDecodeError as e:
             check.error(name, f"not UTF-8 text: {e}")
             continue
-        _parse_file(check, seeds, name, data, source_files)
+        _parse_file(check, seeds, name, data)
     return seeds
 
 
-def _parse_file(check, seeds, name, data, source_files):
+def _parse_file(check, seeds, name, data):
     check.table(data, name, TOP_KEYS)
-    source = _parse_source(check, seeds, name, data.get("source"), source_files)
+    source = _parse_source(check, seeds, name, data.get("source"))
     seen = {}
     for i, entry in enumerate(check.tables(data.get("organisations"), name + ": organisations")):
         slug = check.slug(entry, "slug", f"{name}: organisations[{i}]")
@@ -336,7 +337,7 @@ def _parse_file(check, seeds, name, data, source_files):
         _parse_partnership(check, seeds, name, source, entry, f"{name}: partnerships[{i}]")
 
 
-def _parse_source(check, seeds, name, table, source_files):
+def _parse_source(check, seeds, name, table):
     where = f"{name}: [source]"
     if table is None:
         return None  # reported as a missing key
@@ -358,10 +359,9 @@ def _parse_source(check, seeds, name, table, source_files):
             check.error(where, f"{key}: empty")
     if not slug:
         return None
-    if slug in source_files:
-        check.error(where, f"source slug '{slug}' is also used by {source_files[slug]}")
+    if slug in seeds.sources:
+        check.error(where, f"source slug '{slug}' is also used by {seeds.sources[slug][1]}")
         return None
-    source_files[slug] = name
     seeds.sources[slug] = (values, name)
     return slug
 

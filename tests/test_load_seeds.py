@@ -263,7 +263,8 @@ def test_history_records_the_change_and_the_seed_file(seeds_dir):
     base_seed(seeds_dir)
     load()
     ajcet = Organisation.objects.get(slug="ajcet")
-    created = ajcet.history.filter(history_type="+").get()
+    created = ajcet.history.get()  # one row per load, not one per many-to-many change
+    assert created.history_type == "+"
     assert created.history_change_reason == "load_seeds: 001-base.toml"
     assert [r.region.slug for r in created.regions.all()] == ["tombouctou"]
 
@@ -308,6 +309,22 @@ def test_dry_run_writes_nothing_and_lists_what_it_would_do(seeds_dir):
     assert "organisation ajcet: would be updated (name)" in out
     assert snapshot() == before
     assert Organisation.objects.get(slug="ajcet").name == "AJCET"
+
+
+def test_dry_run_reports_conflicts_too(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(name="AJCET (curated)")
+    base_seed(seeds_dir, name="AJCET Mali")
+    out = load("--dry-run")
+    assert "name: kept the curator's 'AJCET (curated)', the seeds say 'AJCET Mali'" in out
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET (curated)"
+
+
+def test_quiet_run_prints_nothing(seeds_dir):
+    base_seed(seeds_dir)
+    assert load(verbosity=0) == ""
+    assert Organisation.objects.count() == 2
 
 
 def test_seed_change_updates_a_field_nobody_touched(seeds_dir):
