@@ -156,13 +156,15 @@ class Report:
         if action != "unchanged":
             self.changes.append((action, label, detail))
 
-    @property
-    def summary(self):
+    def summary(self, dry_run=False):
         counts = (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{len(self.conflicts)} conflicts"
         )
-        state = "unchanged" if not (self.created or self.updated) else "loaded"
+        if not (self.created or self.updated):
+            state = "unchanged"
+        else:
+            state = "would change" if dry_run else "loaded"
         files = f"{len(self.files)} seed file{'' if len(self.files) == 1 else 's'}"
         return f"{files} {state}: {counts}."
 
@@ -416,7 +418,7 @@ def _parse_organisation(check, seeds, name, source, entry, slug, where):
     ):
         year = check.year(founded, "year", f"{where}: founded")
         if year is not None:
-            _merge(check, org, "founded", year, f"{where}: founded")
+            _merge(check, org, "founded", year, where)
         cite(Citation.Fact.FOUNDED, founded, f"{where}: founded")
 
     hq = entry.get("headquarters")

@@ -675,8 +675,8 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
         "seeds/001-base.toml: organisations[0] (ajcet): 'local_association'"
     ) in error
     assert (
-        "seeds/002-second.toml: organisations[0] (ajcet): founded: founded 2011 disagrees with "
-        "seeds/001-base.toml: organisations[0] (ajcet): founded: 2010"
+        "seeds/002-second.toml: organisations[0] (ajcet): founded 2011 disagrees with "
+        "seeds/001-base.toml: organisations[0] (ajcet): 2010"
     ) in error
     assert Organisation.objects.count() == 0
 

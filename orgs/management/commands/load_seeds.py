@@ -62,4 +62,4 @@ class Command(BaseCommand):
                     )
                 )
             prefix = "Dry run, nothing written. " if dry_run else ""
-            self.stdout.write(self.style.SUCCESS(prefix + report.summary))
+            self.stdout.write(self.style.SUCCESS(prefix + report.summary(dry_run)))
