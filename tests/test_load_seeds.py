@@ -1,0 +1,703 @@
+"""`manage.py load_seeds`: seed files in a temporary SEEDS_DIR, loaded into the real database."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Source, Organisation, Person, Partnership, Citation]
+
+
+# --- Builders ----------------------------------------------------------------------------
+
+
+def toml(value):
+    """A Python value as TOML (tables inline: enough for seed files)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml(v) for v in value) + "]"
+    return "{" + ", ".join(f"{k} = {toml(v)}" for k, v in value.items()) + "}"
+
+
+def cite(quote="A verbatim sentence.", locator="p. 1"):
+    return {"locator": locator, "quote": quote}
+
+
+def org(slug, **fields):
+    """An organisation entry with a name, a kind and its existence citation."""
+    entry = {
+        "slug": slug,
+        "name": f"Association {slug}",
+        "kind": "local_association",
+        "existence": cite(f"{slug} works here."),
+    }
+    entry.update(fields)
+    return {key: value for key, value in entry.items() if value is not None}
+
+
+def partnership(organisation, relation, partner, **fields):
+    entry = {"organisation": organisation, "relation": relation, "partner": partner}
+    entry.update(cite(f"{organisation} {relation} {partner}."))
+    entry.update(fields)
+    return {key: value for key, value in entry.items() if value is not None}
+
+
+def write_seed(seeds_dir, name, source, organisations=(), partnerships=(), **source_fields):
+    """Write seeds_dir/name: a [source] table, then the organisations and partnerships."""
+    source_table = {"slug": source, "publisher": "Peace Direct", "title": f"Report {source}"}
+    source_table.update(source_fields)
+    lines = ["[source]", *(f"{k} = {toml(v)}" for k, v in source_table.items())]
+    for key, entries in (("organisations", organisations), ("partnerships", partnerships)):
+        for entry in entries:
+            lines += ["", f"[[{key}]]", *(f"{k} = {toml(v)}" for k, v in entry.items())]
+    (seeds_dir / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def load(*args, verbosity=1):
+    out = StringIO()
+    call_command("load_seeds", *args, stdout=out, verbosity=verbosity)
+    return out.getvalue()
+
+
+def load_error(*args):
+    with pytest.raises(CommandError) as excinfo:
+        load(*args)
+    return str(excinfo.value)
+
+
+def snapshot():
+    """Row counts of every seeded model and of its history."""
+    counts = {model.__name__: model.objects.count() for model in MODELS}
+    counts |= {f"history {m.__name__}": m.history.count() for m in MODELS}
+    return counts
+
+
+@pytest.fixture
+def seeds_dir(tmp_path, settings):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    settings.SEEDS_DIR = seeds_dir
+    return seeds_dir
+
+
+def base_seed(seeds_dir, **overrides):
+    """A first file: AJCET (funded by USIP) and USIP, with every kind of fact."""
+    ajcet = org(
+        "ajcet",
+        name="AJCET",
+        name_original="Association des jeunes pour la citoyenneté",
+        description="Youth civic education.",
+        founded={"year": 2010, **cite("It was founded in 2010.")},
+        headquarters={"region": "tombouctou", "town": "Timbuktu", **cite("Based in Timbuktu.")},
+        regions=[{"region": "tombouctou", **cite("Works in Timbuktu.")}],
+        focus=[{"focus": "peacebuilding", **cite("Mediates between groups.")}],
+        people=[{"name": "Jane Doe", "role": "Director", **cite("Jane Doe leads AJCET.")}],
+    )
+    ajcet.update(overrides)
+    write_seed(
+        seeds_dir,
+        "001-base.toml",
+        "base-doc",
+        organisations=[ajcet, org("usip", name="USIP", kind="donor")],
+        partnerships=[partnership("ajcet", "funded_by", "usip", start=2017, end=2018)],
+    )
+
+
+# --- Loading -----------------------------------------------------------------------------
+
+
+def test_load_creates_every_record_with_its_citations(seeds_dir):
+    base_seed(seeds_dir)
+    out = load()
+
+    ajcet = Organisation.objects.get(slug="ajcet")
+    assert ajcet.name == "AJCET"
+    assert ajcet.name_original == "Association des jeunes pour la citoyenneté"
+    assert ajcet.kind == "local_association"
+    assert ajcet.founded == 2010
+    assert (ajcet.hq_region.slug, ajcet.hq_town) == ("tombouctou", "Timbuktu")
+    assert [r.slug for r in ajcet.regions.all()] == ["tombouctou"]
+    assert [f.slug for f in ajcet.focus_areas.all()] == ["peacebuilding"]
+    assert ajcet.status == Organisation.Status.PUBLISHED
+    assert ajcet.verification == Organisation.Verification.PUBLIC_SOURCES
+    assert "ajcet" in ajcet.search_text
+    facts = sorted(ajcet.citations.values_list("fact", flat=True))
+    assert facts == [
+        "existence",
+        "focus",
+        "founded",
+        "headquarters",
+        "partnership",
+        "person",
+        "region",
+    ]
+    region_citation = ajcet.citations.get(fact="region")
+    assert region_citation.region.slug == "tombouctou"
+    assert region_citation.quote == "Works in Timbuktu."
+    assert region_citation.source.slug == "base-doc"
+    assert Source.objects.get(slug="base-doc").publisher == "Peace Direct"
+    assert "created" in out and "0 conflicts" in out
+
+
+def test_load_also_loads_the_reference_fixtures(seeds_dir):
+    assert Region.objects.count() == 0
+    load()
+    assert Region.objects.filter(slug="tombouctou").exists()
+
+
+def test_person_is_hidden_unless_a_seed_file_says_public(seeds_dir):
+    base_seed(seeds_dir)
+    write_seed(
+        seeds_dir,
+        "002-more.toml",
+        "more-doc",
+        organisations=[
+            org(
+                "ajcet",
+                name=None,
+                people=[{"name": "Ali Maiga", "public": True, **cite("Ali Maiga.")}],
+            )
+        ],
+    )
+    load()
+    assert Person.objects.get(name="Jane Doe").is_public is False
+    assert Person.objects.get(name="Ali Maiga").is_public is True
+    assert [p.name for p in Person.objects.public()] == ["Ali Maiga"]
+    assert Citation.objects.get(fact="person", person__name="Jane Doe").quote == (
+        "Jane Doe leads AJCET."
+    )
+
+
+def test_partnership_keeps_its_direction_and_cites_on_the_organisation(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    link = Partnership.objects.get()
+    assert (link.organisation.slug, link.relation, link.partner.slug) == (
+        "ajcet",
+        "funded_by",
+        "usip",
+    )
+    assert (link.start_year, link.end_year) == (2017, 2018)
+    citation = Citation.objects.get(fact="partnership")
+    assert citation.partnership == link
+    assert citation.organisation.slug == "ajcet"
+
+
+def test_partnership_citation_goes_to_the_partner_when_cite_on_says_so(seeds_dir):
+    write_seed(
+        seeds_dir,
+        "001-a.toml",
+        "doc-a",
+        organisations=[org("cordaid", kind="international_ngo"), org("jfa", kind="consortium")],
+        partnerships=[partnership("cordaid", "leads", "jfa", cite_on="jfa")],
+    )
+    load()
+    citation = Citation.objects.get(fact="partnership")
+    assert citation.organisation.slug == "jfa"
+    assert citation.partnership.organisation.slug == "cordaid"
+
+
+def test_partnership_may_name_an_organisation_already_in_the_database(seeds_dir):
+    Organisation.objects.create(slug="wanep", name="WANEP", kind="network")
+    write_seed(
+        seeds_dir,
+        "001-a.toml",
+        "doc-a",
+        organisations=[org("wanep-mali")],
+        partnerships=[partnership("wanep-mali", "member_of", "wanep")],
+    )
+    load()
+    assert Partnership.objects.get().partner.slug == "wanep"
+
+
+def test_source_document_key_is_accepted(seeds_dir):
+    write_seed(
+        seeds_dir, "001-a.toml", "doc-a", [org("ajcet")], document="002_8cbac881074c6eb1.txt"
+    )
+    load()
+    assert Source.objects.filter(slug="doc-a").exists()
+
+
+def test_organisation_in_two_files_is_one_record_with_a_citation_from_each(seeds_dir):
+    base_seed(seeds_dir)
+    write_seed(
+        seeds_dir,
+        "002-second.toml",
+        "second-doc",
+        organisations=[
+            org(
+                "ajcet",
+                name=None,
+                kind=None,
+                acronym="AJCET",
+                existence=cite("AJCET took part."),
+                regions=[
+                    {"region": "tombouctou", **cite("In Tombouctou again.")},
+                    {"region": "mopti", **cite("Also in Mopti.")},
+                ],
+            )
+        ],
+    )
+    load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    assert Organisation.objects.filter(slug="ajcet").count() == 1
+    assert ajcet.acronym == "AJCET" and ajcet.name == "AJCET"
+    assert sorted(r.slug for r in ajcet.regions.all()) == ["mopti", "tombouctou"]
+    existence = ajcet.citations.filter(fact="existence").order_by("source__slug")
+    assert [c.source.slug for c in existence] == ["base-doc", "second-doc"]
+    tombouctou = ajcet.citations.filter(fact="region", region__slug="tombouctou")
+    assert sorted(c.quote for c in tombouctou) == ["In Tombouctou again.", "Works in Timbuktu."]
+
+
+def test_history_records_the_change_and_the_seed_file(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    created = ajcet.history.get()  # one row per load, not one per many-to-many change
+    assert created.history_type == "+"
+    assert created.history_change_reason == "load_seeds: 001-base.toml"
+    assert [r.region.slug for r in created.regions.all()] == ["tombouctou"]
+
+    base_seed(seeds_dir, description="Civic education for young people.")
+    load()
+    latest = ajcet.history.filter(description="Civic education for young people.").first()
+    assert latest.history_change_reason == "load_seeds: 001-base.toml"
+
+
+# --- Idempotence and dry runs -------------------------------------------------------------
+
+
+def test_second_run_changes_nothing_and_says_unchanged(seeds_dir):
+    base_seed(seeds_dir)
+    write_seed(
+        seeds_dir, "002-second.toml", "second-doc", [org("ajcet", name=None, acronym="AJCET")]
+    )
+    load()
+    before = snapshot()
+    updated = Organisation.objects.get(slug="ajcet").updated
+
+    out = load()
+
+    assert snapshot() == before
+    assert Organisation.objects.get(slug="ajcet").updated == updated
+    assert "unchanged: 0 created, 0 updated" in out
+    assert "0 conflicts" in out
+
+
+def test_dry_run_writes_nothing_and_lists_what_it_would_do(seeds_dir):
+    base_seed(seeds_dir)
+    out = load("--dry-run")
+    assert Organisation.objects.count() == 0
+    assert Citation.objects.count() == 0
+    assert "organisation ajcet: would be created" in out
+    assert "Dry run, nothing written." in out
+
+    load()
+    before = snapshot()
+    base_seed(seeds_dir, name="AJCET Mali")
+    out = load("--dry-run")
+    assert "organisation ajcet: would be updated (name)" in out
+    assert snapshot() == before
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET"
+
+
+def test_dry_run_reports_conflicts_too(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(name="AJCET (curated)")
+    base_seed(seeds_dir, name="AJCET Mali")
+    out = load("--dry-run")
+    assert "name: kept the curator's 'AJCET (curated)', the seeds say 'AJCET Mali'" in out
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET (curated)"
+
+
+def test_quiet_run_prints_nothing(seeds_dir):
+    base_seed(seeds_dir)
+    assert load(verbosity=0) == ""
+    assert Organisation.objects.count() == 2
+
+
+def test_seed_change_updates_a_field_nobody_touched(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    base_seed(seeds_dir, name="AJCET Mali")
+    out = load(verbosity=2)
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET Mali"
+    assert "organisation ajcet: updated (name)" in out
+    assert "1 updated" in out
+
+
+def test_field_given_for_the_first_time_fills_an_empty_field(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    base_seed(seeds_dir, acronym="AJCET", website="https://ajcet.example.org")
+    out = load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    assert (ajcet.acronym, ajcet.website) == ("AJCET", "https://ajcet.example.org")
+    assert "0 conflicts" in out
+
+
+# --- Curators win -------------------------------------------------------------------------
+
+
+def test_curator_edit_wins_over_a_changed_seed_and_is_reported(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    ajcet.description = "A curator wrote this."
+    ajcet.save()
+
+    base_seed(seeds_dir, description="The seeds say this now.", name="AJCET Mali")
+    out = load()
+
+    ajcet.refresh_from_db()
+    assert ajcet.description == "A curator wrote this."
+    assert ajcet.name == "AJCET Mali"  # untouched by the curator: follows the seeds
+    assert (
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): description: kept the "
+        "curator's 'A curator wrote this.', the seeds say 'The seeds say this now.'"
+    ) in out
+    assert "1 conflicts" in out
+
+    out = load()  # still reported until someone decides
+    assert "1 conflicts" in out
+
+    load("--force")
+    ajcet.refresh_from_db()
+    assert ajcet.description == "The seeds say this now."
+    assert "0 conflicts" in load()
+
+
+def test_curator_edit_is_kept_quietly_while_the_seed_is_unchanged(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    ajcet.status = Organisation.Status.ARCHIVED
+    ajcet.save()
+    ajcet.regions.add(Region.objects.get(slug="mopti"))
+    before = snapshot()
+
+    out = load()
+
+    ajcet.refresh_from_db()
+    assert ajcet.status == Organisation.Status.ARCHIVED
+    assert sorted(r.slug for r in ajcet.regions.all()) == ["mopti", "tombouctou"]
+    assert snapshot() == before
+    assert "0 conflicts" in out
+
+
+def test_curator_archive_wins_over_a_seed_that_changes_status(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(status=Organisation.Status.ARCHIVED)
+    base_seed(seeds_dir, status="draft")
+    out = load()
+    assert Organisation.objects.get(slug="ajcet").status == Organisation.Status.ARCHIVED
+    assert "status: kept the curator's 'archived', the seeds say 'draft'" in out
+
+
+def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    ajcet.regions.set([Region.objects.get(slug="gao")])
+    base_seed(
+        seeds_dir,
+        regions=[
+            {"region": "tombouctou", **cite("Works in Timbuktu.")},
+            {"region": "mopti", **cite("And Mopti.")},
+        ],
+    )
+    out = load()
+    assert [r.slug for r in ajcet.regions.all()] == ["gao"]
+    assert "regions: kept the curator's ['gao'], the seeds say ['mopti', 'tombouctou']" in out
+
+
+def test_curator_who_hides_a_person_wins(seeds_dir):
+    base_seed(
+        seeds_dir,
+        people=[{"name": "Jane Doe", "role": "Director", "public": True, **cite("Jane.")}],
+    )
+    load()
+    Person.objects.filter(name="Jane Doe").update(is_public=False, role="Chair")
+    base_seed(
+        seeds_dir,
+        people=[{"name": "Jane Doe", "role": "Founder", "public": True, **cite("Jane.")}],
+    )
+    out = load()
+    jane = Person.objects.get(name="Jane Doe")
+    assert (jane.is_public, jane.role) == (False, "Chair")
+    assert "people[0] (Jane Doe): role: kept the curator's 'Chair', the seeds say 'Founder'" in out
+
+
+def test_curator_edit_of_partnership_years_wins(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Partnership.objects.update(end_year=2020)
+    base_seed(seeds_dir)  # seeds unchanged: the curator's year stays, quietly
+    assert "0 conflicts" in load()
+    assert Partnership.objects.get().end_year == 2020
+    load("--force")
+    assert Partnership.objects.get().end_year == 2020  # nothing to force: seeds unchanged
+
+
+def test_curator_deletion_of_a_person_wins_until_forced(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Person.objects.get(name="Jane Doe").delete()
+    before = snapshot()
+
+    out = load()
+
+    assert not Person.objects.filter(name="Jane Doe").exists()
+    assert snapshot() == before
+    assert (
+        "seeds/001-base.toml: organisations[0] (ajcet): people[0] (Jane Doe): deleted by a "
+        "curator, not re-created"
+    ) in out
+    load("--force")
+    assert Person.objects.get(name="Jane Doe").citations.count() == 1
+
+
+def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.get(slug="usip").delete()  # takes the partnership with it
+
+    out = load()
+
+    assert not Organisation.objects.filter(slug="usip").exists()
+    assert not Partnership.objects.exists()
+    assert "organisations[1] (usip): deleted by a curator, not re-created" in out
+    load("--force")
+    assert Partnership.objects.get().partner.slug == "usip"
+
+
+def test_curator_deletion_of_a_citation_wins(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Citation.objects.get(fact="founded").delete()
+    out = load()
+    assert not Citation.objects.filter(fact="founded").exists()
+    assert "organisations[0] (ajcet): founded: deleted by a curator" in out
+
+
+# --- Errors: every problem reported, nothing written --------------------------------------
+
+
+def bad_entry(**overrides):
+    return org("bad-org", **overrides)
+
+
+ERROR_CASES = {
+    "malformed toml": (
+        "[source\nslug = 'x'\n",
+        "seeds/002-bad.toml: malformed TOML",
+    ),
+    "unknown key": (
+        {"organisations": [bad_entry(nmae="Typo")]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): unknown key 'nmae' "
+        "(did you mean 'name'?)",
+    ),
+    "missing required key": (
+        {"organisations": [{"name": "No slug", "existence": cite()}]},
+        "seeds/002-bad.toml: organisations[0]: missing required key 'slug'",
+    ),
+    "missing source title": (
+        {"source_fields": {"title": None}},
+        "seeds/002-bad.toml: [source]: missing required key 'title'",
+    ),
+    "unknown region": (
+        {"organisations": [bad_entry(regions=[{"region": "tombuctu", **cite()}])]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): regions[0]: unknown region 'tombuctu' "
+        "(did you mean 'tombouctou'?)",
+    ),
+    "unknown headquarters region": (
+        {"organisations": [bad_entry(headquarters={"region": "atlantis", **cite()})]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): headquarters: unknown region 'atlantis'",
+    ),
+    "unknown focus area": (
+        {"organisations": [bad_entry(focus=[{"focus": "knitting", **cite()}])]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): focus[0]: unknown focus area 'knitting'",
+    ),
+    "unknown kind": (
+        {"organisations": [bad_entry(kind="ngo")]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): unknown kind 'ngo'",
+    ),
+    "unknown relation": (
+        {"partnerships": [partnership("ajcet", "befriends", "usip")]},
+        "seeds/002-bad.toml: partnerships[0]: unknown relation 'befriends'",
+    ),
+    "partner nowhere": (
+        {"partnerships": [partnership("ajcet", "member_of", "wanep")]},
+        "seeds/002-bad.toml: partnerships[0] (ajcet member_of wanep): partner 'wanep' is in no "
+        "seed file and not in the database",
+    ),
+    "duplicate slug in a file": (
+        {"organisations": [bad_entry(), bad_entry()]},
+        "seeds/002-bad.toml: organisations[1] (bad-org): duplicate slug 'bad-org'",
+    ),
+    "source slug in two files": (
+        {"source": "base-doc"},
+        "seeds/002-bad.toml: [source]: source slug 'base-doc' is also used by seeds/001-base.toml",
+    ),
+    "founded without citation": (
+        {"organisations": [bad_entry(founded={"year": 2010})]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): founded: no citation: missing 'locator'",
+    ),
+    "founded as a bare year": (
+        {"organisations": [bad_entry(founded=2010)]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): founded: expected a table with year, "
+        "locator and quote",
+    ),
+    "region without quote": (
+        {"organisations": [bad_entry(regions=[{"region": "mopti", "locator": "p. 2"}])]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): regions[0]: no citation: missing 'quote'",
+    ),
+    "organisation without existence": (
+        {"organisations": [bad_entry(existence=None)]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): missing required key 'existence'",
+    ),
+    "empty quote": (
+        {"organisations": [bad_entry(existence=cite("   "))]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): existence: quote: empty",
+    ),
+    "over-long quote": (
+        {"organisations": [bad_entry(existence=cite("x" * 601))]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): existence: quote: 601 characters, "
+        "at most 600",
+    ),
+    "implausible year": (
+        {"organisations": [bad_entry(founded={"year": 1200, **cite()})]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): founded: year: 1200 is not a "
+        "plausible year",
+    ),
+    "year as text": (
+        {"organisations": [bad_entry(founded={"year": "2010", **cite()})]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): founded: year: expected a year",
+    ),
+    "partnership ends before it starts": (
+        {"partnerships": [partnership("ajcet", "funded_by", "usip", start=2018, end=2016)]},
+        "seeds/002-bad.toml: partnerships[0] (ajcet funded_by usip): end 2016 is before start "
+        "2018",
+    ),
+    "new organisation without a kind": (
+        {"organisations": [bad_entry(kind=None)]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): no seed file gives this new "
+        "organisation a kind",
+    ),
+    "bad website": (
+        {"organisations": [bad_entry(website="www.example")]},
+        "seeds/002-bad.toml: organisations[0] (bad-org): website: 'www.example' is not a web "
+        "address",
+    ),
+    "cite_on neither side": (
+        {"partnerships": [partnership("ajcet", "funded_by", "usip", cite_on="wanep")]},
+        "seeds/002-bad.toml: partnerships[0] (ajcet funded_by usip): cite_on: 'wanep' is "
+        "neither 'ajcet' nor 'usip'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=list(ERROR_CASES))
+def test_bad_seed_file_stops_the_load_and_changes_nothing(seeds_dir, case):
+    base_seed(seeds_dir)
+    load()
+    base_seed(seeds_dir, name="AJCET renamed")  # would be written if the load went ahead
+    content, message = ERROR_CASES[case]
+    if isinstance(content, str):
+        (seeds_dir / "002-bad.toml").write_text(content)
+    else:
+        source_fields = {k: v for k, v in content.get("source_fields", {}).items()}
+        write_seed(
+            seeds_dir,
+            "002-bad.toml",
+            content.get("source", "bad-doc"),
+            content.get("organisations", ()),
+            content.get("partnerships", ()),
+            **{k: v for k, v in source_fields.items() if v is not None},
+        )
+        if None in source_fields.values():
+            text = (seeds_dir / "002-bad.toml").read_text()
+            for key in (k for k, v in source_fields.items() if v is None):
+                text = "\n".join(
+                    line for line in text.splitlines() if not line.startswith(f"{key} =")
+                )
+            (seeds_dir / "002-bad.toml").write_text(text + "\n")
+    before = snapshot()
+
+    error = load_error()
+
+    assert message in error
+    assert "nothing was loaded" in error
+    assert snapshot() == before
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET"
+
+
+def test_every_problem_in_every_file_is_reported_together(seeds_dir):
+    write_seed(
+        seeds_dir,
+        "001-a.toml",
+        "doc-a",
+        [org("one", kind="ngo"), org("two", regions=[{"region": "nowhere", **cite()}])],
+    )
+    write_seed(seeds_dir, "002-b.toml", "doc-b", [org("three", existence=cite(""))])
+    error = load_error()
+    assert "3 problem(s)" in error
+    assert "seeds/001-a.toml: organisations[0] (one): unknown kind 'ngo'" in error
+    assert "seeds/001-a.toml: organisations[1] (two): regions[0]: unknown region" in error
+    assert "seeds/002-b.toml: organisations[0] (three): existence: quote: empty" in error
+    assert Organisation.objects.count() == 0
+    assert Region.objects.count() == 0  # even the fixtures were rolled back
+
+
+def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
+    base_seed(seeds_dir)
+    write_seed(
+        seeds_dir,
+        "002-second.toml",
+        "second-doc",
+        [org("ajcet", name=None, kind="national_ngo", founded={"year": 2011, **cite()})],
+    )
+    error = load_error()
+    assert (
+        "seeds/002-second.toml: organisations[0] (ajcet): kind 'national_ngo' disagrees with "
+        "seeds/001-base.toml: organisations[0] (ajcet): 'local_association'"
+    ) in error
+    assert (
+        "seeds/002-second.toml: organisations[0] (ajcet): founded 2011 disagrees with "
+        "seeds/001-base.toml: organisations[0] (ajcet): 2010"
+    ) in error
+    assert Organisation.objects.count() == 0
+
+
+# --- Speed --------------------------------------------------------------------------------
+
+
+def test_unchanged_reload_of_sixty_organisations_takes_few_queries(
+    seeds_dir, django_assert_max_num_queries
+):
+    organisations = [
+        org(
+            f"org-{i}",
+            regions=[{"region": "mopti", **cite()}],
+            focus=[{"focus": "peacebuilding", **cite()}],
+        )
+        for i in range(60)
+    ]
+    links = [partnership(f"org-{i}", "member_of", "org-0") for i in range(1, 60)]
+    write_seed(seeds_dir, "001-many.toml", "many", organisations, links)
+    load()
+    with django_assert_max_num_queries(30):
+        out = load()
+    assert "unchanged: 0 created, 0 updated" in out
