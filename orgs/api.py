@@ -21,10 +21,10 @@ public, and partnerships with an unpublished organisation.
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, Q
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .filters import OrganisationFilter
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
@@ -175,11 +175,19 @@ def page_number(request, name, default, maximum=None):
 
 def filter_organisations(request, queryset):
     """Apply the listing's filters; return (queryset, None) or (None, field errors)."""
+    # No database accepts a NUL byte in a query (PostgreSQL raises); refuse it here.
+    with_nul = sorted({name for name, value in request.GET.lists() if "\x00" in "".join(value)})
+    if with_nul:
+        return None, {name: [_("Null characters are not allowed.")] for name in with_nul}
     query = request.GET.get("q", "")
     if len(query) > MAX_QUERY_LENGTH:
         message = _("Search at most %(limit)d characters.") % {"limit": MAX_QUERY_LENGTH}
         return None, {"q": [message]}
-    filterset = OrganisationFilter(request.GET, queryset=queryset)
+    # An empty value (`?region=`, what a form with nothing chosen may send) means "any".
+    data = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        data.setlist(name, [value for value in values if value != ""])
+    filterset = OrganisationFilter(data, queryset=queryset)
     if not filterset.is_valid():
         return None, {
             name: [str(m) for m in messages] for name, messages in filterset.errors.items()
@@ -191,7 +199,7 @@ def filter_organisations(request, queryset):
     return queryset, None
 
 
-@require_GET
+@require_safe
 def organisation_list(request):
     queryset, errors = filter_organisations(request, api_organisations())
     size, size_error = page_number(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
@@ -224,7 +232,7 @@ def organisation_list(request):
     )
 
 
-@require_GET
+@require_safe
 def organisation_detail(request, slug):
     org = api_organisations().filter(slug=slug).first()
     if org is None:
@@ -232,7 +240,7 @@ def organisation_detail(request, slug):
     return json_response(serialize_organisation(org, request))
 
 
-@require_GET
+@require_safe
 def region_list(request):
     results = [
         {
@@ -247,7 +255,7 @@ def region_list(request):
     return json_response({"count": len(results), "results": results})
 
 
-@require_GET
+@require_safe
 def focus_area_list(request):
     results = [
         {"slug": f.slug, "label_en": f.label_en, "label_fr": f.label_fr}
@@ -256,7 +264,7 @@ def focus_area_list(request):
     return json_response({"count": len(results), "results": results})
 
 
-@require_GET
+@require_safe
 def source_list(request):
     results = [
         {
@@ -272,7 +280,7 @@ def source_list(request):
     return json_response({"count": len(results), "results": results})
 
 
-@require_GET
+@require_safe
 def schema(request):
     from .openapi import openapi_document
 

@@ -15,7 +15,7 @@ import csv
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .api import filter_organisations
 from .models import Organisation
@@ -144,12 +144,12 @@ def download(request, lines, filename):
     return response
 
 
-@require_GET
+@require_safe
 def organisations_csv(request):
     return download(request, csv_lines, "mali-cso-directory.csv")
 
 
-@require_GET
+@require_safe
 def organisations_hxl(request):
     return download(request, hxl_lines, "mali-cso-directory.hxl.csv")
 

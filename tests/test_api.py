@@ -195,6 +195,11 @@ def test_default_page_holds_25(client, reference_data):
         ("page_size=%C2%B2", "page_size"),
         ("q=" + "a" * 10_000, "q"),
         ("q=jeu%00nes", "q"),
+        ("region=%00", "region"),
+        ("focus=you%00th", "focus"),
+        ("kind=%00", "kind"),
+        ("zone=north%00", "zone"),
+        ("page=1%00", "page"),
     ],
 )
 def test_bad_parameters_are_a_json_400_naming_the_field(client, directory_data, query, field):
@@ -205,7 +210,19 @@ def test_bad_parameters_are_a_json_400_naming_the_field(client, directory_data, 
     assert field in data["fields"]
 
 
-@pytest.mark.parametrize("query", ["founded_min=99999999999999", "founded_max=-5", "q=%25_%27"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "founded_min=99999999999999",
+        "founded_max=-5",
+        "q=%25_%27",
+        "q=%22%3B--",
+        "q=%F0%9F%98%80",
+        "q=%FF%FE",
+        "region=&focus=&zone=&kind=&founded_min=&page=&page_size=",
+        "unknown=1",
+    ],
+)
 def test_odd_but_valid_parameters_are_answered(client, directory_data, query):
     assert client.get(f"/api/orgs/?{query}").status_code == 200
 

@@ -51,6 +51,7 @@ def export(path):
 
 
 def empty_the_database():
+    """manage.py flush, as an operator would; on PostgreSQL it needs `transactional_db`."""
     call_command("flush", interactive=False, verbosity=0)
 
 
@@ -80,7 +81,7 @@ def test_export_holds_everything_including_drafts_and_hidden_people(directory_da
     assert len(data["regions"]) == Region.objects.count()
 
 
-def test_round_trip_gives_identical_data(directory_data, tmp_path):
+def test_round_trip_gives_identical_data(transactional_db, directory_data, tmp_path):
     Organisation.objects.filter(slug="ajcet").update(seeded_values={"name": "AJCET"}, version=4)
     before = snapshot()
     first = export(tmp_path / "first.json")
@@ -96,7 +97,7 @@ def test_round_trip_gives_identical_data(directory_data, tmp_path):
     assert not curator.is_active and not curator.has_usable_password()
 
 
-def test_import_makes_organisations_searchable(directory_data, tmp_path):
+def test_import_makes_organisations_searchable(transactional_db, directory_data, tmp_path):
     export(tmp_path / "backup.json")
     empty_the_database()
     call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
@@ -113,7 +114,7 @@ def test_import_refuses_a_database_that_has_organisations(directory_data, tmp_pa
     assert snapshot() == before
 
 
-def test_dry_run_writes_nothing(directory_data, tmp_path):
+def test_dry_run_writes_nothing(transactional_db, directory_data, tmp_path):
     export(tmp_path / "backup.json")
     empty_the_database()
     call_command("import_directory", str(tmp_path / "backup.json"), "--dry-run", verbosity=0)
@@ -183,7 +184,7 @@ DAMAGES = {
 
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_damaged_file_stops_with_a_clear_message_and_writes_nothing(
-    directory_data, tmp_path, damage
+    transactional_db, directory_data, tmp_path, damage
 ):
     data = export(tmp_path / "backup.json")
     empty_the_database()
