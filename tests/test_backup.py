@@ -97,6 +97,21 @@ def test_round_trip_gives_identical_data(transactional_db, directory_data, tmp_p
     assert not curator.is_active and not curator.has_usable_password()
 
 
+def test_export_file_is_readable_by_its_owner_only(directory_data, tmp_path):
+    export(tmp_path / "backup.json")
+    assert (tmp_path / "backup.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_import_keeps_reference_data_already_loaded(transactional_db, directory_data, tmp_path):
+    """A fresh install may have loaded the regions and focus areas already."""
+    before = snapshot()
+    export(tmp_path / "backup.json")
+    empty_the_database()
+    call_command("loaddata", "regions", "focus_areas", verbosity=0)
+    call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
+    assert snapshot() == before
+
+
 def test_import_makes_organisations_searchable(transactional_db, directory_data, tmp_path):
     export(tmp_path / "backup.json")
     empty_the_database()

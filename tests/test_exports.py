@@ -3,8 +3,10 @@ import io
 
 import hxl
 import pytest
+from django.http import QueryDict
 
-from orgs.models import FocusArea, Region
+from orgs.filters import OrganisationFilter
+from orgs.models import FocusArea, Organisation, Region
 
 from .conftest import SECRETS, make_org
 
@@ -60,6 +62,14 @@ def test_csv_applies_the_listing_filters(client, directory_data):
     assert sorted(r["slug"] for r in read_csv(body)) == ["ajcet", "femmes-kidal"]
     _response, body = download(client, "/export/orgs.csv?kind=donor&q=peace")
     assert [r["slug"] for r in read_csv(body)] == ["usip"]
+
+
+@pytest.mark.parametrize("query", ["q=jeunes", "region=kidal&region=segou", "zone=centre"])
+def test_csv_has_the_same_organisations_as_the_listing(client, directory_data, query):
+    listing = OrganisationFilter(QueryDict(query), queryset=Organisation.objects.published())
+    assert listing.is_valid()
+    _response, body = download(client, f"/export/orgs.csv?{query}")
+    assert sorted(r["slug"] for r in read_csv(body)) == sorted(o.slug for o in listing.qs)
 
 
 @pytest.mark.parametrize("url", ["/export/orgs.csv", "/export/orgs.hxl.csv"])

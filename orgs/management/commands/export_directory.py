@@ -5,6 +5,7 @@ must be kept as safe as the database. `import_directory` restores it.
 """
 
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
             self.stdout.write(text, ending="")
             return
         try:
-            with open(path, "w", encoding="utf-8") as file:
+            # Only the owner may read it: it holds hidden people and unpublished drafts.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(fd, "w", encoding="utf-8") as file:
                 file.write(text)
         except OSError as error:
             raise CommandError(f"Cannot write {path}: {error.strerror}") from error
