@@ -19,7 +19,7 @@ organisation and the citations behind it, citations about people who are not
 public, and partnerships with an unpublished organisation.
 """
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse, QueryDict
 from django.urls import path
@@ -162,15 +162,15 @@ def serialize_organisation(org, request):
 
 
 def page_number(request, name, default, maximum=None):
-    """A positive integer parameter, or an error message."""
+    """A positive integer parameter, and a list of error messages (empty when valid)."""
     raw = request.GET.get(name)
     if raw is None or raw == "":
-        return default, None
+        return default, []
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        return None, _("Enter a whole number of 1 or more.")
+        return None, [_("Enter a whole number of 1 or more.")]
     if maximum is not None and int(raw) > maximum:
-        return None, _("Enter a number no greater than %(maximum)d.") % {"maximum": maximum}
-    return int(raw), None
+        return None, [_("Enter a number no greater than %(maximum)d.") % {"maximum": maximum}]
+    return int(raw), []
 
 
 def filter_organisations(request, queryset):
@@ -202,19 +202,16 @@ def filter_organisations(request, queryset):
 @require_safe
 def organisation_list(request):
     queryset, errors = filter_organisations(request, api_organisations())
-    size, size_error = page_number(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
-    number, number_error = page_number(request, "page", 1)
-    errors = {
-        **(errors or {}),
-        **({"page_size": [size_error]} if size_error else {}),
-        **({"page": [number_error]} if number_error else {}),
-    }
+    errors = errors or {}
+    size, errors["page_size"] = page_number(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
+    number, errors["page"] = page_number(request, "page", 1)
+    errors = {name: messages for name, messages in errors.items() if messages}
     if errors:
         return error(400, _("Some parameters are not valid."), errors)
     paginator = Paginator(queryset, size)
     try:
         page = paginator.page(number)
-    except (EmptyPage, PageNotAnInteger):
+    except EmptyPage:
         return error(404, _("There is no page %(number)d.") % {"number": number})
 
     def link(n):
