@@ -1,4 +1,295 @@
-"""Read-only JSON API (placeholder: the open-data work fills it)."""
+"""The read-only JSON API: the directory's published data, for anyone to reuse.
+
+Plain Django views returning `JsonResponse`, and an OpenAPI 3.1 document written by
+hand in `orgs/openapi.py`. We chose this over Django REST framework with
+drf-spectacular, or django-ninja, because the API is five read-only GET endpoints
+over one queryset: a framework would add a dependency, serializers, a router and
+generated schema to learn, for nothing we need. Plain views reuse the public
+listing's `OrganisationFilter` and Django's `Paginator` as they are, so the API can
+never drift from the listing; each response is built by one small function that
+reads top to bottom; and the page costs a fixed number of queries, which the tests
+pin. The schema is hand-written with `additionalProperties: false` everywhere, and
+the tests validate it (openapi-spec-validator) and validate real responses of every
+endpoint against it (jsonschema), so "the document describes the API exactly" is
+checked, not hoped.
+
+What is never served: unpublished organisations (drafts and archived), people who
+are not public (`Person.objects.public()`), the headquarters town of a sensitive
+organisation and the citations behind it, citations about people who are not
+public, and partnerships with an unpublished organisation.
+"""
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Prefetch, Q
+from django.http import JsonResponse, QueryDict
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from .filters import OrganisationFilter
+from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+# A search longer than this is not a search; refusing it keeps the query small.
+MAX_QUERY_LENGTH = 200
+
+
+def api_organisations():
+    """Published organisations with everything the API shows, in a fixed number of queries."""
+    published = Organisation.Status.PUBLISHED
+    public_citations = (
+        Citation.objects.select_related(
+            "source",
+            "region",
+            "focus_area",
+            "partnership__organisation",
+            "partnership__partner",
+            "person",
+        )
+        .exclude(Q(fact=Citation.Fact.PERSON) & ~Q(person__in=Person.objects.public()))
+        .exclude(fact=Citation.Fact.HEADQUARTERS, organisation__sensitive=True)
+        .exclude(
+            Q(fact=Citation.Fact.PARTNERSHIP)
+            & (
+                ~Q(partnership__organisation__status=published)
+                | ~Q(partnership__partner__status=published)
+            )
+        )
+        .order_by("fact", "id")
+    )
+    return (
+        Organisation.objects.published()
+        .select_related("hq_region")
+        .prefetch_related(
+            "regions",
+            "focus_areas",
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.filter(partner__status=published)
+                .select_related("partner")
+                .order_by("relation", "partner__name", "id"),
+                to_attr="public_partnerships",
+            ),
+            Prefetch(
+                "partnerships_received",
+                queryset=Partnership.objects.filter(organisation__status=published)
+                .select_related("organisation")
+                .order_by("relation", "organisation__name", "id"),
+                to_attr="public_partnerships_received",
+            ),
+            Prefetch("citations", queryset=public_citations, to_attr="public_citations"),
+            Prefetch(
+                "people",
+                queryset=Person.objects.public().order_by("name"),
+                to_attr="public_people",
+            ),
+        )
+    )
+
+
+def error(status, message, fields=None):
+    return json_response({"error": str(message), "fields": fields or {}}, status=status)
+
+
+def json_response(data, status=200):
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Open data: any web page may read it.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def serialize_partner(partnership, direction):
+    other = partnership.partner if direction == "outgoing" else partnership.organisation
+    return {
+        "slug": other.slug,
+        "name": other.name,
+        "relation": partnership.relation,
+        "direction": direction,
+        "programme": partnership.programme,
+        "start_year": partnership.start_year,
+        "end_year": partnership.end_year,
+    }
+
+
+def serialize_citation(citation, org):
+    subject = None
+    if citation.fact == Citation.Fact.REGION:
+        subject = citation.region.slug
+    elif citation.fact == Citation.Fact.FOCUS:
+        subject = citation.focus_area.slug
+    elif citation.fact == Citation.Fact.PARTNERSHIP:
+        p = citation.partnership
+        subject = p.partner.slug if p.organisation_id == org.pk else p.organisation.slug
+    elif citation.fact == Citation.Fact.PERSON:
+        subject = citation.person.name
+    return {
+        "fact": citation.fact,
+        "subject": subject,
+        "source": {"slug": citation.source.slug, "title": citation.source.title},
+        "locator": citation.locator,
+        "quote": citation.quote,
+    }
+
+
+def serialize_organisation(org, request):
+    regions = list(org.regions.all())
+    return {
+        "slug": org.slug,
+        "name": org.name,
+        "name_original": org.name_original,
+        "acronym": org.acronym,
+        "kind": org.kind,
+        "founded": org.founded,
+        "description": org.description,
+        "website": org.website,
+        "url": request.build_absolute_uri(org.get_absolute_url()),
+        "headquarters": {
+            "region": org.hq_region.slug if org.hq_region else None,
+            "town": org.public_hq_town,
+        },
+        "regions": [r.slug for r in regions],
+        "zones": sorted({r.zone for r in regions}),
+        "focus_areas": [f.slug for f in org.focus_areas.all()],
+        "partners": [serialize_partner(p, "outgoing") for p in org.public_partnerships]
+        + [serialize_partner(p, "incoming") for p in org.public_partnerships_received],
+        "citations": [serialize_citation(c, org) for c in org.public_citations],
+        "people": [{"name": p.name, "role": p.role} for p in org.public_people],
+        "verification": org.verification,
+        "last_checked": org.last_checked.isoformat() if org.last_checked else None,
+        "updated": org.updated.isoformat(),
+    }
+
+
+def page_number(request, name, default, maximum=None):
+    """A positive integer parameter, and a list of error messages (empty when valid)."""
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default, []
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        return None, [_("Enter a whole number of 1 or more.")]
+    if maximum is not None and int(raw) > maximum:
+        return None, [_("Enter a number no greater than %(maximum)d.") % {"maximum": maximum}]
+    return int(raw), []
+
+
+def filter_organisations(request, queryset):
+    """Apply the listing's filters; return (queryset, None) or (None, field errors)."""
+    # No database accepts a NUL byte in a query (PostgreSQL raises); refuse it here.
+    with_nul = sorted({name for name, value in request.GET.lists() if "\x00" in "".join(value)})
+    if with_nul:
+        return None, {name: [_("Null characters are not allowed.")] for name in with_nul}
+    query = request.GET.get("q", "")
+    if len(query) > MAX_QUERY_LENGTH:
+        message = _("Search at most %(limit)d characters.") % {"limit": MAX_QUERY_LENGTH}
+        return None, {"q": [message]}
+    # An empty value (`?region=`, what a form with nothing chosen may send) means "any".
+    data = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        data.setlist(name, [value for value in values if value != ""])
+    filterset = OrganisationFilter(data, queryset=queryset)
+    if not filterset.is_valid():
+        return None, {
+            name: [str(m) for m in messages] for name, messages in filterset.errors.items()
+        }
+    queryset = filterset.qs
+    if not query.strip():
+        # Names repeat; the slug makes the order, hence the pages, stable.
+        queryset = queryset.order_by("name", "slug")
+    return queryset, None
+
+
+@require_safe
+def organisation_list(request):
+    queryset, errors = filter_organisations(request, api_organisations())
+    errors = errors or {}
+    size, errors["page_size"] = page_number(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
+    number, errors["page"] = page_number(request, "page", 1)
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if errors:
+        return error(400, _("Some parameters are not valid."), errors)
+    paginator = Paginator(queryset, size)
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        return error(404, _("There is no page %(number)d.") % {"number": number})
+
+    def link(n):
+        params = request.GET.copy()
+        params["page"] = n
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    return json_response(
+        {
+            "count": paginator.count,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [serialize_organisation(org, request) for org in page.object_list],
+        }
+    )
+
+
+@require_safe
+def organisation_detail(request, slug):
+    org = api_organisations().filter(slug=slug).first()
+    if org is None:
+        return error(404, _("No published organisation has this slug."))
+    return json_response(serialize_organisation(org, request))
+
+
+@require_safe
+def region_list(request):
+    results = [
+        {
+            "slug": r.slug,
+            "name": r.name,
+            "name_en": r.name_en,
+            "aliases": r.aliases,
+            "zone": r.zone,
+        }
+        for r in Region.objects.order_by("name")
+    ]
+    return json_response({"count": len(results), "results": results})
+
+
+@require_safe
+def focus_area_list(request):
+    results = [
+        {"slug": f.slug, "label_en": f.label_en, "label_fr": f.label_fr}
+        for f in FocusArea.objects.order_by("label_en")
+    ]
+    return json_response({"count": len(results), "results": results})
+
+
+@require_safe
+def source_list(request):
+    results = [
+        {
+            "slug": s.slug,
+            "publisher": s.publisher,
+            "title": s.title,
+            "date": s.date,
+            "url": s.url,
+            "description": s.description,
+        }
+        for s in Source.objects.order_by("title", "slug")
+    ]
+    return json_response({"count": len(results), "results": results})
+
+
+@require_safe
+def schema(request):
+    from .openapi import openapi_document
+
+    return json_response(openapi_document(request.build_absolute_uri("/api/")))
+
 
 app_name = "api"
-urlpatterns = []
+urlpatterns = [
+    path("orgs/", organisation_list, name="org_list"),
+    path("orgs/<slug:slug>/", organisation_detail, name="org_detail"),
+    path("regions/", region_list, name="region_list"),
+    path("focus-areas/", focus_area_list, name="focus_area_list"),
+    path("sources/", source_list, name="source_list"),
+    path("schema/", schema, name="schema"),
+]

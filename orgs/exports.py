@@ -1,4 +1,161 @@
-"""CSV and HXL exports (placeholder: the open-data work fills it)."""
+"""CSV and HXL downloads of the published organisations, with the listing's filters.
+
+Both stream: rows are written as the database yields them, in chunks, so a large
+directory never builds in memory. Both open cleanly in Excel (UTF-8 with a byte
+order mark) and are safe there: a cell that starts like a formula is prefixed with
+a quote, so it is shown, never run.
+
+The HXL file (https://hxlstandard.org) has one row per organisation and region of
+work, the "3W" (who does what where) shape humanitarian tools read. Its `#adm1+code`
+is the directory's region slug, not an OCHA P-code.
+"""
+
+import csv
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from .api import filter_organisations
+from .models import Organisation
+
+CHUNK_SIZE = 500
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMNS = [
+    "slug",
+    "name",
+    "name_original",
+    "acronym",
+    "kind",
+    "founded",
+    "hq_region",
+    "hq_town",
+    "regions",
+    "zones",
+    "focus_areas",
+    "website",
+    "url",
+    "updated",
+]
+
+# Column -> HXL hashtag; `regions` and `zones` become one region per row.
+HXL_COLUMNS = [
+    ("slug", "#org+code"),
+    ("name", "#org+name"),
+    ("name_original", "#org+name+alt"),
+    ("acronym", "#org+acronym"),
+    ("kind", "#org+type"),
+    ("founded", "#date+year+founded"),
+    ("hq_region", "#adm1+name+hq"),
+    ("hq_town", "#loc+name+hq"),
+    ("region", "#adm1+name"),
+    ("region_code", "#adm1+code"),
+    ("zone", "#region+zone"),
+    ("focus_areas", "#sector+list"),
+    ("website", "#contact+url"),
+    ("url", "#meta+url"),
+    ("updated", "#date+updated"),
+]
+
+
+def safe(value):
+    """A cell Excel shows as text, never runs as a formula."""
+    if value is None:
+        return ""
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class Echo:
+    """A file-like object whose write returns the line, for csv.writer to stream."""
+
+    def write(self, value):
+        return value
+
+
+def organisations(queryset):
+    return (
+        queryset.select_related("hq_region")
+        .prefetch_related("regions", "focus_areas")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+
+
+def row(org, request):
+    regions = list(org.regions.all())
+    return {
+        "slug": org.slug,
+        "name": org.name,
+        "name_original": org.name_original,
+        "acronym": org.acronym,
+        "kind": org.kind,
+        "founded": org.founded,
+        "hq_region": org.hq_region.name if org.hq_region else "",
+        "hq_town": org.public_hq_town,
+        "regions": "; ".join(r.name for r in regions),
+        "zones": "; ".join(sorted({r.zone for r in regions})),
+        "focus_areas": "; ".join(f.label for f in org.focus_areas.all()),
+        "website": org.website,
+        "url": request.build_absolute_uri(org.get_absolute_url()),
+        "updated": org.updated.isoformat(),
+        "_regions": regions,
+    }
+
+
+def csv_lines(request, queryset):
+    writer = csv.writer(Echo())
+    yield "\ufeff" + writer.writerow(COLUMNS)
+    for org in organisations(queryset):
+        values = row(org, request)
+        yield writer.writerow([safe(values[c]) for c in COLUMNS])
+
+
+def hxl_lines(request, queryset):
+    writer = csv.writer(Echo())
+    yield "\ufeff" + writer.writerow([name for name, _tag in HXL_COLUMNS])
+    yield writer.writerow([tag for _name, tag in HXL_COLUMNS])
+    for org in organisations(queryset):
+        values = row(org, request)
+        # An organisation with no known region still gets a row, with the region empty.
+        for region in values["_regions"] or [None]:
+            values["region"] = region.name if region else ""
+            values["region_code"] = region.slug if region else ""
+            values["zone"] = region.zone if region else ""
+            yield writer.writerow([safe(values[name]) for name, _tag in HXL_COLUMNS])
+
+
+def download(request, lines, filename):
+    queryset, errors = filter_organisations(request, Organisation.objects.published())
+    if errors:
+        message = (
+            _("These filters are not valid:")
+            + "\n"
+            + "\n".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+        )
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in lines(request, queryset)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def organisations_csv(request):
+    return download(request, csv_lines, "mali-cso-directory.csv")
+
+
+@require_safe
+def organisations_hxl(request):
+    return download(request, hxl_lines, "mali-cso-directory.hxl.csv")
+
 
 app_name = "exports"
-urlpatterns = []
+urlpatterns = [
+    path("orgs.csv", organisations_csv, name="orgs_csv"),
+    path("orgs.hxl.csv", organisations_hxl, name="orgs_hxl"),
+]

@@ -18,7 +18,8 @@ class OrganisationFilter(django_filters.FilterSet):
     zone = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices, method="filter_zone")
     focus = django_filters.ModelMultipleChoiceFilter(
         label=_("Focus area"),
-        field_name="focus_areas",
+        # With to_field_name the filter compares slugs, so the lookup must reach the slug.
+        field_name="focus_areas__slug",
         to_field_name="slug",
         queryset=FocusArea.objects.all(),
     )

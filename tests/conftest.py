@@ -1,5 +1,6 @@
 """Shared fixtures: builders over the plain ORM, the seeded data, a real browser."""
 
+import datetime
 import os
 
 import pytest
@@ -66,3 +67,150 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# --- api ---
+@pytest.fixture
+def directory_data(reference_data, django_user_model):
+    """A small directory with every case the open data must handle.
+
+    Published, draft, archived and sensitive organisations; public and hidden people;
+    partnerships both ways, one with a draft; citations of every fact.
+    """
+    from orgs.models import Citation, FocusArea, Partnership, Person, Region, Source
+    from orgs.search import update_search_text
+
+    region = {r.slug: r for r in Region.objects.all()}
+    focus = {f.slug: f for f in FocusArea.objects.all()}
+    curator = django_user_model.objects.create_user("curator", password="x-not-used-9")
+    source = Source.objects.create(
+        slug="peace-direct-2018",
+        publisher="Peace Direct",
+        title="Local capacities for peace in Mali",
+        date="2018-05",
+        url="https://example.org/report.pdf",
+    )
+    ajcet = make_org(
+        name="Association des Jeunes pour la Citoyenneté",
+        name_original="Association des Jeunes pour la Citoyenneté Engagée",
+        acronym="AJCET",
+        slug="ajcet",
+        founded=2005,
+        hq_region=region["mopti"],
+        hq_town="Sévaré",
+        website="https://ajcet.example.org",
+        description="Youth dialogue clubs.",
+        verification="curator",
+        last_checked=datetime.date(2025, 3, 1),
+        checked_by=curator,
+    )
+    ajcet.regions.set([region["mopti"], region["segou"]])
+    ajcet.focus_areas.set([focus["youth"], focus["peacebuilding"]])
+    usip = make_org(
+        name="United States Institute of Peace",
+        acronym="USIP",
+        slug="usip",
+        kind="donor",
+        founded=1984,
+    )
+    secret = make_org(
+        name="Femmes de Kidal pour la Paix",
+        slug="femmes-kidal",
+        sensitive=True,
+        hq_region=region["kidal"],
+        hq_town="Anefis",
+        founded=2013,
+        kind="network",
+    )
+    secret.regions.set([region["kidal"]])
+    secret.focus_areas.set([focus["womens-rights"]])
+    draft = make_org(name="Draft Collective", slug="draft-collective", status="draft")
+    archived = make_org(name="Archived Forum", slug="archived-forum", status="archived")
+
+    funded = Partnership.objects.create(
+        organisation=ajcet,
+        relation="funded_by",
+        partner=usip,
+        programme="Dialogue",
+        start_year=2016,
+        end_year=2018,
+    )
+    Partnership.objects.create(organisation=secret, relation="member_of", partner=ajcet)
+    with_draft = Partnership.objects.create(
+        organisation=ajcet, relation="partner_of", partner=draft
+    )
+    Partnership.objects.create(organisation=archived, relation="member_of", partner=ajcet)
+
+    Person.objects.create(
+        organisation=ajcet, name="Aminata Public", role="Director", is_public=True
+    )
+    hidden = Person.objects.create(organisation=ajcet, name="Moussa Hidden", role="Coordinator")
+    secret_person = Person.objects.create(
+        organisation=secret, name="Fatoumata Secret", role="President", is_public=True
+    )
+    Person.objects.create(organisation=draft, name="Draft Person", is_public=True)
+
+    def cite(org, fact, **subject):
+        return Citation.objects.create(
+            organisation=org,
+            source=source,
+            fact=fact,
+            locator="p. 12",
+            quote=f"Quote on {fact}.",
+            **subject,
+        )
+
+    cite(ajcet, "existence")
+    cite(ajcet, "founded")
+    cite(ajcet, "headquarters")
+    cite(ajcet, "region", region=region["mopti"])
+    cite(ajcet, "focus", focus_area=focus["youth"])
+    cite(ajcet, "partnership", partnership=funded)
+    cite(ajcet, "partnership", partnership=with_draft)
+    cite(ajcet, "person", person=Person.objects.get(name="Aminata Public"))
+    Citation.objects.create(
+        organisation=ajcet,
+        source=source,
+        fact="person",
+        person=hidden,
+        locator="p. 13",
+        quote="Moussa Hidden coordinates the clubs.",
+    )
+    Citation.objects.create(
+        organisation=secret,
+        source=source,
+        fact="headquarters",
+        locator="p. 14",
+        quote="Based in Anefis.",
+    )
+    Citation.objects.create(
+        organisation=secret,
+        source=source,
+        fact="person",
+        person=secret_person,
+        locator="p. 14",
+        quote="Fatoumata Secret leads the network.",
+    )
+    cite(draft, "existence")
+    update_search_text(Organisation.objects.all())
+    return {
+        "ajcet": ajcet,
+        "usip": usip,
+        "secret": secret,
+        "draft": draft,
+        "archived": archived,
+        "curator": curator,
+    }
+
+
+# Strings that must never appear in anything the public can read.
+SECRETS = [
+    "Moussa Hidden",
+    "Fatoumata Secret",
+    "Anefis",
+    "Draft Person",
+    "draft-collective",
+    "Draft Collective",
+    "Archived Forum",
+    "archived-forum",
+]

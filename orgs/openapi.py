@@ -1,0 +1,271 @@
+"""The OpenAPI 3.1 document of the JSON API, written by hand.
+
+Every object says `additionalProperties: false`: the tests validate real responses
+of every endpoint against these schemas, so a field added to a response without
+being documented here fails the suite.
+"""
+
+from .api import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, PAGE_SIZE
+from .models import Citation, Organisation, Partnership, Zone
+
+
+def obj(properties, required=None):
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+STRING = {"type": "string"}
+SLUG = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
+NULLABLE_YEAR = {"type": ["integer", "null"]}
+
+
+def listing(item):
+    return obj(
+        {
+            "count": {"type": "integer", "minimum": 0},
+            "results": {"type": "array", "items": ref(item)},
+        }
+    )
+
+
+SCHEMAS = {
+    "Error": obj(
+        {
+            "error": STRING,
+            "fields": {
+                "type": "object",
+                "description": "Messages for each parameter that is not valid.",
+                "additionalProperties": {"type": "array", "items": STRING},
+            },
+        }
+    ),
+    "Headquarters": obj(
+        {
+            "region": {"type": ["string", "null"], "description": "Region slug."},
+            "town": {
+                "type": "string",
+                "description": "Empty when unknown, or when the organisation is sensitive.",
+            },
+        }
+    ),
+    "Partner": obj(
+        {
+            "slug": SLUG,
+            "name": STRING,
+            "relation": {"enum": Partnership.Relation.values},
+            "direction": {
+                "enum": ["outgoing", "incoming"],
+                "description": "outgoing: this organisation is `relation` the partner "
+                "(funded_by: the partner funds it); incoming: the partner is `relation` "
+                "this organisation.",
+            },
+            "programme": STRING,
+            "start_year": NULLABLE_YEAR,
+            "end_year": NULLABLE_YEAR,
+        }
+    ),
+    "Citation": obj(
+        {
+            "fact": {"enum": Citation.Fact.values},
+            "subject": {
+                "type": ["string", "null"],
+                "description": "What the fact is about: a region slug (region), a focus "
+                "area slug (focus), the partner's slug (partnership), the person's name "
+                "(person); null for other facts.",
+            },
+            "source": obj({"slug": SLUG, "title": STRING}),
+            "locator": STRING,
+            "quote": STRING,
+        }
+    ),
+    "Person": obj({"name": STRING, "role": STRING}),
+    "Organisation": obj(
+        {
+            "slug": SLUG,
+            "name": STRING,
+            "name_original": STRING,
+            "acronym": STRING,
+            "kind": {"enum": Organisation.Kind.values},
+            "founded": NULLABLE_YEAR,
+            "description": STRING,
+            "website": STRING,
+            "url": {"type": "string", "format": "uri", "description": "The public page."},
+            "headquarters": ref("Headquarters"),
+            "regions": {"type": "array", "items": SLUG, "description": "Regions of work."},
+            "zones": {"type": "array", "items": {"enum": Zone.values}},
+            "focus_areas": {"type": "array", "items": SLUG},
+            "partners": {"type": "array", "items": ref("Partner")},
+            "citations": {"type": "array", "items": ref("Citation")},
+            "people": {"type": "array", "items": ref("Person")},
+            "verification": {"enum": Organisation.Verification.values},
+            "last_checked": {"type": ["string", "null"], "format": "date"},
+            "updated": {"type": "string", "format": "date-time"},
+        }
+    ),
+    "OrganisationPage": obj(
+        {
+            "count": {"type": "integer", "minimum": 0},
+            "next": {"type": ["string", "null"], "format": "uri"},
+            "previous": {"type": ["string", "null"], "format": "uri"},
+            "results": {"type": "array", "items": ref("Organisation")},
+        }
+    ),
+    "Region": obj(
+        {
+            "slug": SLUG,
+            "name": {"type": "string", "description": "Official (French) name."},
+            "name_en": {"type": "string", "description": "English name, where it differs."},
+            "aliases": {"type": "array", "items": STRING},
+            "zone": {"enum": Zone.values},
+        }
+    ),
+    "RegionList": listing("Region"),
+    "FocusArea": obj({"slug": SLUG, "label_en": STRING, "label_fr": STRING}),
+    "FocusAreaList": listing("FocusArea"),
+    "Source": obj(
+        {
+            "slug": SLUG,
+            "publisher": STRING,
+            "title": STRING,
+            "date": {"type": "string", "description": "2018, 2018-05, 2018-05-08 or empty."},
+            "url": STRING,
+            "description": STRING,
+        }
+    ),
+    "SourceList": listing("Source"),
+}
+
+
+def json_content(schema_name, description):
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": ref(schema_name)}},
+    }
+
+
+def query(name, description, schema, explode=None):
+    parameter = {"name": name, "in": "query", "required": False, "description": description}
+    parameter["schema"] = schema
+    if explode is not None:
+        parameter["style"] = "form"
+        parameter["explode"] = explode
+    return parameter
+
+
+LIST_PARAMETERS = [
+    query(
+        "q",
+        "Words to search for in names, acronyms, descriptions, regions and focus areas.",
+        {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+    ),
+    query(
+        "region",
+        "Region slug; repeat for several (working in, or headquartered in, any of them).",
+        {"type": "array", "items": SLUG},
+        explode=True,
+    ),
+    query("zone", "Zone: working in, or headquartered in, a region of it.", {"enum": Zone.values}),
+    query(
+        "focus",
+        "Focus area slug; repeat for several.",
+        {"type": "array", "items": SLUG},
+        explode=True,
+    ),
+    query(
+        "kind",
+        "Kind of organisation; repeat for several.",
+        {"type": "array", "items": {"enum": Organisation.Kind.values}},
+        explode=True,
+    ),
+    query("founded_min", "Founded in or after this year.", {"type": "integer"}),
+    query("founded_max", "Founded in or before this year.", {"type": "integer"}),
+    query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    query(
+        "page_size",
+        "Organisations per page.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
+    ),
+]
+
+BAD_REQUEST = json_content("Error", "A parameter is not valid; `fields` says which and why.")
+NOT_FOUND = json_content("Error", "Not found.")
+
+
+def openapi_document(server_url):
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Mali CSO Directory API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only open data: Mali's published civil-society organisations, "
+                "where they work, on what, with whom, and the public sources behind "
+                "every fact. No authentication."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/orgs/": {
+                "get": {
+                    "operationId": "listOrganisations",
+                    "summary": "Published organisations, filtered like the public listing",
+                    "parameters": LIST_PARAMETERS,
+                    "responses": {
+                        "200": json_content("OrganisationPage", "A page of organisations."),
+                        "400": BAD_REQUEST,
+                        "404": json_content("Error", "The page is past the last one."),
+                    },
+                }
+            },
+            "/orgs/{slug}/": {
+                "get": {
+                    "operationId": "getOrganisation",
+                    "summary": "One published organisation",
+                    "parameters": [
+                        {"name": "slug", "in": "path", "required": True, "schema": SLUG}
+                    ],
+                    "responses": {
+                        "200": json_content("Organisation", "The organisation."),
+                        "404": NOT_FOUND,
+                    },
+                }
+            },
+            "/regions/": {
+                "get": {
+                    "operationId": "listRegions",
+                    "summary": "Mali's regions",
+                    "responses": {"200": json_content("RegionList", "All regions.")},
+                }
+            },
+            "/focus-areas/": {
+                "get": {
+                    "operationId": "listFocusAreas",
+                    "summary": "Focus areas",
+                    "responses": {"200": json_content("FocusAreaList", "All focus areas.")},
+                }
+            },
+            "/sources/": {
+                "get": {
+                    "operationId": "listSources",
+                    "summary": "Public documents the facts are taken from",
+                    "responses": {"200": json_content("SourceList", "All sources.")},
+                }
+            },
+            "/schema/": {
+                "get": {
+                    "operationId": "getSchema",
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document."}},
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

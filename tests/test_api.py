@@ -1,0 +1,279 @@
+import pytest
+from django.http import QueryDict
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_spec_validator import validate as validate_openapi
+
+from orgs.filters import OrganisationFilter
+from orgs.models import Organisation, Region
+
+from .conftest import SECRETS, make_org
+
+
+@pytest.fixture
+def schema(client):
+    return client.get("/api/schema/").json()
+
+
+def assert_matches(schema, name, data):
+    """Validate `data` against a component of the served OpenAPI document."""
+    validator = Draft202012Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": schema["components"]},
+        format_checker=FormatChecker(),
+    )
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+    assert errors == []
+
+
+def test_schema_is_a_valid_openapi_document(client, db):
+    validate_openapi(client.get("/api/schema/").json())
+
+
+def test_every_endpoint_matches_its_schema(client, directory_data, schema):
+    checks = [
+        ("/api/orgs/", "OrganisationPage"),
+        ("/api/orgs/?page_size=1&page=2", "OrganisationPage"),
+        ("/api/orgs/ajcet/", "Organisation"),
+        ("/api/orgs/femmes-kidal/", "Organisation"),
+        ("/api/regions/", "RegionList"),
+        ("/api/focus-areas/", "FocusAreaList"),
+        ("/api/sources/", "SourceList"),
+        ("/api/orgs/?founded_min=x", "Error"),
+        ("/api/orgs/nope/", "Error"),
+    ]
+    for url, name in checks:
+        assert_matches(schema, name, client.get(url).json())
+
+
+def test_schema_rejects_an_undocumented_field(client, directory_data, schema):
+    """additionalProperties is false, so the schema describes the responses exactly."""
+    org = client.get("/api/orgs/ajcet/").json()
+    org["undocumented"] = 1
+    with pytest.raises(AssertionError):
+        assert_matches(schema, "Organisation", org)
+
+
+def test_every_path_served_is_in_the_schema(client, db, schema):
+    from orgs.api import urlpatterns
+
+    documented = set(schema["paths"])
+    served = {"/" + str(p.pattern).replace("<slug:slug>", "{slug}") for p in urlpatterns}
+    assert served == documented
+
+
+def test_list_shows_only_published_organisations(client, directory_data):
+    data = client.get("/api/orgs/").json()
+    assert data["count"] == 3
+    assert [o["slug"] for o in data["results"]] == ["ajcet", "femmes-kidal", "usip"]
+
+
+def test_organisation_has_its_public_facts(client, directory_data):
+    org = client.get("/api/orgs/ajcet/").json()
+    assert org["name_original"] == "Association des Jeunes pour la Citoyenneté Engagée"
+    assert org["acronym"] == "AJCET"
+    assert org["founded"] == 2005
+    assert org["headquarters"] == {"region": "mopti", "town": "Sévaré"}
+    assert sorted(org["regions"]) == ["mopti", "segou"]
+    assert org["zones"] == ["centre"]
+    assert sorted(org["focus_areas"]) == ["peacebuilding", "youth"]
+    assert org["people"] == [{"name": "Aminata Public", "role": "Director"}]
+    assert org["url"] == "http://testserver/orgs/ajcet/"
+
+
+def test_partners_go_both_ways_and_only_to_published_organisations(client, directory_data):
+    partners = client.get("/api/orgs/ajcet/").json()["partners"]
+    assert {(p["slug"], p["relation"], p["direction"]) for p in partners} == {
+        ("usip", "funded_by", "outgoing"),
+        ("femmes-kidal", "member_of", "incoming"),
+    }
+    usip = client.get("/api/orgs/usip/").json()["partners"]
+    assert [(p["slug"], p["direction"]) for p in usip] == [("ajcet", "incoming")]
+
+
+def test_citations_name_their_source_and_subject(client, directory_data):
+    citations = client.get("/api/orgs/ajcet/").json()["citations"]
+    facts = {(c["fact"], c["subject"]) for c in citations}
+    assert facts == {
+        ("existence", None),
+        ("founded", None),
+        ("headquarters", None),
+        ("region", "mopti"),
+        ("focus", "youth"),
+        ("partnership", "usip"),
+        ("person", "Aminata Public"),
+    }
+    assert citations[0]["source"] == {
+        "slug": "peace-direct-2018",
+        "title": "Local capacities for peace in Mali",
+    }
+
+
+def test_sensitive_organisation_hides_town_people_and_their_citations(client, directory_data):
+    org = client.get("/api/orgs/femmes-kidal/").json()
+    assert org["headquarters"] == {"region": "kidal", "town": ""}
+    assert org["people"] == []
+    assert org["citations"] == []
+
+
+def test_nothing_hidden_appears_anywhere_in_the_api(client, directory_data):
+    urls = ["/api/orgs/", "/api/orgs/?page_size=100", "/api/regions/", "/api/sources/"]
+    urls += [f"/api/orgs/{slug}/" for slug in ["ajcet", "usip", "femmes-kidal"]]
+    for url in urls:
+        body = client.get(url).content.decode()
+        for secret in SECRETS:
+            assert secret not in body, (url, secret)
+
+
+@pytest.mark.parametrize("slug", ["draft-collective", "archived-forum", "no-such-org"])
+def test_unpublished_or_unknown_organisation_is_a_json_404(client, directory_data, slug):
+    response = client.get(f"/api/orgs/{slug}/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=jeunes",
+        "q=kidal",
+        "region=mopti",
+        "region=kidal&region=segou",
+        "zone=north",
+        "zone=centre",
+        "focus=youth",
+        "kind=donor&kind=network",
+        "founded_min=2000",
+        "founded_max=2010",
+        "founded_min=1990&founded_max=2010&kind=local_association",
+    ],
+)
+def test_filters_give_the_same_organisations_as_the_listing(client, directory_data, query):
+    listing = OrganisationFilter(QueryDict(query), queryset=Organisation.objects.published())
+    assert listing.is_valid()
+    expected = sorted(org.slug for org in listing.qs)
+    results = client.get(f"/api/orgs/?{query}&page_size=100").json()["results"]
+    assert sorted(o["slug"] for o in results) == expected
+
+
+def test_pages_link_to_each_other_and_keep_the_filters(client, directory_data):
+    first = client.get("/api/orgs/?page_size=2&kind=local_association&kind=donor&kind=network")
+    data = first.json()
+    assert data["count"] == 3
+    assert data["previous"] is None
+    assert len(data["results"]) == 2
+    assert "kind=donor" in data["next"] and "page=2" in data["next"]
+    second = client.get(data["next"]).json()
+    assert [o["slug"] for o in second["results"]] == ["usip"]
+    assert second["next"] is None
+    assert "page=1" in second["previous"]
+
+
+def test_default_page_holds_25(client, reference_data):
+    for i in range(30):
+        make_org(name=f"Org {i:02}", slug=f"org-{i:02}")
+    data = client.get("/api/orgs/").json()
+    assert data["count"] == 30
+    assert len(data["results"]) == 25
+    assert len(client.get("/api/orgs/?page=2").json()["results"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("region=atlantis", "region"),
+        ("focus=astrology", "focus"),
+        ("kind=cult", "kind"),
+        ("zone=west", "zone"),
+        ("founded_min=x", "founded_min"),
+        ("founded_max=2e", "founded_max"),
+        ("page=abc", "page"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page_size=101", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=%C2%B2", "page_size"),
+        ("q=" + "a" * 10_000, "q"),
+        ("q=jeu%00nes", "q"),
+        ("region=%00", "region"),
+        ("focus=you%00th", "focus"),
+        ("kind=%00", "kind"),
+        ("zone=north%00", "zone"),
+        ("page=1%00", "page"),
+    ],
+)
+def test_bad_parameters_are_a_json_400_naming_the_field(client, directory_data, query, field):
+    response = client.get(f"/api/orgs/?{query}")
+    assert response.status_code == 400
+    data = response.json()
+    assert data["error"]
+    assert field in data["fields"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "founded_min=99999999999999",
+        "founded_max=-5",
+        "q=%25_%27",
+        "q=%22%3B--",
+        "q=%F0%9F%98%80",
+        "q=%FF%FE",
+        "region=&focus=&zone=&kind=&founded_min=&page=&page_size=",
+        "unknown=1",
+    ],
+)
+def test_odd_but_valid_parameters_are_answered(client, directory_data, query):
+    assert client.get(f"/api/orgs/?{query}").status_code == 200
+
+
+def test_page_past_the_end_is_a_json_404(client, directory_data):
+    response = client.get("/api/orgs/?page=99")
+    assert response.status_code == 404
+    assert response.json()["error"]
+
+
+def test_api_is_read_only(client, directory_data):
+    assert client.post("/api/orgs/").status_code == 405
+
+
+def test_reference_lists(client, directory_data):
+    regions = client.get("/api/regions/").json()
+    assert regions["count"] == Region.objects.count()
+    mopti = next(r for r in regions["results"] if r["slug"] == "mopti")
+    assert mopti["zone"] == "centre"
+    focus = client.get("/api/focus-areas/").json()["results"]
+    assert {"slug": "youth", "label_en": "Youth", "label_fr": "Jeunesse"} in focus
+    sources = client.get("/api/sources/").json()["results"]
+    assert [s["slug"] for s in sources] == ["peace-direct-2018"]
+
+
+def make_full_orgs(count, directory_data):
+    from orgs.models import Citation, Partnership, Person, Source
+
+    regions = list(Region.objects.filter(slug__in=["mopti", "gao", "kayes"]))
+    source = Source.objects.get()
+    ajcet = directory_data["ajcet"]
+    for i in range(count):
+        org = make_org(name=f"Bulk {i:03}", slug=f"bulk-{i:03}", hq_region=regions[0])
+        org.regions.set(regions)
+        org.focus_areas.set(directory_data["ajcet"].focus_areas.all())
+        Partnership.objects.create(organisation=org, relation="member_of", partner=ajcet)
+        Partnership.objects.create(organisation=ajcet, relation="partner_of", partner=org)
+        person = Person.objects.create(organisation=org, name=f"P {i}", is_public=True)
+        Citation.objects.create(
+            organisation=org, source=source, fact="person", person=person, locator="l", quote="q"
+        )
+
+
+@pytest.mark.parametrize("size", [25, 100])
+def test_a_page_costs_a_fixed_number_of_queries(
+    client, directory_data, django_assert_max_num_queries, size
+):
+    """Count, page, 6 prefetches; plus one per region or focus filter to check the slugs."""
+    make_full_orgs(110, directory_data)
+    with django_assert_max_num_queries(10):
+        data = client.get(f"/api/orgs/?page_size={size}&region=mopti&focus=youth").json()
+    assert len(data["results"]) == size
+    with django_assert_max_num_queries(8):
+        client.get(f"/api/orgs/?page_size={size}")

@@ -1,0 +1,216 @@
+import copy
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+
+MODELS = [Region, FocusArea, Source, Organisation, Partnership, Person, Citation]
+
+
+def natural(obj):
+    """How a record is known whatever its database id."""
+    if obj is None:
+        return None
+    if isinstance(obj, Partnership):
+        return (obj.organisation.slug, obj.relation, obj.partner.slug, obj.programme)
+    if isinstance(obj, Person):
+        return (obj.organisation.slug, obj.name)
+    if isinstance(obj, get_user_model()):
+        return obj.get_username()
+    return obj.slug
+
+
+def snapshot():
+    """Every field of every record of the directory, ids replaced by natural keys."""
+    tables = {}
+    for model in MODELS:
+        rows = []
+        for obj in model.objects.all():
+            row = {}
+            for field in model._meta.concrete_fields:
+                if field.primary_key:
+                    continue
+                if field.is_relation:
+                    row[field.name] = natural(getattr(obj, field.name))
+                else:
+                    row[field.name] = getattr(obj, field.attname)
+            for field in model._meta.many_to_many:
+                row[field.name] = sorted(natural(o) for o in getattr(obj, field.name).all())
+            rows.append(repr(row))
+        tables[model.__name__] = sorted(rows)
+    return tables
+
+
+def export(path):
+    call_command("export_directory", str(path), verbosity=0)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def empty_the_database():
+    """manage.py flush, as an operator would; on PostgreSQL it needs `transactional_db`."""
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def assert_nothing_imported():
+    for model in MODELS:
+        assert model.objects.count() == 0, model.__name__
+    assert not get_user_model().objects.exists()
+
+
+def test_export_holds_everything_including_drafts_and_hidden_people(directory_data, tmp_path):
+    data = export(tmp_path / "backup.json")
+    assert data["format"] == "mali-cso-directory"
+    assert data["version"] == 1
+    assert {o["slug"] for o in data["organisations"]} == {
+        "ajcet",
+        "usip",
+        "femmes-kidal",
+        "draft-collective",
+        "archived-forum",
+    }
+    assert "Moussa Hidden" in {p["name"] for p in data["people"]}
+    ajcet = next(o for o in data["organisations"] if o["slug"] == "ajcet")
+    assert ajcet["checked_by"] == "curator"
+    assert ajcet["last_checked"] == "2025-03-01"
+    assert ajcet["regions"] == ["mopti", "segou"]
+    assert len(data["citations"]) == Citation.objects.count()
+    assert len(data["regions"]) == Region.objects.count()
+
+
+def test_round_trip_gives_identical_data(transactional_db, directory_data, tmp_path):
+    Organisation.objects.filter(slug="ajcet").update(seeded_values={"name": "AJCET"}, version=4)
+    before = snapshot()
+    first = export(tmp_path / "first.json")
+    empty_the_database()
+    assert Organisation.objects.count() == 0
+
+    call_command("import_directory", str(tmp_path / "first.json"), verbosity=0)
+
+    assert snapshot() == before
+    assert export(tmp_path / "second.json") == first
+    assert (tmp_path / "first.json").read_bytes() == (tmp_path / "second.json").read_bytes()
+    curator = get_user_model().objects.get(username="curator")
+    assert not curator.is_active and not curator.has_usable_password()
+
+
+def test_export_file_is_readable_by_its_owner_only(directory_data, tmp_path):
+    export(tmp_path / "backup.json")
+    assert (tmp_path / "backup.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_import_keeps_reference_data_already_loaded(transactional_db, directory_data, tmp_path):
+    """A fresh install may have loaded the regions and focus areas already."""
+    before = snapshot()
+    export(tmp_path / "backup.json")
+    empty_the_database()
+    call_command("loaddata", "regions", "focus_areas", verbosity=0)
+    call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
+    assert snapshot() == before
+
+
+def test_import_makes_organisations_searchable(transactional_db, directory_data, tmp_path):
+    export(tmp_path / "backup.json")
+    empty_the_database()
+    call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
+    assert list(Organisation.objects.search("citoyennete").values_list("slug", flat=True)) == [
+        "ajcet"
+    ]
+
+
+def test_import_refuses_a_database_that_has_organisations(directory_data, tmp_path):
+    export(tmp_path / "backup.json")
+    before = snapshot()
+    with pytest.raises(CommandError, match="empty"):
+        call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
+    assert snapshot() == before
+
+
+def test_dry_run_writes_nothing(transactional_db, directory_data, tmp_path):
+    export(tmp_path / "backup.json")
+    empty_the_database()
+    call_command("import_directory", str(tmp_path / "backup.json"), "--dry-run", verbosity=0)
+    assert_nothing_imported()
+
+
+def test_import_of_a_file_that_is_not_json_says_so(db, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"format": "mali-cso-directory", "version": 1,', encoding="utf-8")
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("import_directory", str(path))
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(CommandError, match="does not hold a JSON object"):
+        call_command("import_directory", str(path))
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_directory", str(tmp_path / "missing.json"))
+
+
+def drop(key):
+    def damage(data):
+        del data[key]
+
+    return damage
+
+
+def setter(collection, index, key, value):
+    def damage(data):
+        data[collection][index][key] = value
+
+    return damage
+
+
+DAMAGES = {
+    "wrong version": (lambda d: d.update(version=2), "version 2"),
+    "wrong format": (lambda d: d.update(format="something"), "not a directory backup"),
+    "missing collection": (drop("people"), "people"),
+    "collection not a list": (lambda d: d.update(sources={}), "sources should be a list"),
+    "missing field": (lambda d: d["organisations"][0].pop("kind"), "missing keys ['kind']"),
+    "unknown field": (lambda d: d["people"][0].update(age=40), "unknown keys ['age']"),
+    "founded as text": (setter("organisations", 0, "founded", "1990"), "founded"),
+    "boolean as number": (setter("people", 0, "is_public", 1), "is_public"),
+    "unknown kind": (setter("organisations", 0, "kind", "cult"), "kind"),
+    "bad date": (setter("organisations", 0, "last_checked", "yesterday"), "last_checked"),
+    "bad slug": (setter("sources", 0, "slug", "not a slug!"), "slug"),
+    "dangling region": (setter("organisations", 0, "hq_region", "atlantis"), "atlantis"),
+    "dangling region of work": (
+        lambda d: d["organisations"][0]["regions"].append("atlantis"),
+        "atlantis",
+    ),
+    "dangling partner": (setter("partnerships", 0, "partner", "nobody"), "nobody"),
+    "dangling source": (setter("citations", 0, "source", "lost-report"), "lost-report"),
+    "dangling person": (
+        lambda d: next(c for c in d["citations"] if c["person"]).update(person=["ajcet", "X"]),
+        "person",
+    ),
+    "unhashable reference": (setter("citations", 0, "partnership", [{}]), "partnership"),
+    "duplicate organisation": (
+        lambda d: d["organisations"].append(copy.deepcopy(d["organisations"][0])),
+        "duplicate",
+    ),
+    "citation without its subject": (
+        lambda d: next(c for c in d["citations"] if c["region"]).update(region=None),
+        "contradicts",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_damaged_file_stops_with_a_clear_message_and_writes_nothing(
+    transactional_db, directory_data, tmp_path, damage
+):
+    data = export(tmp_path / "backup.json")
+    empty_the_database()
+    damage_it, expected = DAMAGES[damage]
+    damage_it(data)
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_directory", str(path), verbosity=0)
+
+    assert expected in str(error.value)
+    assert str(path) in str(error.value)
+    assert_nothing_imported()
