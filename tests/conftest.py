@@ -66,3 +66,41 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# --- public ---
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(tmp_path_factory):
+    """Static files as production serves them: collected, hashed and compressed.
+
+    Templates use `{% static %}` through CompressedManifestStaticFilesStorage, which
+    needs the manifest that collectstatic writes; collecting once per session into a
+    temporary STATIC_ROOT tests the real thing rather than a test-only storage.
+    """
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.utils.functional import empty
+
+    settings.STATIC_ROOT = str(tmp_path_factory.mktemp("static"))
+    staticfiles_storage._wrapped = empty  # forget any storage made for the old root
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return settings.STATIC_ROOT
+
+
+@pytest.fixture(scope="session")
+def live_server(request, collected_static):
+    """pytest-django's live server, with static files served by WhiteNoise as in
+    production (hashed names, compression, far-future cache headers) instead of
+    Django's development handler, which cannot find hashed names."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv(
+        "DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = lambda application: application
+    server.start()
+    yield server
+    server.stop()
