@@ -52,7 +52,8 @@ class OrganisationFilter(django_filters.FilterSet):
     zone = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices, method="filter_zone")
     focus = django_filters.ModelMultipleChoiceFilter(
         label=_("Focus area"),
-        field_name="focus_areas",
+        # The predicate compares the slug (to_field_name), so filter on the slug too.
+        field_name="focus_areas__slug",
         to_field_name="slug",
         queryset=FocusArea.objects.all(),
     )
