@@ -93,14 +93,25 @@ def collected_static(tmp_path_factory):
 def live_server(request, collected_static):
     """pytest-django's live server, with static files served by WhiteNoise as in
     production (hashed names, compression, far-future cache headers) instead of
-    Django's development handler, which cannot find hashed names."""
+    Django's development handler, which cannot find hashed names. `hits` lists the
+    paths the server was asked for: what actually crossed the network."""
     from pytest_django.live_server_helper import LiveServer
 
     addr = request.config.getvalue("liveserver") or os.getenv(
         "DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost"
     )
     server = LiveServer(addr, start=False)
-    server.thread.static_handler = lambda application: application
+    server.hits = []  # every path the server was asked for, for request-count tests
+
+    def log_hits(application):
+        def logged(environ, start_response):
+            path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+            server.hits.append(path + ("?" + query if query else ""))
+            return application(environ, start_response)
+
+        return logged
+
+    server.thread.static_handler = log_hits
     server.start()
     yield server
     server.stop()

@@ -50,7 +50,8 @@ def test_the_listing_and_its_stylesheet_fit_the_budgets(client, reference_data):
 
     page = html.decode()
     assert not re.search(r"<script|<img|<iframe|@import", page)
-    assets = re.findall(r'<link[^>]+href="([^"]+)"', page)
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert re.findall(r"<link[^>]+>", page)[0] == '<link rel="icon" href="data:,">'  # no fetch
     assert len(assets) == 1 and assets[0].startswith("/static/css/site.")
 
     total = html_gzipped
