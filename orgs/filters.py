@@ -24,9 +24,48 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+# One mistyped or outdated value in a shared address (?region=mopti&region=atlantis)
+# should not drop the whole filter: the multiple-choice fields keep the values they
+# know and remember the others, which the form then reports next to the control.
+
+
+class KnownSlugsField(django_filters.fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        value = [str(v) for v in value if v and "\x00" not in str(v)]
+        known = self.queryset.filter(**{f"{self.to_field_name}__in": value})
+        found = {getattr(obj, self.to_field_name) for obj in known}  # evaluates once
+        self.unknown = [v for v in value if v not in found]
+        return known
+
+
+class KnownChoicesField(django_filters.fields.MultipleChoiceField):
+    def clean(self, value):
+        value = [str(v) for v in value or [] if v]
+        self.unknown = [v for v in value if not self.valid_value(v)]
+        return super().clean([v for v in value if self.valid_value(v)])
+
+
+class KnownSlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = KnownSlugsField
+
+
+class KnownChoicesFilter(django_filters.MultipleChoiceFilter):
+    field_class = KnownChoicesField
+
+
 class OrganisationFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
+        for name in ("region", "focus", "kind"):
+            unknown = getattr(self.fields.get(name), "unknown", None)
+            if unknown and name in cleaned:
+                kept = cleaned[name]
+                self.add_error(
+                    name,
+                    _("Not known, so left out: %(values)s.")
+                    % {"values": ", ".join(f"“{v[:40]}”" for v in unknown[:5])},
+                )
+                cleaned[name] = kept  # add_error drops it; the known values still apply
         low, high = cleaned.get("founded_min"), cleaned.get("founded_max")
         if low is not None and high is not None and low > high:
             # Drop only the upper bound: the rest of the filters still apply.
@@ -42,7 +81,7 @@ class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_q", max_length=QUERY_MAX_LENGTH
     )
-    region = django_filters.ModelMultipleChoiceFilter(
+    region = KnownSlugsFilter(
         label=_("Region"),
         field_name="regions",
         to_field_name="slug",
@@ -50,14 +89,14 @@ class OrganisationFilter(django_filters.FilterSet):
         method="filter_region",
     )
     zone = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices, method="filter_zone")
-    focus = django_filters.ModelMultipleChoiceFilter(
+    focus = KnownSlugsFilter(
         label=_("Focus area"),
         # The predicate compares the slug (to_field_name), so filter on the slug too.
         field_name="focus_areas__slug",
         to_field_name="slug",
         queryset=FocusArea.objects.all(),
     )
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    kind = KnownChoicesFilter(label=_("Kind"), choices=Organisation.Kind.choices)
     founded_min = YearFilter(
         label=_("Founded from"),
         field_name="founded",

@@ -21,7 +21,7 @@ PUBLISHED = Organisation.Status.PUBLISHED
 def regions_with_counts():
     """Every region with `n`, its published organisations working or headquartered there."""
     counts = count_by_region(Organisation.objects.published().order_by().values("pk"))
-    regions = list(Region.objects.all())
+    regions = sorted(Region.objects.all(), key=lambda r: r.label)
     for region in regions:
         region.n = counts.get(region.slug, 0)
         region.others = other_spellings(region)
@@ -210,6 +210,8 @@ def tile_map(regions, tile=64, gap=4):
         tiles.append(
             {
                 "region": r,
+                # A tile fits about 11 characters: "Bamako District" shows as "Bamako".
+                "name": r.label if len(r.label) <= 11 else r.name,
                 "x": r.tile_col * (tile + gap),
                 "y": r.tile_row * (tile + gap),
                 "cx": r.tile_col * (tile + gap) + tile // 2,

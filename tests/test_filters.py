@@ -109,13 +109,20 @@ def test_a_text_query_combines_with_the_filters(directory):
     assert not slugs(run({"q": "prison", "region": ["kayes"]}).qs)
 
 
-def test_an_unknown_region_is_reported_and_the_other_filters_still_apply(directory):
-    result = run({"region": ["mopti", "atlantis"], "focus": ["womens-rights"]})
+def test_an_unknown_value_is_reported_and_the_known_values_still_apply(directory):
+    result = run({"region": ["mopti", "atlantis"], "focus": ["youth", "nonsense"]})
     assert not result.is_valid()
-    assert "region" in result.errors
-    assert slugs(result.qs) == {
-        o.slug for o in published_rows() if matches(o, focus=["womens-rights"])
-    }
+    assert "“atlantis”" in result.errors["region"][0]
+    assert "“nonsense”" in result.errors["focus"][0]
+    rows = published_rows()
+    expected = {o.slug for o in rows if matches(o, region=["mopti"], focus=["youth"])}
+    assert expected and slugs(result.qs) == expected
+
+
+def test_only_unknown_values_filter_nothing(directory):
+    result = run({"kind": ["spaceship"], "founded_min": "2000"})
+    assert "kind" in result.errors
+    assert slugs(result.qs) == {o.slug for o in published_rows() if matches(o, founded_min=2000)}
 
 
 def test_founded_from_after_until_drops_only_the_upper_bound(directory):
