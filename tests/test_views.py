@@ -160,6 +160,24 @@ def test_an_invalid_filter_is_explained_next_to_its_control_and_others_apply(cli
     assert sorted(card_names(response)) == sorted(o.name for o in expected)
 
 
+def test_an_unknown_value_among_known_ones_keeps_the_known_ones(client, directory):
+    page = text(client.get("/orgs/?region=mopti&region=atlantis"))
+    assert re.search(r'<p class="error" id="region-error">[^<]*“atlantis”', page)
+    assert 'value="mopti" checked' in page
+    mopti = Organisation.objects.published().in_regions(Region.objects.filter(slug="mopti"))
+    assert f"{mopti.count()} organisations" in page
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_region_page_queries_do_not_grow_with_organisations(
+    client, reference_data, count, django_assert_max_num_queries
+):
+    many_orgs(count)
+    with django_assert_max_num_queries(4):  # region, organisations, their regions and focus
+        response = client.get("/regions/mopti/")
+    assert len(card_names(response)) == count
+
+
 def test_founded_until_before_from_is_explained(client, directory):
     page = text(client.get("/orgs/?founded_min=2015&founded_max=2000"))
     assert 'id="founded_max-error"' in page
