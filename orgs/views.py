@@ -257,7 +257,7 @@ class SourceDetail(DetailView):
         return super().get_context_data(
             organisations=Organisation.objects.published()
             .filter(citations__source=self.object)
-            .annotate(n=Count("citations"))
+            .distinct()
             .order_by("name"),
             **kwargs,
         )
