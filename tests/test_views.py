@@ -272,6 +272,15 @@ def test_nothing_hidden_appears_on_any_public_page(client, directory, language):
             assert secret not in text(response), (url, secret)
 
 
+@pytest.mark.parametrize("secret", [SENSITIVE_TOWN, HIDDEN_PERSON, "Fatoumata"])
+def test_searching_for_something_hidden_does_not_reveal_who_it_belongs_to(
+    client, directory, secret
+):
+    names = card_names(client.get("/orgs/", {"q": secret}))
+    assert "Sensitive Peace Committee" not in names
+    assert "Youth Mopti Association" not in names
+
+
 # --- regions and sources ---
 
 
