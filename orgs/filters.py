@@ -1,14 +1,87 @@
-"""The listing's filters, shared by the public pages, the API and the exports."""
+"""The listing's filters, shared by the public pages, the API and the exports.
+
+Besides filtering, `OrganisationFilter.facet_counts()` says how many organisations
+each option of each filter would give with the other filters applied, in a fixed
+number of grouped queries whatever the number of options or results.
+"""
 
 import django_filters
+from django import forms
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from .models import FocusArea, Organisation, Region, Zone
 
+# Founding years outside this range cannot be in the database (see the model's check).
+FIRST_YEAR, LAST_YEAR = 1800, 2100
+QUERY_MAX_LENGTH = 200
+
+RegionLink = Organisation.regions.through
+FocusLink = Organisation.focus_areas.through
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+# One mistyped or outdated value in a shared address (?region=mopti&region=atlantis)
+# should not drop the whole filter: the multiple-choice fields keep the values they
+# know and remember the others, which the form then reports next to the control.
+
+
+class KnownSlugsField(django_filters.fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        value = [str(v) for v in value if v and "\x00" not in str(v)]
+        known = self.queryset.filter(**{f"{self.to_field_name}__in": value})
+        found = {getattr(obj, self.to_field_name) for obj in known}  # evaluates once
+        self.unknown = [v for v in value if v not in found]
+        return known
+
+
+class KnownChoicesField(django_filters.fields.MultipleChoiceField):
+    def clean(self, value):
+        value = [str(v) for v in value or [] if v]
+        self.unknown = [v for v in value if not self.valid_value(v)]
+        return super().clean([v for v in value if self.valid_value(v)])
+
+
+class KnownSlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = KnownSlugsField
+
+
+class KnownChoicesFilter(django_filters.MultipleChoiceFilter):
+    field_class = KnownChoicesField
+
+
+class OrganisationFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("region", "focus", "kind"):
+            unknown = getattr(self.fields.get(name), "unknown", None)
+            if unknown and name in cleaned:
+                kept = cleaned[name]
+                self.add_error(
+                    name,
+                    _("Not known, so left out: %(values)s.")
+                    % {"values": ", ".join(f"“{v[:40]}”" for v in unknown[:5])},
+                )
+                cleaned[name] = kept  # add_error drops it; the known values still apply
+        low, high = cleaned.get("founded_min"), cleaned.get("founded_max")
+        if low is not None and high is not None and low > high:
+            # Drop only the upper bound: the rest of the filters still apply.
+            self.add_error(
+                "founded_max",
+                _("“Founded until” (%(high)s) is before “founded from” (%(low)s).")
+                % {"high": high, "low": low},
+            )
+        return cleaned
+
 
 class OrganisationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    region = django_filters.ModelMultipleChoiceFilter(
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_q", max_length=QUERY_MAX_LENGTH
+    )
+    region = KnownSlugsFilter(
         label=_("Region"),
         field_name="regions",
         to_field_name="slug",
@@ -16,30 +89,153 @@ class OrganisationFilter(django_filters.FilterSet):
         method="filter_region",
     )
     zone = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices, method="filter_zone")
-    focus = django_filters.ModelMultipleChoiceFilter(
+    focus = KnownSlugsFilter(
         label=_("Focus area"),
-        # With to_field_name the filter compares slugs, so the lookup must reach the slug.
+        # The predicate compares the slug (to_field_name), so filter on the slug too.
         field_name="focus_areas__slug",
         to_field_name="slug",
         queryset=FocusArea.objects.all(),
     )
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
-    founded_min = django_filters.NumberFilter(
-        label=_("Founded from"), field_name="founded", lookup_expr="gte"
+    kind = KnownChoicesFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    founded_min = YearFilter(
+        label=_("Founded from"),
+        field_name="founded",
+        lookup_expr="gte",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
     )
-    founded_max = django_filters.NumberFilter(
-        label=_("Founded until"), field_name="founded", lookup_expr="lte"
+    founded_max = YearFilter(
+        label=_("Founded until"),
+        field_name="founded",
+        lookup_expr="lte",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
     )
 
     class Meta:
         model = Organisation
         fields = ["q", "region", "zone", "focus", "kind", "founded_min", "founded_max"]
+        form = OrganisationFilterForm
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value) if value else queryset
 
     def filter_region(self, queryset, name, value):
         return queryset.in_regions(value) if value else queryset
 
     def filter_zone(self, queryset, name, value):
-        return queryset.in_regions(Region.objects.filter(zone=value))
+        return queryset.in_regions(Region.objects.filter(zone=value)) if value else queryset
+
+    @property
+    def searched(self):
+        """Whether a valid text query applies (results are then in relevance order)."""
+        self.is_valid()  # fills cleaned_data with the valid filters
+        return bool(self.form.cleaned_data.get("q"))
+
+    def filter_queryset(self, queryset, without=None):
+        """Apply every valid filter except `without`; by name unless searching."""
+        for name, value in self.form.cleaned_data.items():
+            if name != without:
+                queryset = self.filters[name].filter(queryset, value)
+        if not self.form.cleaned_data.get("q"):
+            queryset = queryset.order_by("name", "pk")
+        return queryset
+
+    def facet_counts(self):
+        """For each filter with options, {option value: organisations it would give}.
+
+        Each facet counts over the organisations matching all the OTHER filters, so
+        ticking an option gives (for a single-choice facet) or adds (for a multiple
+        one) the number shown. Regions and zones count an organisation working in OR
+        headquartered in them, exactly as the region filter does.
+        """
+        self.is_valid()  # fills cleaned_data with the valid filters
+        return {
+            "region": count_by_region(self._ids_without("region")),
+            "zone": count_by_zone(self._ids_without("zone")),
+            "focus": count_by_focus(self._ids_without("focus")),
+            "kind": count_by_kind(self._ids_without("kind")),
+        }
+
+    def _ids_without(self, name):
+        return self.filter_queryset(self.queryset.all(), without=name).order_by().values("pk")
+
+
+def _merge(*groups):
+    counts = {}
+    for rows in groups:
+        for key, n in rows:
+            counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def count_by_region(ids):
+    """{region slug: organisations among `ids` working or headquartered there}.
+
+    Two grouped queries: regions of work, then headquarters not also a region of work.
+    """
+    working = (
+        RegionLink.objects.filter(organisation__in=ids)
+        .values("region__slug")
+        .annotate(n=Count("organisation"))
+        .values_list("region__slug", "n")
+    )
+    hq_only = (
+        Organisation.objects.filter(pk__in=ids, hq_region__isnull=False)
+        .exclude(
+            Exists(
+                RegionLink.objects.filter(
+                    organisation=OuterRef("pk"), region=OuterRef("hq_region")
+                )
+            )
+        )
+        .order_by()
+        .values("hq_region__slug")
+        .annotate(n=Count("pk"))
+        .values_list("hq_region__slug", "n")
+    )
+    return _merge(working, hq_only)
+
+
+def count_by_zone(ids):
+    """{zone: organisations among `ids` working or headquartered in one of its regions}."""
+    working = (
+        RegionLink.objects.filter(organisation__in=ids)
+        .values("region__zone")
+        .annotate(n=Count("organisation", distinct=True))
+        .values_list("region__zone", "n")
+    )
+    hq_only = (
+        Organisation.objects.filter(pk__in=ids, hq_region__isnull=False)
+        .exclude(
+            Exists(
+                RegionLink.objects.filter(
+                    organisation=OuterRef("pk"), region__zone=OuterRef("hq_region__zone")
+                )
+            )
+        )
+        .order_by()
+        .values("hq_region__zone")
+        .annotate(n=Count("pk"))
+        .values_list("hq_region__zone", "n")
+    )
+    return _merge(working, hq_only)
+
+
+def count_by_focus(ids):
+    return dict(
+        FocusLink.objects.filter(organisation__in=ids)
+        .values("focusarea__slug")
+        .annotate(n=Count("organisation"))
+        .values_list("focusarea__slug", "n")
+    )
+
+
+def count_by_kind(ids):
+    return dict(
+        Organisation.objects.filter(pk__in=ids)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )

@@ -8,8 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("orgs/", views.OrganisationList.as_view(), name="org_list"),
     path("orgs/<slug:slug>/", views.OrganisationDetail.as_view(), name="org_detail"),
-    path("regions/", views.RegionList.as_view(), name="region_list"),
-    path("regions/<slug:slug>/", views.RegionDetail.as_view(), name="region_detail"),
+    path("regions/", views.region_list, name="region_list"),
+    path("regions/<slug:slug>/", views.region_detail, name="region_detail"),
     path("sources/", views.SourceList.as_view(), name="source_list"),
     path("sources/<slug:slug>/", views.SourceDetail.as_view(), name="source_detail"),
 ]

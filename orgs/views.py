@@ -1,13 +1,52 @@
-"""Public pages. Only published organisations are ever shown."""
+"""Public pages. Only published organisations are ever shown; hidden people and the
+towns of sensitive organisations never are.
 
-from django.shortcuts import redirect
+Bad input never fails the page: an invalid filter is reported next to its control
+(status 200) while the other filters still apply, and a page number that does not
+exist shows the nearest page with a note.
+"""
+
+from django.db.models import Count, Q
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from .models import Organisation, Region, Source
+from .filters import OrganisationFilter, count_by_region, count_by_zone
+from .models import Citation, FocusArea, Organisation, Person, Region, Source, Zone
+
+PUBLISHED = Organisation.Status.PUBLISHED
+
+
+def regions_with_counts():
+    """Every region with `n`, its published organisations working or headquartered there."""
+    counts = count_by_region(Organisation.objects.published().order_by().values("pk"))
+    regions = sorted(Region.objects.all(), key=lambda r: r.label)
+    for region in regions:
+        region.n = counts.get(region.slug, 0)
+        region.others = other_spellings(region)
+    return regions
+
+
+def other_spellings(region):
+    label = region.label
+    return [s for s in dict.fromkeys(region.spellings()) if s and s != label]
 
 
 def home(request):
-    return redirect("orgs:org_list")
+    regions = regions_with_counts()
+    published = Organisation.objects.published()
+    return render(
+        request,
+        "orgs/home.html",
+        {
+            "organisation_count": published.count(),
+            "region_count": len(regions),
+            "source_count": Source.objects.count(),
+            "regions": sorted(regions, key=lambda r: (-r.n, r.label)),
+            "recent": published.select_related("hq_region").order_by("-updated")[:6],
+        },
+    )
 
 
 class OrganisationList(ListView):
@@ -15,31 +54,210 @@ class OrganisationList(ListView):
     template_name = "orgs/organisation_list.html"
 
     def get_queryset(self):
-        return Organisation.objects.published().with_card_data()
+        self.filterset = OrganisationFilter(
+            self.request.GET, queryset=Organisation.objects.published()
+        )
+        return self.filterset.qs.with_card_data()
+
+    def paginate_queryset(self, queryset, page_size):
+        """Any page number gives a page: past the end shows the last one, with a note."""
+        paginator = self.get_paginator(queryset, page_size)
+        asked = self.request.GET.get("page", "")
+        page = paginator.get_page(asked)
+        self.page_note = ""
+        if asked and asked != str(page.number):
+            self.page_note = _(
+                "There is no page “%(asked)s”; this is page %(page)s of %(pages)s."
+            ) % {
+                "asked": asked[:20],
+                "page": page.number,
+                "pages": paginator.num_pages,
+            }
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filter=self.filterset,
+            facets=self.facets(),
+            active_filters=self.active_filters(),
+            page_note=self.page_note,
+            query=self.request.GET.get("q", "")[:200],
+        )
+        return context
+
+    def facets(self):
+        """The options of each filter with their counts, in the reader's language."""
+        counts = self.filterset.facet_counts()
+        data = self.filterset.form.data
+        regions = list(Region.objects.all())
+        return {
+            "region": [
+                (
+                    r.slug,
+                    r.label,
+                    counts["region"].get(r.slug, 0),
+                    r.slug in data.getlist("region"),
+                )
+                for r in sorted(regions, key=lambda r: r.label)
+            ],
+            "zone": [
+                (value, label, counts["zone"].get(value, 0), data.get("zone") == value)
+                for value, label in Zone.choices
+            ],
+            "focus": [
+                (f.slug, f.label, counts["focus"].get(f.slug, 0), f.slug in data.getlist("focus"))
+                for f in sorted(FocusArea.objects.all(), key=lambda f: f.label)
+            ],
+            "kind": [
+                (value, label, counts["kind"].get(value, 0), value in data.getlist("kind"))
+                for value, label in Organisation.Kind.choices
+            ],
+        }
+
+    def active_filters(self):
+        """Each value in the address, with the address of this page without it."""
+        data = self.request.GET
+        labels = {name: f.label for name, f in self.filterset.filters.items()}
+        active = []
+        for name in self.filterset.filters:
+            for value in data.getlist(name):
+                if not value:
+                    continue
+                rest = QueryDict(mutable=True)
+                for key, values in data.lists():
+                    if key == "page":
+                        continue
+                    kept = [v for v in values if not (key == name and v == value)]
+                    if kept:
+                        rest.setlist(key, kept)
+                shown = value if len(value) <= 60 else value[:60] + "…"
+                active.append((labels[name], shown, "?" + rest.urlencode()))
+        return active
 
 
 class OrganisationDetail(DetailView):
     template_name = "orgs/organisation_detail.html"
 
     def get_queryset(self):
-        return Organisation.objects.published().select_related("hq_region")
+        return (
+            Organisation.objects.published()
+            .select_related("hq_region")
+            .prefetch_related("regions", "focus_areas")
+        )
+
+    def get_context_data(self, **kwargs):
+        org = self.object
+        return super().get_context_data(
+            partners=org.partnerships.filter(partner__status=PUBLISHED).select_related("partner"),
+            partnered_by=org.partnerships_received.filter(
+                organisation__status=PUBLISHED
+            ).select_related("organisation"),
+            people=Person.objects.public().filter(organisation=org),
+            citations=public_citations(org),
+            **kwargs,
+        )
 
 
-class RegionList(ListView):
-    model = Region
-    template_name = "orgs/region_list.html"
+def public_citations(org):
+    """The citations of a published organisation that reveal nothing hidden.
+
+    A quote can name what the page hides: a person's citations show only when the
+    person is public, a sensitive organisation's headquarters citations never, and a
+    partnership's only when both organisations are published.
+    """
+    citations = org.citations.select_related(
+        "source",
+        "region",
+        "focus_area",
+        "person",
+        "partnership__organisation",
+        "partnership__partner",
+    ).exclude(Q(fact=Citation.Fact.PERSON) & ~Q(person__in=Person.objects.public()))
+    citations = citations.exclude(
+        Q(fact=Citation.Fact.PARTNERSHIP)
+        & (
+            ~Q(partnership__organisation__status=PUBLISHED)
+            | ~Q(partnership__partner__status=PUBLISHED)
+        )
+    )
+    if org.sensitive:
+        citations = citations.exclude(fact=Citation.Fact.HEADQUARTERS)
+    return citations.order_by("fact", "source__title", "id")
 
 
-class RegionDetail(DetailView):
-    model = Region
-    template_name = "orgs/region_detail.html"
+def region_list(request):
+    regions = regions_with_counts()
+    zone_counts = count_by_zone(Organisation.objects.published().order_by().values("pk"))
+    return render(
+        request,
+        "orgs/region_list.html",
+        {
+            "regions": regions,
+            "tile_map": tile_map(regions),
+            "zones": [(label, zone_counts.get(value, 0)) for value, label in Zone.choices],
+        },
+    )
+
+
+def tile_map(regions, tile=64, gap=4):
+    """Positions and shades of the regions on the server-drawn SVG tile map."""
+    top = max((r.n for r in regions), default=0) or 1
+    tiles = []
+    for r in regions:
+        # Five shades, darker with more organisations; zero stays the lightest.
+        shade = 0 if r.n == 0 else 1 + min(3, (r.n * 4 - 1) // top)
+        tiles.append(
+            {
+                "region": r,
+                # A tile fits about 11 characters: "Bamako District" shows as "Bamako".
+                "name": r.label if len(r.label) <= 11 else r.name,
+                "x": r.tile_col * (tile + gap),
+                "y": r.tile_row * (tile + gap),
+                "cx": r.tile_col * (tile + gap) + tile // 2,
+                "shade": shade,
+            }
+        )
+    width = max((r.tile_col for r in regions), default=0) * (tile + gap) + tile
+    height = max((r.tile_row for r in regions), default=0) * (tile + gap) + tile
+    return {"tiles": tiles, "width": width, "height": height, "size": tile}
+
+
+def region_detail(request, slug):
+    region = get_object_or_404(Region, slug=slug)
+    region.others = other_spellings(region)
+    organisations = (
+        Organisation.objects.published().in_regions([region]).with_card_data().order_by("name")
+    )
+    return render(
+        request,
+        "orgs/region_detail.html",
+        {"region": region, "organisations": organisations},
+    )
 
 
 class SourceList(ListView):
-    model = Source
     template_name = "orgs/source_list.html"
+
+    def get_queryset(self):
+        return Source.objects.annotate(
+            n=Count(
+                "citations__organisation",
+                filter=Q(citations__organisation__status=PUBLISHED),
+                distinct=True,
+            )
+        )
 
 
 class SourceDetail(DetailView):
     model = Source
     template_name = "orgs/source_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            organisations=Organisation.objects.published()
+            .filter(citations__source=self.object)
+            .distinct()
+            .order_by("name"),
+            **kwargs,
+        )

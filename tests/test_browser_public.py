@@ -1,0 +1,82 @@
+"""What a reader does, in headless Chromium at phone width (360 px)."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_from_the_home_page_box(page, directory):
+    page.goto("/")
+    page.get_by_label("Search by name, place or topic").fill("prison")
+    page.get_by_label("Search by name, place or topic").press("Enter")
+    page.wait_for_url(re.compile(r"/orgs/\?q=prison"))
+    assert page.get_by_role("link", name="Prison Mopti Association").is_visible()
+    assert page.get_by_role("link", name="Gao Womens-Rights Association").count() == 0
+
+
+def test_filter_by_region_on_the_listing(page, directory):
+    page.goto("/orgs/")
+    page.get_by_role("group", name="Region").get_by_label("Kayes").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"region=kayes"))
+    cards = page.locator("li.card h3 a")
+    assert cards.all_inner_texts() == ["Kayes Health Association"]
+    assert page.get_by_role("group", name="Region").get_by_label("Kayes").is_checked()
+
+
+def test_open_an_organisation_from_the_listing(page, directory):
+    page.goto("/orgs/")
+    page.get_by_role("link", name="Youth Mopti Association").click()
+    page.wait_for_url("**/orgs/youth-mopti/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Youth Mopti Association"
+    assert page.get_by_role("heading", name="Sources").is_visible()
+
+
+def test_switch_to_french_and_see_french_labels(page, directory):
+    page.goto("/orgs/")
+    page.get_by_role("button", name="Français").click()
+    page.wait_for_url("**/orgs/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("group", name="Région").get_by_label("Tombouctou").count() == 1
+    assert page.get_by_role("group", name="Domaine d’action").is_visible()
+    assert page.get_by_role("button", name="English").is_visible()
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/orgs/", "/orgs/?q=zzz", "/orgs/youth-mopti/", "/regions/", "/sources/"]
+)
+def test_no_horizontal_scroll_on_a_360_px_phone(page, directory, url):
+    page.goto(url)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], (url, width)
+
+
+def test_the_skip_link_is_the_first_stop_and_visible_on_focus(page, directory):
+    page.goto("/orgs/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    box = page.get_by_role("link", name="Skip to content").bounding_box()
+    assert box["x"] >= 0 and box["y"] >= 0
+
+
+def test_a_repeat_view_fetches_only_the_html(page, directory, live_server):
+    """First view: the HTML and one stylesheet. Repeat view: the HTML alone, as the
+    stylesheet's hashed name and immutable cache headers keep it in the cache."""
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    live_server.hits.clear()
+    page.goto("/orgs/")
+    assert len(requests) == 2, requests
+    assert requests[0] == live_server.url + "/orgs/"
+    assert re.search(r"/static/css/site\.[0-9a-f]{12}\.css$", requests[1])
+    assert live_server.hits == ["/orgs/", requests[1].removeprefix(live_server.url)]
+
+    # Chromium still reports the stylesheet as a request, served from its cache:
+    # what reaches the server is the HTML alone.
+    live_server.hits.clear()
+    page.goto("/orgs/?region=mopti")
+    assert live_server.hits == ["/orgs/?region=mopti"]

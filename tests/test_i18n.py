@@ -1,0 +1,86 @@
+"""French and English: the language switch, French labels, complete translation files."""
+
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.html import escape
+
+from orgs.models import FocusArea, Organisation
+
+PO = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+
+
+def test_every_page_has_a_language_switch_that_returns_to_it(client, directory):
+    page = client.get("/orgs/?region=mopti").content.decode()
+    assert '<form class="lang" action="/i18n/setlang/" method="post">' in page
+    assert '<input type="hidden" name="next" value="/orgs/?region=mopti">' in page
+    assert '<button name="language" value="fr" lang="fr">Français</button>' in page
+
+
+def test_switching_to_french_without_javascript(client, directory):
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/orgs/?region=mopti"})
+    assert response.status_code == 302
+    assert response["Location"] == "/orgs/?region=mopti"
+    page = client.get(response["Location"]).content.decode()
+    assert '<html lang="fr">' in page
+    assert "Rechercher par nom, lieu ou thème" in page
+    assert '<button name="language" value="en" lang="en">English</button>' in page
+
+
+def test_french_pages_show_french_region_and_focus_labels(client, directory):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get("/orgs/").content.decode()
+    assert 'value="tombouctou"> Tombouctou <span' in page
+    for focus in FocusArea.objects.all():
+        assert f'value="{focus.slug}"> {escape(focus.label_fr)} <span' in page
+    assert "Domaine d’action" in page and "Type" in page
+
+
+def test_english_pages_show_english_region_labels(client, directory):
+    page = client.get("/orgs/").content.decode()
+    assert 'value="tombouctou"> Timbuktu <span' in page
+
+
+def test_model_choice_labels_are_translated(client, directory):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    listing = client.get("/orgs/").content.decode()
+    assert "Association locale" in listing and "ONG nationale" in listing
+    assert "Nord" in listing and "Centre" in listing and "Sud" in listing
+    detail = client.get("/orgs/youth-mopti/").content.decode()
+    assert "Financée par <a" in detail  # the relation
+    assert "Région d’intervention" in detail  # the fact of a citation
+    assert "D’après des sources publiques uniquement" in detail  # verification
+    donor = client.get("/orgs/donor-fund/").content.decode()
+    assert "Finance <a" in donor  # the inverse relation
+
+
+def test_the_browser_language_is_used_when_no_choice_was_made(client, directory):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
+    assert "Trouver des organisations de la société civile au Mali" in page
+
+
+def test_no_translation_is_missing_or_fuzzy():
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def test_the_committed_mo_file_is_compiled_from_the_po_file(tmp_path):
+    compiled = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(PO)], check=True)
+    assert compiled.read_bytes() == PO.with_suffix(".mo").read_bytes()
+
+
+def test_every_kind_has_a_french_label():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        labels = [str(label) for _, label in Organisation.Kind.choices]
+    with translation.override("en"):
+        english = [str(label) for _, label in Organisation.Kind.choices]
+    assert sum(fr != en for fr, en in zip(labels, english, strict=True)) >= 6  # Consortium...

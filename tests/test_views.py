@@ -1,0 +1,312 @@
+"""The public pages through the test client: what a reader sees, what stays hidden,
+and bad input that never fails the page."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orgs.models import FocusArea, Organisation, Region, Source
+from orgs.search import update_search_text
+
+from .conftest import HIDDEN_PERSON, SENSITIVE_TOWN, make_org
+
+HIDDEN = [HIDDEN_PERSON, "Fatoumata Protégée", SENSITIVE_TOWN, "Draft Secret", "Archived Old"]
+
+
+def text(response):
+    return response.content.decode()
+
+
+def card_names(response):
+    return re.findall(r'<li class="card"><h3><a href="[^"]+">([^<]+)</a>', text(response))
+
+
+def many_orgs(n, **fields):
+    mopti = Region.objects.get(slug="mopti")
+    youth = FocusArea.objects.get(slug="youth")
+    for i in range(n):
+        org = make_org(name=f"Bulk Org {i:03}", slug=f"bulk-org-{i:03}", hq_region=mopti, **fields)
+        org.regions.add(mopti)
+        org.focus_areas.add(youth)
+
+
+# --- home ---
+
+
+def test_home_shows_the_numbers_regions_and_a_search_box(client, directory):
+    response = client.get("/")
+    assert response.status_code == 200
+    page = text(response)
+    published = Organisation.objects.published().count()
+    assert f"<strong>{published}</strong> organisations" in page
+    assert f"<strong>{Region.objects.count()}</strong> regions" in page
+    assert f"<strong>{Source.objects.count()}</strong> sources" in page
+    assert re.search(r'<form class="search" role="search" action="/orgs/" method="get">', page)
+    mopti = sum(
+        1
+        for o in Organisation.objects.published()
+        if o.hq_region_id == Region.objects.get(slug="mopti").pk
+        or o.regions.filter(slug="mopti").exists()
+    )
+    assert f'<a href="/orgs/?region=mopti">Mopti</a> <span class="n">{mopti}</span>' in page
+    latest = Organisation.objects.published().latest("updated")
+    assert f'<a href="/orgs/{latest.slug}/">{latest}</a>' in page  # recently updated
+
+
+# --- listing ---
+
+
+def test_listing_shows_25_a_page_and_the_rest_on_the_next(client, reference_data):
+    many_orgs(30)
+    first = client.get("/orgs/")
+    assert len(card_names(first)) == 25
+    assert "30 organisations" in text(first)
+    second = client.get("/orgs/?page=2")
+    assert card_names(second) == [f"Bulk Org {i:03}" for i in range(25, 30)]
+
+
+def test_filters_in_the_address_select_the_organisations(client, directory):
+    response = client.get("/orgs/?region=mopti&focus=youth&kind=local_association")
+    assert sorted(card_names(response)) == ["Sensitive Peace Committee", "Youth Mopti Association"]
+    assert 'value="mopti" checked' in text(response)
+
+
+def test_a_query_and_filters_together(client, directory):
+    response = client.get("/orgs/?region=mopti&focus=youth&q=prison")
+    assert card_names(response) == ["Prison Mopti Association"]
+    assert "best match first" in text(client.get("/orgs/?q=mopti"))
+
+
+def test_each_option_shows_its_count_with_the_other_filters(client, directory):
+    page = text(client.get("/orgs/?focus=youth"))
+    # Regions facet under focus=youth: organisations with youth, working or based there.
+    for region in Region.objects.all():
+        expected = (
+            Organisation.objects.published()
+            .filter(focus_areas__slug="youth")
+            .in_regions([region])
+            .count()
+        )
+        assert f'value="{region.slug}"> {region.label} <span class="n">{expected}</span>' in page
+    # Focus facet ignores the focus filter itself.
+    women = Organisation.objects.published().filter(focus_areas__slug="womens-rights").count()
+    assert re.search(rf'value="womens-rights"> [^<]+<span class="n">{women}</span>', page)
+
+
+def test_no_filter_renders_more_than_200_options(client, directory):
+    page = text(client.get("/orgs/"))
+    fieldsets = re.findall(r"<fieldset.*?</fieldset>", page, re.S)
+    assert len(fieldsets) == 5
+    for fieldset in fieldsets:
+        assert len(re.findall(r"<input", fieldset)) <= 200
+    assert page.count('name="region"') == Region.objects.count()
+    assert page.count('name="kind"') == len(Organisation.Kind.choices)
+
+
+def test_no_result_explains_and_links_to_wider_searches(client, directory):
+    response = client.get("/orgs/?q=zzzyx&region=mopti&kind=donor")
+    assert response.status_code == 200
+    page = text(response)
+    assert "No published organisation matches “zzzyx” with these filters." in page
+    assert 'href="?region=mopti&amp;kind=donor"' in page  # without the query
+    assert 'href="?q=zzzyx&amp;kind=donor"' in page  # without the region
+    assert 'href="?q=zzzyx&amp;region=mopti"' in page  # without the kind
+
+
+def test_a_page_past_the_end_shows_the_last_page_with_a_note(client, reference_data):
+    many_orgs(30)
+    response = client.get("/orgs/?page=99")
+    assert response.status_code == 200
+    assert "There is no page “99”; this is page 2 of 2." in text(response)
+    assert len(card_names(response)) == 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=-1",
+        "page=0",
+        "page=" + "9" * 5000,
+        "q=" + "x" * 10_000,
+        "q=%00",
+        "q=%27%22%3C%3E%25_%5C",
+        "q=%F0%9F%98%80%20caf%C3%A9",
+        "region=atlantis",
+        "region=%00",
+        "region=mopti&region=",
+        "zone=east",
+        "focus=%3Cscript%3E",
+        "kind=spaceship",
+        "founded_min=2015&founded_max=2000",
+        "founded_min=abc&founded_max=1e99",
+        "founded_min=" + "9" * 400,
+        "unknown=1",
+    ],
+)
+def test_bad_input_gives_the_page_not_an_error(client, directory, query):
+    response = client.get("/orgs/?" + query)
+    assert response.status_code == 200
+    assert "<h1>Organisations</h1>" in text(response)
+
+
+def test_an_invalid_filter_is_explained_next_to_its_control_and_others_apply(client, directory):
+    response = client.get("/orgs/?region=atlantis&focus=womens-rights")
+    page = text(response)
+    assert re.search(r'<p class="error" id="region-error">[^<]*atlantis', page)
+    expected = Organisation.objects.published().filter(focus_areas__slug="womens-rights")
+    assert sorted(card_names(response)) == sorted(o.name for o in expected)
+
+
+def test_an_unknown_value_among_known_ones_keeps_the_known_ones(client, directory):
+    page = text(client.get("/orgs/?region=mopti&region=atlantis"))
+    assert re.search(r'<p class="error" id="region-error">[^<]*“atlantis”', page)
+    assert 'value="mopti" checked' in page
+    mopti = Organisation.objects.published().in_regions(Region.objects.filter(slug="mopti"))
+    assert f"{mopti.count()} organisations" in page
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_region_page_queries_do_not_grow_with_organisations(
+    client, reference_data, count, django_assert_max_num_queries
+):
+    many_orgs(count)
+    with django_assert_max_num_queries(4):  # region, organisations, their regions and focus
+        response = client.get("/regions/mopti/")
+    assert len(card_names(response)) == count
+
+
+def test_founded_until_before_from_is_explained(client, directory):
+    page = text(client.get("/orgs/?founded_min=2015&founded_max=2000"))
+    assert 'id="founded_max-error"' in page
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_listing_queries_do_not_grow_with_results(client, reference_data, count):
+    many_orgs(count, founded=2000)
+    url = "/orgs/?region=mopti&region=gao&focus=youth&kind=local_association&founded_min=1900"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert len(card_names(response)) == min(count, 25)
+    # 2 to check the region and focus slugs, 6 facet queries, 2 option lists, the
+    # count, the page, the regions and focus areas of its cards.
+    assert len(queries) <= 14, [q["sql"] for q in queries]
+
+
+def test_listing_query_count_is_the_same_for_3_and_30_results(
+    client, reference_data, django_assert_max_num_queries
+):
+    many_orgs(3)
+    update_search_text(Organisation.objects.all())
+    with CaptureQueriesContext(connection) as few:
+        client.get("/orgs/?q=bulk&region=mopti")
+    mopti = Region.objects.get(slug="mopti")
+    for i in range(3, 30):
+        make_org(name=f"Bulk Org {i:03}", slug=f"bulk-org-{i:03}", hq_region=mopti)
+    update_search_text(Organisation.objects.all())
+    with django_assert_max_num_queries(len(few)):
+        response = client.get("/orgs/?q=bulk&region=mopti")
+    assert len(card_names(response)) == 25
+
+
+# --- organisation ---
+
+
+def test_organisation_page_shows_its_facts_partners_and_sources(client, directory):
+    page = text(client.get("/orgs/youth-mopti/"))
+    assert "<h1>Youth Mopti Association</h1>" in page
+    assert "Local association" in page and "2005" in page
+    assert "Sévaré, <a" in page  # not sensitive: the town shows
+    assert "Funded by <a" in page and "Donor Fund Association" in page
+    assert "Oumar Public" in page  # a public person
+    assert "Youth Mopti Association trains young mediators." in page
+    assert "p. 12" in page and "Local peacebuilding in Mali" in page
+    assert "From public sources only" in page
+
+
+def test_partners_show_in_both_directions_with_the_inverse_relation(client, directory):
+    page = text(client.get("/orgs/donor-fund/"))
+    assert "Funds <a" in page and "Youth Mopti Association" in page
+
+
+def test_unpublished_partners_are_not_named(client, directory):
+    page = text(client.get("/orgs/timbuktu-peace/"))
+    assert "Draft Secret" not in page
+
+
+@pytest.mark.parametrize("slug", ["draft-secret", "archived-old", "no-such-org"])
+def test_unpublished_organisations_are_not_found(client, directory, slug):
+    response = client.get(f"/orgs/{slug}/")
+    assert response.status_code == 404
+    assert "Page not found" in text(response)
+
+
+def test_a_sensitive_organisation_hides_its_town_people_and_their_citations(client, directory):
+    page = text(client.get("/orgs/sensitive-peace/"))
+    assert "<h1>Sensitive Peace Committee</h1>" in page
+    assert "Mopti" in page  # the region stays
+    assert SENSITIVE_TOWN not in page
+    assert "Fatoumata" not in page
+    assert "A committee mediating local conflicts." in page  # harmless citations stay
+
+
+def test_a_hidden_persons_citation_is_not_shown(client, directory):
+    page = text(client.get("/orgs/youth-mopti/"))
+    assert HIDDEN_PERSON not in page
+    assert "Its coordinator Oumar Public said." in page
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_nothing_hidden_appears_on_any_public_page(client, directory, language):
+    client.cookies["django_language"] = language
+    urls = ["/", "/orgs/", "/orgs/?q=mopti", "/orgs/?q=sensitive", "/regions/", "/sources/"]
+    urls += [o.get_absolute_url() for o in Organisation.objects.published()]
+    urls += [r.get_absolute_url() for r in Region.objects.all()]
+    urls += [s.get_absolute_url() for s in Source.objects.all()]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for secret in HIDDEN:
+            assert secret not in text(response), (url, secret)
+
+
+@pytest.mark.parametrize("secret", [SENSITIVE_TOWN, HIDDEN_PERSON, "Fatoumata"])
+def test_searching_for_something_hidden_does_not_reveal_who_it_belongs_to(
+    client, directory, secret
+):
+    names = card_names(client.get("/orgs/", {"q": secret}))
+    assert "Sensitive Peace Committee" not in names
+    assert "Youth Mopti Association" not in names
+
+
+# --- regions and sources ---
+
+
+def test_regions_page_draws_the_counts_and_lists_them(client, directory):
+    page = text(client.get("/regions/"))
+    assert '<svg viewBox="' in page and 'role="img"' in page
+    assert '<title id="map-title">' in page and '<desc id="map-desc">' in page
+    assert page.count("<rect ") == Region.objects.count()
+    assert "<table>" in page and "Timbuktu" in page and "Tombouktou" in page
+    mopti = Organisation.objects.published().in_regions(Region.objects.filter(slug="mopti"))
+    assert re.search(
+        rf'/regions/mopti/">Mopti</a></th>.*?<td class="num">{mopti.count()}</td>', page
+    )
+
+
+def test_region_page_lists_its_published_organisations(client, directory):
+    page = text(client.get("/regions/mopti/"))
+    assert "Youth Mopti Association" in page and "Prison Mopti Association" in page
+    assert "Draft Secret" not in page
+    assert client.get("/regions/atlantis/").status_code == 404
+
+
+def test_sources_list_and_page_show_only_published_organisations(client, directory):
+    listing = text(client.get("/sources/"))
+    assert "Local peacebuilding in Mali" in listing and "supports 2 organisations" in listing
+    assert "supports 0 organisations" in listing  # the source only a draft cites
+    page = text(client.get("/sources/report-2019/"))
+    assert "Youth Mopti Association" in page and "Sensitive Peace Committee" in page
+    assert "Draft Secret" not in text(client.get("/sources/draft-only/"))
