@@ -187,6 +187,8 @@ def test_default_page_holds_25(client, reference_data):
         ("zone=west", "zone"),
         ("founded_min=x", "founded_min"),
         ("founded_max=2e", "founded_max"),
+        ("founded_min=99999999999999", "founded_min"),
+        ("founded_max=-5", "founded_max"),
         ("page=abc", "page"),
         ("page=0", "page"),
         ("page=-1", "page"),
@@ -213,8 +215,6 @@ def test_bad_parameters_are_a_json_400_naming_the_field(client, directory_data, 
 @pytest.mark.parametrize(
     "query",
     [
-        "founded_min=99999999999999",
-        "founded_max=-5",
         "q=%25_%27",
         "q=%22%3B--",
         "q=%F0%9F%98%80",
