@@ -66,3 +66,15 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# --- admin ---
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Tests run without collectstatic: serve static names unhashed (no manifest needed)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
