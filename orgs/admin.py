@@ -214,6 +214,9 @@ class OrganisationForm(VersionedModelForm):
         }
 
 
+CITED = ["identity_citations", "headquarters_citations", "region_citations", "focus_citations"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(HistoryAdmin):
     form = OrganisationForm
@@ -245,10 +248,7 @@ class OrganisationAdmin(HistoryAdmin):
         "verification",
         "last_checked",
         "checked_by",
-        "identity_citations",
-        "headquarters_citations",
-        "region_citations",
-        "focus_citations",
+        *CITED,
     ]
     fieldsets = [
         (
@@ -303,6 +303,21 @@ class OrganisationAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        # A new organisation has no citations yet to show beside its sections.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in CITED]})
+            for name, options in self.fieldsets
+        ]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:
+            return [i for i in inlines if not isinstance(i, PartnershipReceivedInline)]
+        return inlines
 
     def get_search_results(self, request, queryset, search_term):
         """The public site's accent-insensitive search (orgs.search), not icontains."""
