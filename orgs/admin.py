@@ -376,7 +376,10 @@ class OrganisationAdmin(HistoryAdmin):
     def _save_each(self, request, queryset, fields, change):
         count = 0
         with transaction.atomic():
-            for org in queryset.select_for_update():
+            # Lock by primary key: the changelist's queryset may be DISTINCT or
+            # outer-joined, which PostgreSQL cannot lock; a fixed order avoids deadlocks.
+            rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
+            for org in rows.select_for_update().order_by("pk"):
                 change(org)
                 org.version += 1
                 org._history_user = request.user

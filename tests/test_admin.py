@@ -645,3 +645,15 @@ def test_sensitive_organisation_leaks_no_hidden_field(client, reference_data, so
 def test_malformed_history_addresses_are_not_errors(curator_client, suffix):
     make_org()
     assert curator_client.get(CHANGELIST + suffix).status_code == 302
+
+
+def test_actions_work_on_a_filtered_selection_across_pages(curator_client, varied_orgs):
+    """A region filter makes the queryset DISTINCT: the action must still lock and save."""
+    north = varied_orgs["north"]
+    response = curator_client.post(
+        f"{CHANGELIST}?zone=north&regions__id__exact={north.pk}",
+        {"action": "publish", "select_across": "1", "index": "0", "_selected_action": ["0"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Organisation.objects.get(slug="nord").status == Organisation.Status.PUBLISHED

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from orgs.models import Citation, Organisation, Source
 from orgs.roles import GROUP_NAME
@@ -64,7 +65,7 @@ def test_curator_adds_cites_and_publishes_an_organisation(page, curator_account)
     page.get_by_role("row", name="Association Jeunesse Tombouctou").get_by_role("checkbox").check()
     page.locator("select[name=action]").select_option("publish")
     page.locator("button[name=index]").click()
-    assert page.get_by_text("1 organisation published.").is_visible()
+    expect(page.get_by_text("1 organisation published.")).to_be_visible()
 
     page.goto("/orgs/")
-    assert page.get_by_role("link", name="Association Jeunesse Tombouctou").is_visible()
+    expect(page.get_by_role("link", name="Association Jeunesse Tombouctou")).to_be_visible()
