@@ -319,6 +319,20 @@ class OrganisationAdmin(HistoryAdmin):
             return [i for i in inlines if not isinstance(i, PartnershipReceivedInline)]
         return inlines
 
+    def save_related(self, request, form, formsets, change):
+        # Django sets many-to-many fields by removing then adding, which history would
+        # record as two changes, the first wrongly showing no regions at all. Record
+        # one change instead, once the new regions and focus areas are in place.
+        org = form.instance
+        org.skip_history_when_saving = True
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            del org.skip_history_when_saving
+        if {"regions", "focus_areas"} & set(form.changed_data):
+            org._history_user = request.user
+            org.save(update_fields=["updated"])
+
     def get_search_results(self, request, queryset, search_term):
         """The public site's accent-insensitive search (orgs.search), not icontains."""
         if not search_term.strip():

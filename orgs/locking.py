@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
@@ -112,7 +113,7 @@ class VersionedModelForm(forms.ModelForm):
             now = display(model_field, stored_value(stored, model_field))
             yours = display(model_field, self.cleaned_data[name])
             if now != yours:
-                rows.append((model_field.verbose_name, now, yours))
+                rows.append((capfirst(model_field.verbose_name), now, yours))
         return rows
 
     def conflict_message(self, stored):

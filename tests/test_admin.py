@@ -1,6 +1,8 @@
 """The curators' admin, through its real views, logged in as a curator."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django import forms
@@ -544,9 +546,13 @@ def test_history_shows_who_changed_what_field_by_field_and_restores(
     assert curator_client.post(change_url(org), data).status_code == 302
 
     history = curator_client.get(admin_url(org, "history")).content.decode()
+    history = " ".join(html.unescape(re.sub("<[^>]+>", " ", history)).split())
     assert "aminata" in history
     assert "Health and peace." in history
     assert "Health, peace and radio." in history
+    # One change for the regions, from the old to the new, not a removal then an addition.
+    assert f"Regions of work: [{kayes}] \u2192 [{mopti}]" in history
+    assert "\u2192 []" not in history
 
     original = org.history.filter(description="Health and peace.").order_by("history_date")
     record = original.last()
