@@ -5,10 +5,12 @@ every form refuses to overwrite a save it did not see (orgs/locking.py)."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -91,7 +93,7 @@ class FocusAreaAdmin(admin.ModelAdmin):
     search_fields = ["label_en", "label_fr", "slug"]
 
 
-class CitationInlineForm(forms.ModelForm):
+class CitationForm(forms.ModelForm):
     """Says which subject a fact needs, instead of a database constraint's name."""
 
     def clean(self):
@@ -165,7 +167,7 @@ class PersonInline(admin.TabularInline):
 
 class CitationInline(admin.StackedInline):
     model = Citation
-    form = CitationInlineForm
+    form = CitationForm
     fields = [
         ("fact", "region", "focus_area", "partnership", "person"),
         "source",
@@ -286,8 +288,9 @@ class OrganisationAdmin(HistoryAdmin):
             {
                 "fields": ["verification", "last_checked", "checked_by"],
                 "description": _(
-                    "Editing is not a check. To record one, tick this organisation in the "
-                    "list and choose “Record a check today”; a check lapses after 24 months."
+                    "Editing is not a check. To record one, use “Record a check today” at "
+                    "the top of this page, or the actions of the list; a check lapses "
+                    "after 24 months."
                 ),
             },
         ),
@@ -303,6 +306,27 @@ class OrganisationAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
+
+    def get_urls(self):
+        record_check = self.admin_site.admin_view(self.record_check_view)
+        return [
+            path("<path:object_id>/record-check/", record_check, name="orgs_organisation_check"),
+            *super().get_urls(),
+        ]
+
+    def record_check_view(self, request, object_id):
+        """The page's “Record a check today” button: the list action, for one organisation."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if self._malformed((self.model._meta.pk, object_id)):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        org = self.get_object(request, unquote(object_id))
+        if org is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        if not self.has_change_permission(request, org):
+            raise PermissionDenied
+        self.record_check(request, Organisation.objects.filter(pk=org.pk))
+        return redirect(reverse("admin:orgs_organisation_change", args=[org.pk]))
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None:
@@ -524,7 +548,7 @@ class PersonAdmin(HistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(HistoryAdmin):
-    form = CitationInlineForm
+    form = CitationForm
     list_display = ["organisation", "fact", "subject", "source", "locator"]
     list_select_related = [
         "organisation",

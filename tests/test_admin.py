@@ -486,6 +486,24 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     assert people.forms[0]["role"].value() == "President"
 
 
+def test_a_stale_form_is_refused_even_if_only_an_inline_changed(curator_client):
+    """Saving the page saves every field shown: stale ones must not overwrite a newer save."""
+    org = make_org(description="Before.")
+    Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    first = change_form_data(curator_client.get(change_url(org)))
+    second = change_form_data(curator_client.get(change_url(org)))
+    first["description"] = "After."
+    second["people-0-role"] = "President"
+
+    assert curator_client.post(change_url(org), first).status_code == 302
+    response = curator_client.post(change_url(org), second)
+
+    assert response.status_code == 200
+    org.refresh_from_db()
+    assert org.description == "After."
+    assert Person.objects.get().role == "Director"
+
+
 def test_unrelated_inline_edits_do_not_conflict(curator_client):
     org = make_org()
     Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
@@ -663,3 +681,20 @@ def test_actions_work_on_a_filtered_selection_across_pages(curator_client, varie
     )
     assert response.status_code == 200
     assert Organisation.objects.get(slug="nord").status == Organisation.Status.PUBLISHED
+
+
+def test_the_page_button_records_a_check_and_only_on_post(curator_client, curator):
+    org = make_org()
+    check_url = admin_url(org, "check")
+    assert "Record a check today" in curator_client.get(change_url(org)).content.decode()
+    assert curator_client.get(check_url).status_code == 405
+
+    response = curator_client.post(check_url)
+
+    assert response.status_code == 302 and response.url == change_url(org)
+    org.refresh_from_db()
+    assert (org.verification, org.last_checked, org.checked_by) == (
+        Organisation.Verification.CURATOR,
+        timezone.localdate(),
+        curator,
+    )
