@@ -202,6 +202,10 @@ class CitationInline(admin.StackedInline):
             if db_field.name == "partnership":
                 queryset = queryset.select_related("organisation", "partner")
             kwargs["queryset"] = queryset
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # Read the options once for the formset, not once per citation shown.
+            field.choices = [("", field.empty_label), *((o.pk, str(o)) for o in queryset)]
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
