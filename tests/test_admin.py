@@ -3,10 +3,14 @@
 import datetime
 import html
 import re
+import threading
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.db import connections
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -698,3 +702,57 @@ def test_the_page_button_records_a_check_and_only_on_post(curator_client, curato
         timezone.localdate(),
         curator,
     )
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL"
+)
+def test_saves_racing_in_parallel_transactions_cannot_both_win(transactional_db, monkeypatch):
+    """The second save waits on the first one's row lock, then is refused."""
+    user = User.objects.create_user("aminata", is_staff=True)
+    user.groups.add(Group.objects.get(name=GROUP_NAME))
+    org = make_org(description="Before.")
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(user)
+    first, second = (change_form_data(c.get(change_url(org))) for c in clients)
+    first["description"] = "First."
+    second["description"] = "Second."
+
+    first_saving, release = threading.Event(), threading.Event()
+    original_save_model = OrganisationAdmin.save_model
+
+    def slow_first_save(self, request, obj, form, change):
+        original_save_model(self, request, obj, form, change)
+        if obj.description == "First.":
+            first_saving.set()
+            release.wait(10)
+
+    monkeypatch.setattr(OrganisationAdmin, "save_model", slow_first_save)
+    responses = {}
+
+    def post(name, client, data):
+        try:
+            responses[name] = client.post(change_url(org), data)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=post, args=("first", clients[0], first)),
+        threading.Thread(target=post, args=("second", clients[1], second)),
+    ]
+    threads[0].start()
+    assert first_saving.wait(10)
+    threads[1].start()
+    threads[1].join(1)
+    assert threads[1].is_alive(), "the second save should wait for the first one's lock"
+    release.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert responses["first"].status_code == 302
+    assert responses["second"].status_code == 200
+    assert "Someone else saved this organisation" in responses["second"].content.decode()
+    org.refresh_from_db()
+    assert (org.description, org.version) == ("First.", 2)
