@@ -3,20 +3,17 @@ fact next to its citations; verification recorded by actions, never by editing;
 every form refuses to overwrite a save it did not see (orgs/locking.py)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_actions import OrganisationActions
 from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
 from .locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
@@ -224,7 +221,7 @@ CITED = ["identity_citations", "headquarters_citations", "region_citations", "fo
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(HistoryAdmin):
+class OrganisationAdmin(OrganisationActions, HistoryAdmin):
     form = OrganisationForm
     list_display = [
         "__str__",
@@ -244,14 +241,15 @@ class OrganisationAdmin(HistoryAdmin):
         CitationFilter,
         "sensitive",
     ]
-    list_select_related = ["hq_region"]
+    # No foreign key is shown; the regions column is prefetched in get_queryset.
+    list_select_related = False
     list_per_page = 50
     search_fields = ["name", "name_original", "acronym"]
     search_help_text = _("Name, original-language name or acronym; accents do not matter.")
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["hq_region"]
     readonly_fields = [
-        "verification",
+        "verification_state",
         "last_checked",
         "checked_by",
         *CITED,
@@ -290,7 +288,7 @@ class OrganisationAdmin(HistoryAdmin):
         (
             _("Verification"),
             {
-                "fields": ["verification", "last_checked", "checked_by"],
+                "fields": ["verification_state", "last_checked", "checked_by"],
                 "description": _(
                     "Editing is not a check. To record one, use “Record a check today” at "
                     "the top of this page, or the actions of the list; a check lapses "
@@ -300,37 +298,9 @@ class OrganisationAdmin(HistoryAdmin):
         ),
     ]
     inlines = [PartnershipInline, PartnershipReceivedInline, PersonInline, CitationInline]
-    actions = [
-        "publish",
-        "unpublish",
-        "archive",
-        "record_check",
-        "record_confirmation",
-    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
-
-    def get_urls(self):
-        record_check = self.admin_site.admin_view(self.record_check_view)
-        return [
-            path("<path:object_id>/record-check/", record_check, name="orgs_organisation_check"),
-            *super().get_urls(),
-        ]
-
-    def record_check_view(self, request, object_id):
-        """The page's “Record a check today” button: the list action, for one organisation."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if self._malformed((self.model._meta.pk, object_id)):
-            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
-        org = self.get_object(request, unquote(object_id))
-        if org is None:
-            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
-        if not self.has_change_permission(request, org):
-            raise PermissionDenied
-        self.record_check(request, Organisation.objects.filter(pk=org.pk))
-        return redirect(reverse("admin:orgs_organisation_change", args=[org.pk]))
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None:
@@ -410,112 +380,6 @@ class OrganisationAdmin(HistoryAdmin):
     @admin.display(description=_("citations"))
     def focus_citations(self, org):
         return self._cited(org, {Citation.Fact.FOCUS})
-
-    # Saving.
-
-    # Actions: each saves every organisation, so history records who did what.
-
-    def _save_each(self, request, queryset, fields, change):
-        count = 0
-        with transaction.atomic():
-            # Lock by primary key: the changelist's queryset may be DISTINCT or
-            # outer-joined, which PostgreSQL cannot lock; a fixed order avoids deadlocks.
-            rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
-            for org in rows.select_for_update().order_by("pk"):
-                change(org)
-                org.version += 1
-                org._history_user = request.user
-                org.save(update_fields=[*fields, "version", "updated"])
-                count += 1
-        return count
-
-    def _set_status(self, request, queryset, status, message):
-        queryset = queryset.exclude(status=status)
-        count = self._save_each(
-            request, queryset, ["status"], lambda org: setattr(org, "status", status)
-        )
-        self.message_user(request, message(count) % {"count": count}, messages.SUCCESS)
-
-    @admin.action(description=_("Publish the selected organisations"), permissions=["change"])
-    def publish(self, request, queryset):
-        self._set_status(
-            request,
-            queryset,
-            Organisation.Status.PUBLISHED,
-            lambda n: ngettext(
-                "%(count)d organisation published.", "%(count)d organisations published.", n
-            ),
-        )
-
-    @admin.action(
-        description=_("Unpublish the selected organisations (back to draft)"),
-        permissions=["change"],
-    )
-    def unpublish(self, request, queryset):
-        self._set_status(
-            request,
-            queryset,
-            Organisation.Status.DRAFT,
-            lambda n: ngettext(
-                "%(count)d organisation back to draft.",
-                "%(count)d organisations back to draft.",
-                n,
-            ),
-        )
-
-    @admin.action(description=_("Archive the selected organisations"), permissions=["change"])
-    def archive(self, request, queryset):
-        self._set_status(
-            request,
-            queryset,
-            Organisation.Status.ARCHIVED,
-            lambda n: ngettext(
-                "%(count)d organisation archived.", "%(count)d organisations archived.", n
-            ),
-        )
-
-    def _record(self, request, queryset, verification):
-        today = timezone.localdate()
-
-        def check(org):
-            if verification or org.verification == Organisation.Verification.PUBLIC_SOURCES:
-                org.verification = verification or Organisation.Verification.CURATOR
-            org.last_checked = today
-            org.checked_by = request.user
-
-        return self._save_each(
-            request, queryset, ["verification", "last_checked", "checked_by"], check
-        )
-
-    @admin.action(description=_("Record a check today"), permissions=["change"])
-    def record_check(self, request, queryset):
-        count = self._record(request, queryset, None)
-        self.message_user(
-            request,
-            ngettext(
-                "Check recorded for %(count)d organisation.",
-                "Check recorded for %(count)d organisations.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(
-        description=_("Record a confirmation by the organisation today"), permissions=["change"]
-    )
-    def record_confirmation(self, request, queryset):
-        count = self._record(request, queryset, Organisation.Verification.ORGANISATION)
-        self.message_user(
-            request,
-            ngettext(
-                "Confirmation recorded for %(count)d organisation.",
-                "Confirmation recorded for %(count)d organisations.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
-        )
 
 
 class PartnershipForm(VersionedModelForm):
