@@ -58,8 +58,12 @@ def sync_curator_group(apps, using="default"):
 
 
 def sync_after_migrate(sender, app_config=None, using="default", apps=None, **kwargs):
-    if apps is None or app_config is None or app_config.label != "orgs":
+    if app_config is None or app_config.label != "orgs":
         return
-    if not apps.is_installed("django.contrib.auth"):
+    if apps is None:  # `flush` sends no migration state: the project's apps then
+        from django.apps import apps
+    try:
+        apps.get_model("auth", "Group")
+    except LookupError:  # auth not installed or not migrated yet
         return
     sync_curator_group(apps, using=using)
