@@ -1,7 +1,490 @@
+"""The curators' admin: organisations with everything that hangs off them, each
+fact next to its citations; verification recorded by actions, never by editing;
+every form refuses to overwrite a save it did not see (orgs/locking.py)."""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_actions import OrganisationActions
+from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
+from .locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
-admin.site.register([Region, FocusArea])
-admin.site.register([Organisation, Partnership, Person, Source, Citation], SimpleHistoryAdmin)
+admin.site.site_header = _("Mali CSO Directory: curators")
+admin.site.site_title = _("Mali CSO Directory")
+admin.site.index_title = _("Curate the directory")
+
+
+def change_link(obj):
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj)
+
+
+def citation_list(citations):
+    """Citations as a curator checks them: what, where in which source, the quote."""
+    if not citations:
+        return format_html("<em>{}</em>", _("No citation."))
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            "<li>{}{}: {}, {}: “{}”</li>",
+            (
+                (
+                    c.get_fact_display(),
+                    f" ({c.subject})" if c.subject else "",
+                    c.source,
+                    c.locator,
+                    c.quote,
+                )
+                for c in citations
+            ),
+        ),
+    )
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's views look ids up unchecked: a malformed one must not be a 500."""
+
+    def _malformed(self, *values):
+        try:
+            for field, value in values:
+                field.to_python(unquote(value))
+        except ValidationError:
+            return True
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self._malformed((self.model._meta.pk, object_id)):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    @transaction.atomic
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves through the same locked form: hold the lock until commit.
+        history_pk = self.model.history.model._meta.pk
+        if self._malformed((self.model._meta.pk, object_id), (history_pk, version_id)):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "zone"]
+    list_filter = ["zone"]
+    search_fields = ["name", "name_en", "slug"]
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["label_en", "label_fr"]
+    search_fields = ["label_en", "label_fr", "slug"]
+
+
+class CitationForm(forms.ModelForm):
+    """Says which subject a fact needs, instead of a database constraint's name."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        fact = cleaned_data.get("fact")
+        needed = Citation.SUBJECT_FIELDS.get(fact)
+        for field in set(Citation.SUBJECT_FIELDS.values()):
+            value = cleaned_data.get(field)
+            if field == needed and not value:
+                self.add_error(field, _("A citation of this fact must name it here."))
+            elif field != needed and value:
+                self.add_error(
+                    field, _("Only for a citation of a %(fact)s.") % {"fact": self._fact(field)}
+                )
+        return cleaned_data
+
+    @staticmethod
+    def _fact(field):
+        fact = next(f for f, name in Citation.SUBJECT_FIELDS.items() if name == field)
+        return Citation.Fact(fact).label
+
+
+class PartnershipInline(admin.TabularInline):
+    model = Partnership
+    fk_name = "organisation"
+    form = VersionedInlineForm
+    fields = ["relation", "partner", "programme", "start_year", "end_year", VERSION_FIELD]
+    autocomplete_fields = ["partner"]
+    extra = 0
+    verbose_name = _("partnership it names")
+    verbose_name_plural = _("partnerships it names")
+
+
+class PartnershipReceivedInline(admin.TabularInline):
+    """Partnerships other organisations name with this one: shown, edited there."""
+
+    model = Partnership
+    fk_name = "partner"
+    fields = ["named_by", "relation_seen_from_here", "programme", "start_year", "end_year"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("partnership naming it")
+    verbose_name_plural = _("partnerships naming it (edit them on the other organisation)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("organisation"))
+    def named_by(self, partnership):
+        return change_link(partnership.organisation)
+
+    @admin.display(description=_("relation"))
+    def relation_seen_from_here(self, partnership):
+        return partnership.inverse_label
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    form = VersionedInlineForm
+    fields = ["name", "role", "is_public", VERSION_FIELD]
+    extra = 0
+    template = "admin/orgs/organisation/people_inline.html"
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    form = CitationForm
+    fields = [
+        ("fact", "region", "focus_area", "partnership", "person"),
+        "source",
+        ("locator", "quote"),
+    ]
+    autocomplete_fields = ["source", "region", "focus_area"]
+    extra = 0
+    classes = ["citations"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "source",
+                "region",
+                "focus_area",
+                "person",
+                "partnership__organisation",
+                "partnership__partner",
+            )
+            .order_by("fact", "region__name", "focus_area__label_en", "id")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A citation's partnership or person is one of this organisation's.
+        if db_field.name in {"partnership", "person"}:
+            object_id = (request.resolver_match.kwargs or {}).get("object_id") or ""
+            queryset = db_field.related_model.objects.filter(
+                organisation_id=int(object_id) if object_id.isdigit() else None
+            )
+            if db_field.name == "partnership":
+                queryset = queryset.select_related("organisation", "partner")
+            kwargs["queryset"] = queryset
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # Read the options once for the formset, not once per citation shown.
+            field.choices = [("", field.empty_label), *((o.pk, str(o)) for o in queryset)]
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OrganisationForm(VersionedModelForm):
+    class Meta:
+        model = Organisation
+        fields = "__all__"
+        widgets = {
+            # Twenty regions and a dozen focus areas: a box each, one tap, no script.
+            "regions": forms.CheckboxSelectMultiple,
+            "focus_areas": forms.CheckboxSelectMultiple,
+        }
+
+
+CITED = ["identity_citations", "headquarters_citations", "region_citations", "focus_citations"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationActions, HistoryAdmin):
+    form = OrganisationForm
+    list_display = [
+        "__str__",
+        "kind",
+        "status",
+        "region_names",
+        "verification_state",
+        "last_checked",
+    ]
+    list_filter = [
+        "status",
+        "kind",
+        ("regions", admin.RelatedOnlyFieldListFilter),
+        ZoneFilter,
+        ("focus_areas", admin.RelatedOnlyFieldListFilter),
+        VerificationFilter,
+        CitationFilter,
+        "sensitive",
+    ]
+    # No foreign key is shown; the regions column is prefetched in get_queryset.
+    list_select_related = False
+    list_per_page = 50
+    search_fields = ["name", "name_original", "acronym"]
+    search_help_text = _("Name, original-language name or acronym; accents do not matter.")
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["hq_region"]
+    readonly_fields = [
+        "verification_state",
+        "last_checked",
+        "checked_by",
+        *CITED,
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "name_original",
+                    "acronym",
+                    "slug",
+                    "kind",
+                    "founded",
+                    "description",
+                    "website",
+                    "identity_citations",
+                    VERSION_FIELD,
+                ]
+            },
+        ),
+        (
+            _("Publication"),
+            {
+                "fields": ["status", "sensitive"],
+                "description": _(
+                    "Only published organisations appear on the public site. A sensitive "
+                    "organisation never shows its headquarters town or its people."
+                ),
+            },
+        ),
+        (_("Headquarters"), {"fields": ["hq_region", "hq_town", "headquarters_citations"]}),
+        (_("Regions of work"), {"fields": ["regions", "region_citations"]}),
+        (_("Focus areas"), {"fields": ["focus_areas", "focus_citations"]}),
+        (
+            _("Verification"),
+            {
+                "fields": ["verification_state", "last_checked", "checked_by"],
+                "description": _(
+                    "Editing is not a check. To record one, use “Record a check today” at "
+                    "the top of this page, or the actions of the list; a check lapses "
+                    "after 24 months."
+                ),
+            },
+        ),
+    ]
+    inlines = [PartnershipInline, PartnershipReceivedInline, PersonInline, CitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        # A new organisation has no citations yet to show beside its sections.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in CITED]})
+            for name, options in self.fieldsets
+        ]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:
+            return [i for i in inlines if not isinstance(i, PartnershipReceivedInline)]
+        return inlines
+
+    def save_related(self, request, form, formsets, change):
+        # Django sets many-to-many fields by removing then adding, which history would
+        # record as two changes, the first wrongly showing no regions at all. Record
+        # one change instead, once the new regions and focus areas are in place.
+        org = form.instance
+        org.skip_history_when_saving = True
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            del org.skip_history_when_saving
+        if {"regions", "focus_areas"} & set(form.changed_data):
+            org._history_user = request.user
+            org.save(update_fields=["updated"])
+
+    def get_search_results(self, request, queryset, search_term):
+        """The public site's accent-insensitive search (orgs.search), not icontains."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.cited = list(
+                obj.citations.select_related(
+                    "source", "region", "focus_area", "person", "partnership__partner"
+                ).order_by("fact", "id")
+            )
+        return obj
+
+    # Changelist columns.
+
+    @admin.display(description=_("regions of work"))
+    def region_names(self, org):
+        return ", ".join(region.name for region in org.regions.all()) or "—"
+
+    @admin.display(description=_("verification"), ordering="verification")
+    def verification_state(self, org):
+        state = org.get_verification_display()
+        if org.check_lapsed:
+            return format_html("{} <strong>({})</strong>", state, _("check lapsed"))
+        return state
+
+    # The citations next to what they support.
+
+    def _cited(self, org, facts):
+        return citation_list([c for c in getattr(org, "cited", []) if c.fact in facts])
+
+    @admin.display(description=_("citations"))
+    def identity_citations(self, org):
+        return self._cited(org, {Citation.Fact.EXISTENCE, Citation.Fact.FOUNDED})
+
+    @admin.display(description=_("citations"))
+    def headquarters_citations(self, org):
+        return self._cited(org, {Citation.Fact.HEADQUARTERS})
+
+    @admin.display(description=_("citations"))
+    def region_citations(self, org):
+        return self._cited(org, {Citation.Fact.REGION})
+
+    @admin.display(description=_("citations"))
+    def focus_citations(self, org):
+        return self._cited(org, {Citation.Fact.FOCUS})
+
+
+class PartnershipForm(VersionedModelForm):
+    class Meta:
+        model = Partnership
+        fields = "__all__"
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(HistoryAdmin):
+    form = PartnershipForm
+    list_display = ["organisation", "relation", "partner", "programme", "start_year", "end_year"]
+    list_select_related = ["organisation", "partner"]
+    list_filter = ["relation"]
+    search_fields = ["organisation__name", "partner__name", "programme"]
+    autocomplete_fields = ["organisation", "partner"]
+
+
+class PersonForm(VersionedModelForm):
+    class Meta:
+        model = Person
+        fields = "__all__"
+
+
+@admin.register(Person)
+class PersonAdmin(HistoryAdmin):
+    form = PersonForm
+    list_display = ["name", "role", "organisation", "is_public"]
+    list_select_related = ["organisation"]
+    list_filter = ["is_public"]
+    search_fields = ["name", "role", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Citation)
+class CitationAdmin(HistoryAdmin):
+    form = CitationForm
+    list_display = ["organisation", "fact", "subject", "source", "locator"]
+    list_select_related = [
+        "organisation",
+        "source",
+        "region",
+        "focus_area",
+        "person",
+        "partnership__organisation",
+        "partnership__partner",
+    ]
+    list_filter = ["fact"]
+    search_fields = ["organisation__name", "quote", "locator", "source__title"]
+    autocomplete_fields = [
+        "organisation",
+        "source",
+        "region",
+        "focus_area",
+        "partnership",
+        "person",
+    ]
+
+
+class SourceCitationInline(admin.TabularInline):
+    """What the source supports, read-only: citations are edited on their organisation."""
+
+    model = Citation
+    fields = ["organisation_link", "fact", "subject", "locator", "quote"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("citations of this source")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "organisation",
+                "region",
+                "focus_area",
+                "person",
+                "partnership__organisation",
+                "partnership__partner",
+            )
+            .order_by("organisation__name", "fact", "id")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("organisation"))
+    def organisation_link(self, citation):
+        return change_link(citation.organisation)
+
+
+@admin.register(Source)
+class SourceAdmin(HistoryAdmin):
+    list_display = ["title", "publisher", "date", "citation_count"]
+    search_fields = ["title", "publisher", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SourceCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+
+    @admin.display(description=_("citations"), ordering="citation_count")
+    def citation_count(self, source):
+        return source.citation_count

@@ -1,0 +1,69 @@
+"""The `curator` group: exactly the permissions a curator needs.
+
+Curators add, change and view organisations and everything that hangs off them
+(partnerships, people, citations) and the sources they cite. They may delete a
+citation, a partnership or a person, because removing a wrong fact is part of
+curating; an organisation is archived, never deleted, and a source is never
+deleted by a curator (one still cited cannot be deleted by anyone). Regions and
+focus areas are reference data: view only. Nothing in `auth`: no user or group
+management.
+
+The data migration creates the group on a fresh database; a post_migrate handler
+keeps it in sync afterwards (new permissions, or a test database flushed between
+tests), so the list below is the single place to change.
+"""
+
+GROUP_NAME = "curator"
+
+CURATOR_PERMISSIONS = {
+    "organisation": ["add", "change", "view"],
+    "partnership": ["add", "change", "delete", "view"],
+    "person": ["add", "change", "delete", "view"],
+    "citation": ["add", "change", "delete", "view"],
+    "source": ["add", "change", "view"],
+    "region": ["view"],
+    "focusarea": ["view"],
+}
+
+
+def curator_codenames():
+    return {
+        f"{action}_{model}" for model, actions in CURATOR_PERMISSIONS.items() for action in actions
+    }
+
+
+def sync_curator_group(apps, using="default"):
+    """Create the group if missing and give it exactly the curator permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrate; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        if app_config.label in {"orgs", "auth", "contenttypes"}:
+            # Migration state apps have no models module; create_permissions skips
+            # such apps unless told otherwise (the pattern Django's docs use).
+            models_module = getattr(app_config, "models_module", None)
+            app_config.models_module = models_module or True
+            try:
+                create_permissions(app_config, apps=apps, verbosity=0, using=using)
+            finally:
+                app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.using(using).get_or_create(name=GROUP_NAME)
+    permissions = Permission.objects.using(using).filter(
+        content_type__app_label="orgs", codename__in=curator_codenames()
+    )
+    group.permissions.set(permissions)
+    return group
+
+
+def sync_after_migrate(sender, app_config=None, using="default", apps=None, **kwargs):
+    if app_config is None or app_config.label != "orgs":
+        return
+    if apps is None:  # `flush` sends no migration state: the project's apps then
+        from django.apps import apps
+    try:
+        apps.get_model("auth", "Group")
+    except LookupError:  # auth not installed or not migrated yet
+        return
+    sync_curator_group(apps, using=using)

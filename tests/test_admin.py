@@ -1,0 +1,758 @@
+"""The curators' admin, through its real views, logged in as a curator."""
+
+import datetime
+import html
+import re
+import threading
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import connections
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from orgs.admin import OrganisationAdmin
+from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+from orgs.roles import GROUP_NAME
+from orgs.search import update_search_text
+
+from .conftest import make_org
+
+CHANGELIST = "/admin/orgs/organisation/"
+
+
+def admin_url(obj, view="change"):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk])
+
+
+def change_url(obj):
+    return admin_url(obj)
+
+
+@pytest.fixture
+def curator(db):
+    user = User.objects.create_user("aminata", password="not-a-real-password-1", is_staff=True)
+    user.groups.add(Group.objects.get(name=GROUP_NAME))
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def source(db):
+    return Source.objects.create(
+        slug="peace-direct-2021", publisher="Peace Direct", title="Local peacebuilding in Mali"
+    )
+
+
+def form_data(form):
+    """What a browser would post for this bound or unbound form, as displayed."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[key] = "on"
+        elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            data[key] = [str(item) for item in value or []]
+        elif value is None:
+            data[key] = ""
+        else:
+            data[key] = str(value)
+    return data
+
+
+def change_form_data(response):
+    """The whole change form as displayed: the main form and every inline."""
+    data = form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(form_data(formset.management_form))
+        for form in formset.forms:
+            data.update(form_data(form))
+    return data
+
+
+def names_listed(response):
+    return sorted(org.name for org in response.context["cl"].result_list)
+
+
+# --- Roles ---------------------------------------------------------------------------
+
+
+def test_curator_group_has_exactly_the_curator_permissions(db):
+    codenames = set(
+        Group.objects.get(name=GROUP_NAME).permissions.values_list("codename", flat=True)
+    )
+    assert codenames == {
+        "add_organisation",
+        "change_organisation",
+        "view_organisation",
+        "add_partnership",
+        "change_partnership",
+        "delete_partnership",
+        "view_partnership",
+        "add_person",
+        "change_person",
+        "delete_person",
+        "view_person",
+        "add_citation",
+        "change_citation",
+        "delete_citation",
+        "view_citation",
+        "add_source",
+        "change_source",
+        "view_source",
+        "view_region",
+        "view_focusarea",
+    }
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/"]
+)
+def test_curator_cannot_reach_user_management(curator_client, url):
+    assert curator_client.get(url).status_code == 403
+
+
+def test_curator_cannot_delete_an_organisation_or_a_source(curator_client, source):
+    org = make_org()
+    assert curator_client.get(admin_url(org, "delete")).status_code == 403
+    assert curator_client.get(admin_url(source, "delete")).status_code == 403
+    assert Organisation.objects.filter(pk=org.pk).exists()
+
+
+def test_non_staff_user_is_sent_to_the_admin_login(client, db):
+    user = User.objects.create_user("reader", password="not-a-real-password-1")
+    client.force_login(user)
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+
+
+def test_anonymous_visitor_is_sent_to_the_admin_login(client, db):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+
+
+def test_curator_sees_the_admin_pages_they_work_in(curator_client, reference_data, source):
+    org = make_org(hq_region=Region.objects.first())
+    for url in [
+        "/admin/",
+        CHANGELIST,
+        "/admin/orgs/organisation/add/",
+        change_url(org),
+        admin_url(org, "history"),
+        "/admin/orgs/source/",
+        change_url(source),
+        "/admin/orgs/region/",
+        "/admin/orgs/person/",
+        "/admin/orgs/partnership/",
+        "/admin/orgs/citation/",
+    ]:
+        assert curator_client.get(url).status_code == 200, url
+
+
+# --- Actions -------------------------------------------------------------------------
+
+
+def run_action(client, action, *orgs):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [str(org.pk) for org in orgs]},
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "start", "end"),
+    [
+        ("publish", Organisation.Status.DRAFT, Organisation.Status.PUBLISHED),
+        ("unpublish", Organisation.Status.PUBLISHED, Organisation.Status.DRAFT),
+        ("archive", Organisation.Status.PUBLISHED, Organisation.Status.ARCHIVED),
+    ],
+)
+def test_status_actions_change_status_and_record_who(curator_client, curator, action, start, end):
+    first = make_org(name="First", slug="first", status=start)
+    second = make_org(name="Second", slug="second", status=start)
+    untouched = make_org(name="Untouched", slug="untouched", status=start)
+
+    response = run_action(curator_client, action, first, second)
+
+    assert response.status_code == 200
+    assert "2 organisations" in response.content.decode()
+    assert set(Organisation.objects.filter(status=end).values_list("name", flat=True)) == {
+        "First",
+        "Second",
+    }
+    untouched.refresh_from_db()
+    assert untouched.status == start
+    last = first.history.first()
+    assert last.status == end
+    assert last.history_user == curator
+
+
+def test_record_check_sets_curator_today_and_who(curator_client, curator):
+    from_sources = make_org(name="From sources", slug="from-sources")
+    confirmed = make_org(
+        name="Confirmed",
+        slug="confirmed",
+        verification=Organisation.Verification.ORGANISATION,
+        last_checked=datetime.date(2020, 1, 1),
+    )
+
+    run_action(curator_client, "record_check", from_sources, confirmed)
+
+    today = timezone.localdate()
+    from_sources.refresh_from_db()
+    confirmed.refresh_from_db()
+    assert from_sources.verification == Organisation.Verification.CURATOR
+    assert (from_sources.last_checked, from_sources.checked_by) == (today, curator)
+    # A check does not demote a confirmation by the organisation; it renews it.
+    assert confirmed.verification == Organisation.Verification.ORGANISATION
+    assert (confirmed.last_checked, confirmed.checked_by) == (today, curator)
+    assert not confirmed.check_lapsed
+
+
+def test_record_confirmation_marks_confirmed_by_the_organisation(curator_client, curator):
+    org = make_org()
+    run_action(curator_client, "record_confirmation", org)
+    org.refresh_from_db()
+    assert org.verification == Organisation.Verification.ORGANISATION
+    assert (org.last_checked, org.checked_by) == (timezone.localdate(), curator)
+
+
+def test_saving_the_form_is_not_a_check(curator_client):
+    checked = datetime.date(2022, 3, 1)
+    org = make_org(verification=Organisation.Verification.CURATOR, last_checked=checked)
+    data = change_form_data(curator_client.get(change_url(org)))
+    data["description"] = "Runs radio programmes on reconciliation."
+
+    response = curator_client.post(change_url(org), data)
+
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.description == "Runs radio programmes on reconciliation."
+    assert (org.verification, org.last_checked, org.checked_by) == (
+        Organisation.Verification.CURATOR,
+        checked,
+        None,
+    )
+
+
+# --- Changelist: filters, search, columns, queries -----------------------------------
+
+
+@pytest.fixture
+def varied_orgs(reference_data, source):
+    """Organisations that differ in every way the changelist filters on."""
+    north = Region.objects.filter(zone="north").first()
+    south = Region.objects.filter(zone="south").first()
+    focus = FocusArea.objects.first()
+    old = timezone.localdate() - datetime.timedelta(days=800)
+    recent = timezone.localdate() - datetime.timedelta(days=30)
+    orgs = {
+        "Nord Draft": make_org(name="Nord Draft", slug="nord", status="draft"),
+        "Sud Network": make_org(name="Sud Network", slug="sud", kind="network"),
+        "Lapsed Check": make_org(
+            name="Lapsed Check", slug="lapsed", verification="curator", last_checked=old
+        ),
+        "Fresh Check": make_org(
+            name="Fresh Check", slug="fresh", verification="curator", last_checked=recent
+        ),
+    }
+    orgs["Nord Draft"].regions.add(north)
+    orgs["Nord Draft"].focus_areas.add(focus)
+    orgs["Sud Network"].regions.add(south)
+    for org in orgs.values():
+        if org.name != "Sud Network":
+            Citation.objects.create(
+                organisation=org, source=source, fact="existence", locator="p. 3", quote="Q."
+            )
+    return {"orgs": orgs, "north": north, "south": south, "focus": focus}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=draft", ["Nord Draft"]),
+        ("kind=network", ["Sud Network"]),
+        ("zone=north", ["Nord Draft"]),
+        ("zone=south", ["Sud Network"]),
+        ("verification=lapsed", ["Lapsed Check"]),
+        ("verification=curator", ["Fresh Check", "Lapsed Check"]),
+        ("verification=public_sources", ["Nord Draft", "Sud Network"]),
+        ("cited=no", ["Sud Network"]),
+        ("cited=yes", ["Fresh Check", "Lapsed Check", "Nord Draft"]),
+    ],
+)
+def test_changelist_filters(curator_client, varied_orgs, query, expected):
+    response = curator_client.get(f"{CHANGELIST}?{query}")
+    assert response.status_code == 200
+    assert names_listed(response) == expected
+
+
+def test_changelist_filters_by_region_and_focus_area(curator_client, varied_orgs):
+    by_region = curator_client.get(f"{CHANGELIST}?regions__id__exact={varied_orgs['south'].pk}")
+    by_focus = curator_client.get(f"{CHANGELIST}?focus_areas__id__exact={varied_orgs['focus'].pk}")
+    assert names_listed(by_region) == ["Sud Network"]
+    assert names_listed(by_focus) == ["Nord Draft"]
+
+
+def test_changelist_shows_status_regions_and_last_check(curator_client, varied_orgs):
+    content = curator_client.get(CHANGELIST).content.decode()
+    assert varied_orgs["north"].name in content
+    assert "Draft" in content
+    assert "check lapsed" in content
+    assert (timezone.localdate() - datetime.timedelta(days=30)).strftime("%Y") in content
+
+
+def test_changelist_search_ignores_accents_and_finds_french_names_and_acronyms(curator_client, db):
+    make_org(
+        name="Women's Network for Peace",
+        name_original="Réseau des Femmes pour la Paix",
+        acronym="REFEP",
+        slug="refep",
+    )
+    make_org(name="Association Élan", slug="elan")
+    make_org(name="Unrelated", slug="unrelated")
+    update_search_text(Organisation.objects.all())
+
+    for term, expected in [
+        ("reseau femmes", ["Women's Network for Peace"]),
+        ("RÉSEAU", ["Women's Network for Peace"]),
+        ("refep", ["Women's Network for Peace"]),
+        ("elan", ["Association Élan"]),
+        ("Élan", ["Association Élan"]),
+    ]:
+        assert names_listed(curator_client.get(CHANGELIST, {"q": term})) == expected, term
+
+
+@pytest.mark.parametrize("per_page", [25, 100])
+def test_changelist_query_count_is_fixed_whatever_the_page_size(
+    curator_client, reference_data, django_assert_max_num_queries, monkeypatch, per_page
+):
+    regions = list(Region.objects.all()[:3])
+    orgs = Organisation.objects.bulk_create(
+        Organisation(name=f"Org {n:03}", slug=f"org-{n:03}", kind="network", hq_region=regions[0])
+        for n in range(110)
+    )
+    through = Organisation.regions.through
+    through.objects.bulk_create(
+        through(organisation=org, region=region) for org in orgs for region in regions
+    )
+    monkeypatch.setattr(OrganisationAdmin, "list_per_page", per_page)
+
+    # Session, user, the user's and group's permissions, the region and focus area
+    # filter choices, two counts, the page, its regions: 10, whatever the page size.
+    with django_assert_max_num_queries(10) as captured:
+        response = curator_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == per_page
+    print(f"organisation changelist, {per_page} rows: {len(captured)} queries")
+
+
+# --- The change form ------------------------------------------------------------------
+
+
+def test_change_form_shows_citations_next_to_what_they_support(
+    curator_client, reference_data, source
+):
+    org = make_org()
+    region = Region.objects.get(slug="mopti") if Region.objects.filter(slug="mopti") else None
+    region = region or Region.objects.first()
+    org.regions.add(region)
+    Citation.objects.create(
+        organisation=org,
+        source=source,
+        fact="region",
+        region=region,
+        locator="Section 4",
+        quote="The association works across the region.",
+    )
+    content = curator_client.get(change_url(org)).content.decode()
+    regions_section = content[content.index("Regions of work") :]
+    regions_section = regions_section[: regions_section.index("Focus areas")]
+    assert "The association works across the region." in regions_section
+    assert "Section 4" in regions_section
+
+
+def test_change_form_shows_partnerships_naming_it_with_a_link(curator_client, db):
+    funder = make_org(name="Funder", slug="funder", kind="donor")
+    grantee = make_org(name="Grantee", slug="grantee")
+    Partnership.objects.create(organisation=grantee, relation="funded_by", partner=funder)
+
+    content = curator_client.get(change_url(funder)).content.decode()
+
+    assert "partnerships naming it" in content.lower()
+    assert f'href="{change_url(grantee)}"' in content
+    assert "funds" in content
+
+
+def test_change_form_warns_plainly_next_to_the_people_switch(curator_client, db):
+    org = make_org(sensitive=True)
+    Person.objects.create(organisation=org, name="A. Traoré")
+    content = curator_client.get(change_url(org)).content.decode()
+    assert "People are hidden from the public unless you tick" in content
+    assert "marked sensitive: none of its people is shown publicly" in content
+
+
+def test_citation_without_its_subject_is_refused_with_a_clear_message(
+    curator_client, reference_data, source
+):
+    org = make_org()
+    data = change_form_data(curator_client.get(change_url(org)))
+    data.update(
+        {
+            "citations-TOTAL_FORMS": "1",
+            "citations-0-fact": "region",
+            "citations-0-source": str(source.pk),
+            "citations-0-locator": "p. 2",
+            "citations-0-quote": "Works in Mopti.",
+            "citations-0-organisation": str(org.pk),
+        }
+    )
+    response = curator_client.post(change_url(org), data)
+    assert response.status_code == 200
+    assert "A citation of this fact must name it here." in response.content.decode()
+    assert not Citation.objects.exists()
+
+
+# --- No lost edits --------------------------------------------------------------------
+
+
+def test_second_concurrent_save_is_refused_and_both_values_survive(curator_client, curator):
+    org = make_org(description="Original description.")
+    other = User.objects.create_user("boubacar", is_staff=True)
+    other.groups.add(Group.objects.get(name=GROUP_NAME))
+    first = change_form_data(curator_client.get(change_url(org)))
+    second = change_form_data(curator_client.get(change_url(org)))
+
+    first["description"] = "First curator's description."
+    second["description"] = "Second curator's description."
+    assert curator_client.post(change_url(org), first).status_code == 302
+    response = curator_client.post(change_url(org), second)
+
+    assert response.status_code == 200
+    org.refresh_from_db()
+    assert org.description == "First curator's description."
+    content = response.content.decode()
+    assert "Someone else saved this organisation" in content
+    assert "First curator&#x27;s description." in content
+    assert "Second curator&#x27;s description." in content
+    redisplayed = response.context["adminform"].form
+    assert redisplayed["description"].value() == "Second curator's description."
+
+    # Having read the differences, saving again applies the second curator's values.
+    assert (
+        curator_client.post(
+            change_url(org),
+            form_data(redisplayed)
+            | {key: value for key, value in second.items() if key not in form_data(redisplayed)},
+        ).status_code
+        == 302
+    )
+    org.refresh_from_db()
+    assert org.description == "Second curator's description."
+
+
+def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
+    org = make_org()
+    person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    first = change_form_data(curator_client.get(change_url(org)))
+    second = change_form_data(curator_client.get(change_url(org)))
+    first["people-0-role"] = "Coordinator"
+    second["people-0-role"] = "President"
+
+    assert curator_client.post(change_url(org), first).status_code == 302
+    response = curator_client.post(change_url(org), second)
+
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.role == "Coordinator"
+    assert "Someone else saved this person" in response.content.decode()
+    people = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "people"
+    )
+    assert people.forms[0]["role"].value() == "President"
+
+
+def test_a_stale_form_is_refused_even_if_only_an_inline_changed(curator_client):
+    """Saving the page saves every field shown: stale ones must not overwrite a newer save."""
+    org = make_org(description="Before.")
+    Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    first = change_form_data(curator_client.get(change_url(org)))
+    second = change_form_data(curator_client.get(change_url(org)))
+    first["description"] = "After."
+    second["people-0-role"] = "President"
+
+    assert curator_client.post(change_url(org), first).status_code == 302
+    response = curator_client.post(change_url(org), second)
+
+    assert response.status_code == 200
+    org.refresh_from_db()
+    assert org.description == "After."
+    assert Person.objects.get().role == "Director"
+
+
+def test_unrelated_inline_edits_do_not_conflict(curator_client):
+    org = make_org()
+    Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    first = change_form_data(curator_client.get(change_url(org)))
+    first["people-0-role"] = "Coordinator"
+    assert curator_client.post(change_url(org), first).status_code == 302
+    # The standalone person page, loaded now, is current and saves.
+    person = Person.objects.get()
+    response = curator_client.get(change_url(person))
+    data = form_data(response.context["adminform"].form) | {"role": "Treasurer"}
+    assert curator_client.post(change_url(person), data).status_code == 302
+    person.refresh_from_db()
+    assert (person.role, person.version) == ("Treasurer", 3)
+
+
+def test_concurrent_saves_of_a_partnership_are_refused(curator_client):
+    org = make_org()
+    partner = make_org(name="Partner", slug="partner")
+    partnership = Partnership.objects.create(
+        organisation=org, relation="partner_of", partner=partner
+    )
+    first = form_data(curator_client.get(change_url(partnership)).context["adminform"].form)
+    second = dict(first)
+    first["programme"] = "Radio for peace"
+    second["programme"] = "Dialogue circles"
+    assert curator_client.post(change_url(partnership), first).status_code == 302
+    response = curator_client.post(change_url(partnership), second)
+    assert response.status_code == 200
+    partnership.refresh_from_db()
+    assert partnership.programme == "Radio for peace"
+    assert response.context["adminform"].form["programme"].value() == "Dialogue circles"
+
+
+# --- History --------------------------------------------------------------------------
+
+
+def test_history_shows_who_changed_what_field_by_field_and_restores(
+    curator_client, curator, reference_data
+):
+    kayes, mopti = Region.objects.all()[:2]
+    response = curator_client.get("/admin/orgs/organisation/add/")
+    data = form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        data.update(form_data(inline.formset.management_form))
+    data.update(
+        name="Association Kènèya",
+        slug="keneya",
+        kind="local_association",
+        description="Health and peace.",
+        regions=[str(kayes.pk)],
+    )
+    assert curator_client.post("/admin/orgs/organisation/add/", data).status_code == 302
+    org = Organisation.objects.get(slug="keneya")
+
+    data = change_form_data(curator_client.get(change_url(org)))
+    data["description"] = "Health, peace and radio."
+    data["regions"] = [str(mopti.pk)]
+    assert curator_client.post(change_url(org), data).status_code == 302
+
+    history = curator_client.get(admin_url(org, "history")).content.decode()
+    history = " ".join(html.unescape(re.sub("<[^>]+>", " ", history)).split())
+    assert "aminata" in history
+    assert "Health and peace." in history
+    assert "Health, peace and radio." in history
+    # One change for the regions, from the old to the new, not a removal then an addition.
+    assert f"Regions of work: [{kayes}] \u2192 [{mopti}]" in history
+    assert "\u2192 []" not in history
+
+    original = org.history.filter(description="Health and peace.").order_by("history_date")
+    record = original.last()
+    revert_url = reverse("admin:orgs_organisation_simple_history", args=[org.pk, record.pk])
+    revert_form = curator_client.get(revert_url).context["adminform"].form
+    assert curator_client.post(revert_url, form_data(revert_form)).status_code == 302
+
+    org.refresh_from_db()
+    assert org.description == "Health and peace."
+    assert list(org.regions.all()) == [kayes]
+    assert org.history.first().history_user == curator
+
+
+# --- Sources --------------------------------------------------------------------------
+
+
+def test_source_page_lists_what_it_supports(curator_client, source):
+    org = make_org(name="Cited Association", slug="cited")
+    Citation.objects.create(
+        organisation=org, source=source, fact="existence", locator="Annex 2", quote="Q1."
+    )
+    content = curator_client.get(change_url(source)).content.decode()
+    assert f'href="{change_url(org)}"' in content
+    assert "Annex 2" in content
+
+
+def test_deleting_a_cited_source_explains_instead_of_failing(client, source, db):
+    admin_user = User.objects.create_superuser("root", password="not-a-real-password-1")
+    client.force_login(admin_user)
+    Citation.objects.create(
+        organisation=make_org(), source=source, fact="existence", locator="p. 1", quote="Q."
+    )
+    response = client.post(admin_url(source, "delete"), {"post": "yes"})
+    assert response.status_code == 200
+    assert "protected" in response.content.decode()
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+# --- Nothing hidden leaks -------------------------------------------------------------
+
+
+def public_urls(slugs):
+    """Every public URL without parameters, and every one taking a slug with each slug."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    for route in walk(get_resolver().url_patterns):
+        if route.startswith(("i18n", "^")):
+            continue
+        if "<" not in route:
+            yield "/" + route
+        elif route.count("<") == 1 and "<slug:" in route:
+            for slug in slugs:
+                yield "/" + route[: route.index("<")] + slug + route[route.index(">") + 1 :]
+
+
+def test_sensitive_organisation_leaks_no_hidden_field(client, reference_data, source):
+    region = Region.objects.first()
+    org = make_org(
+        name="Quiet Peacebuilders",
+        slug="quiet",
+        sensitive=True,
+        hq_region=region,
+        hq_town="Hiddenville",
+    )
+    org.regions.add(region)
+    Person.objects.create(organisation=org, name="Secretperson Keita", is_public=True)
+    Citation.objects.create(
+        organisation=org, source=source, fact="existence", locator="p. 1", quote="Q."
+    )
+    update_search_text([org])
+
+    urls = list(public_urls(["quiet", region.slug, source.slug]))
+    urls += ["/orgs/?q=quiet", "/orgs/?q=Hiddenville", f"/orgs/?region={region.slug}"]
+    assert "/orgs/quiet/" in urls and f"/sources/{source.slug}/" in urls
+    served = 0
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        content = response.content.decode() if not response.streaming else ""
+        assert "Hiddenville" not in content, url
+        assert "Secretperson" not in content, url
+        served += response.status_code == 200
+    assert client.get("/orgs/quiet/").status_code == 200
+    assert served >= 7
+
+
+@pytest.mark.parametrize("suffix", ["1/change/history/", "abc/history/", "1/history/abc/"])
+def test_malformed_history_addresses_are_not_errors(curator_client, suffix):
+    make_org()
+    assert curator_client.get(CHANGELIST + suffix).status_code == 302
+
+
+def test_actions_work_on_a_filtered_selection_across_pages(curator_client, varied_orgs):
+    """A region filter makes the queryset DISTINCT: the action must still lock and save."""
+    north = varied_orgs["north"]
+    response = curator_client.post(
+        f"{CHANGELIST}?zone=north&regions__id__exact={north.pk}",
+        {"action": "publish", "select_across": "1", "index": "0", "_selected_action": ["0"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Organisation.objects.get(slug="nord").status == Organisation.Status.PUBLISHED
+
+
+def test_the_page_button_records_a_check_and_only_on_post(curator_client, curator):
+    org = make_org()
+    check_url = admin_url(org, "check")
+    assert "Record a check today" in curator_client.get(change_url(org)).content.decode()
+    assert curator_client.get(check_url).status_code == 405
+
+    response = curator_client.post(check_url)
+
+    assert response.status_code == 302 and response.url == change_url(org)
+    org.refresh_from_db()
+    assert (org.verification, org.last_checked, org.checked_by) == (
+        Organisation.Verification.CURATOR,
+        timezone.localdate(),
+        curator,
+    )
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL"
+)
+def test_saves_racing_in_parallel_transactions_cannot_both_win(transactional_db, monkeypatch):
+    """The second save waits on the first one's row lock, then is refused."""
+    user = User.objects.create_user("aminata", is_staff=True)
+    user.groups.add(Group.objects.get(name=GROUP_NAME))
+    org = make_org(description="Before.")
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(user)
+    first, second = (change_form_data(c.get(change_url(org))) for c in clients)
+    first["description"] = "First."
+    second["description"] = "Second."
+
+    first_saving, release = threading.Event(), threading.Event()
+    original_save_model = OrganisationAdmin.save_model
+
+    def slow_first_save(self, request, obj, form, change):
+        original_save_model(self, request, obj, form, change)
+        if obj.description == "First.":
+            first_saving.set()
+            release.wait(10)
+
+    monkeypatch.setattr(OrganisationAdmin, "save_model", slow_first_save)
+    responses = {}
+
+    def post(name, client, data):
+        try:
+            responses[name] = client.post(change_url(org), data)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=post, args=("first", clients[0], first)),
+        threading.Thread(target=post, args=("second", clients[1], second)),
+    ]
+    threads[0].start()
+    assert first_saving.wait(10)
+    threads[1].start()
+    threads[1].join(1)
+    assert threads[1].is_alive(), "the second save should wait for the first one's lock"
+    release.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert responses["first"].status_code == 302
+    assert responses["second"].status_code == 200
+    assert "Someone else saved this organisation" in responses["second"].content.decode()
+    org.refresh_from_db()
+    assert (org.description, org.version) == ("First.", 2)
