@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = _("Organisations")
+
+    def ready(self):
+        from . import search
+
+        search.connect_signals()
+        post_migrate.connect(search.repair_sqlite_index, sender=self)
