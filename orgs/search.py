@@ -50,7 +50,7 @@ both databases use their index (FTS5 MATCH; Bitmap Index Scan on the GIN index).
 import re
 import unicodedata
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, Value, When
 
 MAX_WORDS = 32
@@ -80,9 +80,12 @@ _WORD = re.compile(r"[^\W_]+")
 
 def normalise(text):
     """Lower-case, accent-free words separated by single spaces: what search compares."""
-    text = unicodedata.normalize("NFKD", str(text or ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(_WORD.findall(text.casefold().translate(_FOLD)))
+    text = str(text or "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.casefold().translate(_FOLD)
+    return " ".join(_WORD.findall(text.lower()))
 
 
 # --- Indexes -------------------------------------------------------------------
@@ -302,13 +305,12 @@ def _ids_and_instances(organisations, Organisation):
     return [getattr(o, "pk", o) for o in organisations], instances
 
 
-def search_fields(org, regions, focus_areas):
-    """The three searched values of one organisation, given its related text."""
-    acronym = normalise(org.acronym)
+def search_fields(name, name_original, acronym, description, related):
+    """The three searched values of one organisation; `related` is normalised already."""
+    acronym = normalise(acronym)
     compact = acronym.replace(" ", "")
-    names = [acronym, compact if compact != acronym else "", org.name, org.name_original]
-    names = normalise(" ".join(names))
-    text = normalise(" ".join([names, org.description, *focus_areas, *regions]))
+    names = normalise(f"{acronym} {compact if compact != acronym else ''} {name} {name_original}")
+    text = " ".join(filter(None, [names, normalise(description), *related]))
     return text, names, compact
 
 
@@ -316,9 +318,11 @@ def update_search_text(organisations, *, models=None):
     """Recompute the searched columns (and so the index) of these organisations.
 
     Accepts a queryset, an iterable of organisations or of ids, or one organisation.
-    Works in batches: one query for the rows, two for their regions and focus areas,
-    and a bulk_update of the rows that changed. Writes no history and sends no
-    signals. `models` lets a migration pass its historical models.
+    Works in batches of BATCH_SIZE: one query for the rows, one each for their
+    regions and focus areas, then one executemany UPDATE of the rows that changed
+    (Django's bulk_update builds CASE expressions that are far slower at 100,000
+    rows). Writes no history and sends no signals. Returns how many rows changed.
+    `models` lets a migration pass its historical models.
     """
     if models is None:
         from .models import FocusArea, Organisation, Region
@@ -328,21 +332,42 @@ def update_search_text(organisations, *, models=None):
     if not ids:
         return 0
     spellings = {
-        r.pk: " ".join([r.name, r.name_en, *(a for a in r.aliases if isinstance(a, str))])
-        for r in Region.objects.all()
+        region.pk: normalise(
+            " ".join(
+                [region.name, region.name_en, *(a for a in region.aliases if isinstance(a, str))]
+            )
+        )
+        for region in Region.objects.all()
     }
-    labels = {f.pk: f"{f.label_en} {f.label_fr}" for f in FocusArea.objects.all()}
-    region_links = Organisation.regions.through
-    focus_links = Organisation.focus_areas.through
-    fields = ["search_text", "search_names", "search_acronym"]
+    labels = {f.pk: normalise(f"{f.label_en} {f.label_fr}") for f in FocusArea.objects.all()}
+    region_links = Organisation.regions.through.objects
+    focus_links = Organisation.focus_areas.through.objects
+    fields = ("search_text", "search_names", "search_acronym")
+    quote = connection.ops.quote_name
+    update_sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(Organisation._meta.db_table),
+        ", ".join(f"{quote(field)} = %s" for field in fields),
+        quote(Organisation._meta.pk.column),
+    )
     changed_count = 0
     with transaction.atomic():
         for start in range(0, len(ids), BATCH_SIZE):
             batch = ids[start : start + BATCH_SIZE]
-            rows = list(
+            related = {}
+            links = region_links.filter(organisation_id__in=batch).values_list(
+                "organisation_id", "region_id"
+            )
+            for org_id, region_id in links:
+                related.setdefault(org_id, {})[spellings.get(region_id, "")] = None
+            links = focus_links.filter(organisation_id__in=batch).values_list(
+                "organisation_id", "focusarea_id"
+            )
+            for org_id, focus_id in links:
+                related.setdefault(org_id, {})[labels.get(focus_id, "")] = None
+            rows = (
                 Organisation.objects.filter(pk__in=batch)
                 .order_by()
-                .only(
+                .values_list(
                     "pk",
                     "name",
                     "name_original",
@@ -352,29 +377,20 @@ def update_search_text(organisations, *, models=None):
                     *fields,
                 )
             )
-            regions, focus = {}, {}
-            for org_id, region_id in region_links.objects.filter(
-                organisation_id__in=batch
-            ).values_list("organisation_id", "region_id"):
-                regions.setdefault(org_id, []).append(spellings.get(region_id, ""))
-            for org_id, focus_id in focus_links.objects.filter(
-                organisation_id__in=batch
-            ).values_list("organisation_id", "focusarea_id"):
-                focus.setdefault(org_id, []).append(labels.get(focus_id, ""))
             changed = []
-            for org in rows:
-                org_regions = regions.get(org.pk, [])
-                if org.hq_region_id:
-                    org_regions.append(spellings.get(org.hq_region_id, ""))
-                values = search_fields(org, org_regions, focus.get(org.pk, []))
-                if instances.get(org.pk) is not None:
+            for pk, name, original, acronym, description, hq_region_id, *old in rows:
+                org_related = related.get(pk, {})
+                if hq_region_id:
+                    org_related[spellings.get(hq_region_id, "")] = None
+                values = search_fields(name, original, acronym, description, org_related)
+                if pk in instances:
                     for field, value in zip(fields, values, strict=True):
-                        setattr(instances[org.pk], field, value)
-                if values != tuple(getattr(org, f) for f in fields):
-                    for field, value in zip(fields, values, strict=True):
-                        setattr(org, field, value)
-                    changed.append(org)
-            Organisation.objects.bulk_update(changed, fields, batch_size=BATCH_SIZE)
+                        setattr(instances[pk], field, value)
+                if list(values) != old:
+                    changed.append((*values, pk))
+            if changed:
+                with connection.cursor() as cursor:
+                    cursor.executemany(update_sql, changed)
             changed_count += len(changed)
     return changed_count
 
