@@ -57,6 +57,7 @@ MAX_WORDS = 32
 MAX_WORD_LENGTH = 60
 PREFIX_MIN_LENGTH = 3
 BATCH_SIZE = 1000
+BULK_REBUILD = 10_000
 
 # Letters NFKD does not take apart but PostgreSQL's unaccent does: folding them here
 # keeps the two databases matching the same words.
@@ -96,7 +97,7 @@ SQLITE_CREATE_TABLE = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
     search_names, search_text,
     content='orgs_organisation', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2', prefix='3 4'
+    tokenize='unicode61 remove_diacritics 2'
 )"""
 SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_ai": f"""
@@ -350,7 +351,15 @@ def update_search_text(organisations, *, models=None):
         quote(Organisation._meta.pk.column),
     )
     changed_count = 0
+    # On SQLite, reindexing row by row through the trigger costs ~0.4 ms of CPU a
+    # row; one 'rebuild' of 100,000 rows costs ~3 s. Past BULK_REBUILD rows, drop
+    # the update trigger, write, rebuild, and put the trigger back. SQLite allows
+    # one writer at a time, so no other write can slip in while it is missing.
+    bulk_sqlite = connection.vendor == "sqlite" and len(ids) >= BULK_REBUILD
     with transaction.atomic():
+        if bulk_sqlite:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_au")
         for start in range(0, len(ids), BATCH_SIZE):
             batch = ids[start : start + BATCH_SIZE]
             related = {}
@@ -392,6 +401,10 @@ def update_search_text(organisations, *, models=None):
                 with connection.cursor() as cursor:
                     cursor.executemany(update_sql, changed)
             changed_count += len(changed)
+        if bulk_sqlite:
+            with connection.cursor() as cursor:
+                cursor.execute(SQLITE_REBUILD)
+                cursor.execute(SQLITE_TRIGGERS[f"{FTS_TABLE}_au"])
     return changed_count
 
 

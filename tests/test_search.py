@@ -317,3 +317,17 @@ def test_sqlite_index_survives_triggers_dropped_by_a_table_remake():
     assert search("meanwhile") == []
     repair_sqlite_index()  # what post_migrate runs after every migrate
     assert search("meanwhile") == ["m"]
+
+
+@pytest.mark.django_db
+def test_a_large_reindex_leaves_search_and_later_edits_working(regions, monkeypatch):
+    monkeypatch.setattr("orgs.search.BULK_REBUILD", 10)  # SQLite's drop-trigger-rebuild path
+    orgs = bulk_orgs("large", 30, regions["menaka"])
+    Organisation.objects.update(status=Organisation.Status.PUBLISHED)
+    update_search_text(Organisation.objects.all())
+    assert len(search("menaka large")) == 30
+    org = orgs[0]
+    org.refresh_from_db()
+    org.name = "Renamed Later"
+    org.save()
+    assert search("renamed") == [org.slug]
