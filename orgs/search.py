@@ -95,28 +95,28 @@ FTS_TABLE = "orgs_organisation_fts"
 
 SQLITE_CREATE_TABLE = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-    search_names, search_text,
+    search_text,
     content='orgs_organisation', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
 )"""
 SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_ai": f"""
 CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON orgs_organisation BEGIN
-    INSERT INTO {FTS_TABLE}(rowid, search_names, search_text)
-    VALUES (new.id, new.search_names, new.search_text);
+    INSERT INTO {FTS_TABLE}(rowid, search_text)
+    VALUES (new.id, new.search_text);
 END""",
     f"{FTS_TABLE}_ad": f"""
 CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON orgs_organisation BEGIN
-    INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_names, search_text)
-    VALUES ('delete', old.id, old.search_names, old.search_text);
+    INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text)
+    VALUES ('delete', old.id, old.search_text);
 END""",
     f"{FTS_TABLE}_au": f"""
 CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au
-AFTER UPDATE OF id, search_names, search_text ON orgs_organisation BEGIN
-    INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_names, search_text)
-    VALUES ('delete', old.id, old.search_names, old.search_text);
-    INSERT INTO {FTS_TABLE}(rowid, search_names, search_text)
-    VALUES (new.id, new.search_names, new.search_text);
+AFTER UPDATE OF id, search_text ON orgs_organisation BEGIN
+    INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text)
+    VALUES ('delete', old.id, old.search_text);
+    INSERT INTO {FTS_TABLE}(rowid, search_text)
+    VALUES (new.id, new.search_text);
 END""",
 }
 SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
@@ -125,7 +125,6 @@ PG_CONFIG = "directory_search"
 PG_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, %s)"
 PG_INDEXES = {
     "orgs_organisation_search_text_gin": "search_text",
-    "orgs_organisation_search_names_gin": "search_names",
 }
 
 
@@ -202,40 +201,30 @@ def repair_sqlite_index(using="default", **kwargs):
 
 
 class _Matches(Func):
-    """True when the organisation's row matches `column`; compiles per database.
+    """True when the row's search_text matches, through the database's index.
 
-    A Func over the primary key and the searched column, so Django relabels the
-    table alias when the queryset becomes a subquery.
+    A Func over the primary key and search_text, so Django relabels the table alias
+    when the queryset becomes a subquery.
     """
 
     output_field = BooleanField()
 
-    def __init__(self, column, fts5_query, tsquery):
-        super().__init__(F("pk"), F(column))
-        self.column, self.fts5_query, self.tsquery = column, fts5_query, tsquery
+    def __init__(self, fts5_query, tsquery):
+        super().__init__(F("pk"), F("search_text"))
+        self.fts5_query, self.tsquery = fts5_query, tsquery
 
     def as_sqlite(self, compiler, connection, **extra):
         pk_sql, params = compiler.compile(self.source_expressions[0])
-        match = self.fts5_query
-        if self.column != "search_text":
-            match = f"{self.column} : ({match})"
         return (
             f"{pk_sql} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
-            (*params, match),
+            (*params, self.fts5_query),
         )
 
     def as_postgresql(self, compiler, connection, **extra):
-        tsquery = f"to_tsquery('{PG_CONFIG}'::regconfig, %s)"
-        if self.column == "search_text":
-            # On the row's own column, so the planner uses the GIN expression index.
-            column_sql, params = compiler.compile(self.source_expressions[1])
-            return f"{PG_VECTOR % column_sql} @@ {tsquery}", (*params, self.tsquery)
-        # The names tier: a hashed subquery on its own GIN index, not a per-row
-        # to_tsvector over every match.
-        pk_sql, params = compiler.compile(self.source_expressions[0])
+        # The same expression as the GIN index, so the planner can use it.
+        text_sql, params = compiler.compile(self.source_expressions[1])
         return (
-            f"{pk_sql} IN (SELECT search_tier.id FROM orgs_organisation search_tier "
-            f"WHERE {PG_VECTOR % ('search_tier.' + self.column)} @@ {tsquery})",
+            f"{PG_VECTOR % text_sql} @@ to_tsquery('{PG_CONFIG}'::regconfig, %s)",
             (*params, self.tsquery),
         )
 
@@ -243,6 +232,28 @@ class _Matches(Func):
         raise NotImplementedError(
             f"Search supports SQLite and PostgreSQL, not {connection.vendor}"
         )
+
+
+class _InNames(Func):
+    """True when every word is in search_names (whole word, or prefix of a word).
+
+    Plain LIKE over the short, normalised names (words separated by single spaces,
+    letters and digits only, so no LIKE wildcard can occur), evaluated only on rows
+    the index already matched: the same SQL and result on both databases, and far
+    cheaper than a second full-text lookup at 100,000 rows.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, words):
+        super().__init__(F("search_names"))
+        self.patterns = [f"% {w}%" if _is_prefix(w) else f"% {w} %" for w in words]
+
+    def as_sql(self, compiler, connection, **extra):
+        names_sql, params = compiler.compile(self.source_expressions[0])
+        padded = f"(' ' || {names_sql} || ' ')"
+        sql = " AND ".join(f"{padded} LIKE %s" for _ in self.patterns)
+        return f"({sql})", tuple(params) * len(self.patterns) + tuple(self.patterns)
 
 
 def query_words(query):
@@ -275,15 +286,13 @@ def search_organisations(queryset, query):
         return queryset
     if any(len(w) > MAX_WORD_LENGTH for w in words):
         return queryset.none()
-    fts5, tsquery = _fts5_query(words), _tsquery(words)
-    matches = _Matches("search_text", fts5, tsquery)
-    in_names = _Matches("search_names", fts5, tsquery)
+    matches = _Matches(_fts5_query(words), _tsquery(words))
     return (
         queryset.filter(matches)
         .annotate(
             relevance=Case(
                 When(search_acronym="".join(words), then=Value(3)),
-                When(in_names, then=Value(2)),
+                When(_InNames(words), then=Value(2)),
                 default=Value(1),
                 output_field=IntegerField(),
             )
@@ -363,13 +372,18 @@ def update_search_text(organisations, *, models=None):
         for start in range(0, len(ids), BATCH_SIZE):
             batch = ids[start : start + BATCH_SIZE]
             related = {}
-            links = region_links.filter(organisation_id__in=batch).values_list(
-                "organisation_id", "region_id"
+            # Ordered, so the same data always gives the same text (and no rewrite).
+            links = (
+                region_links.filter(organisation_id__in=batch)
+                .order_by("organisation_id", "region_id")
+                .values_list("organisation_id", "region_id")
             )
             for org_id, region_id in links:
                 related.setdefault(org_id, {})[spellings.get(region_id, "")] = None
-            links = focus_links.filter(organisation_id__in=batch).values_list(
-                "organisation_id", "focusarea_id"
+            links = (
+                focus_links.filter(organisation_id__in=batch)
+                .order_by("organisation_id", "focusarea_id")
+                .values_list("organisation_id", "focusarea_id")
             )
             for org_id, focus_id in links:
                 related.setdefault(org_id, {})[labels.get(focus_id, "")] = None
