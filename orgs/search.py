@@ -289,6 +289,10 @@ def search_organisations(queryset, query):
     Annotates ``relevance`` (3 exact acronym, 2 every word in a name, 1 the rest)
     and orders by it, then by name. A query without words returns `queryset`
     unchanged.
+
+    The ordering is explicit, so a grouped query over the result must clear it as
+    Django requires (``.order_by().values("kind").annotate(n=Count("id"))``), or the
+    ordering columns join the GROUP BY and every organisation counts alone.
     """
     words = query_words(query)
     if not words:

@@ -145,6 +145,7 @@ HOSTILE = [
     "women\x00kayes",
     "x" * 10_000,
     "women " * 2_000,
+    " ".join(f"w{i}" for i in range(3_000)),
     "🙂🕊️",
     "!!! ??? ...",
     "%_\\",
