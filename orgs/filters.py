@@ -35,6 +35,7 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["q", "region", "zone", "focus", "kind", "founded_min", "founded_max"]
 
     def filter_q(self, queryset, name, value):
+        """Every word must match; best matches first (orgs.search). No words: no filter."""
         return queryset.search(value)
 
     def filter_region(self, queryset, name, value):

@@ -130,9 +130,7 @@ SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
 
 PG_CONFIG = "directory_search"
 PG_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, %s)"
-PG_INDEXES = {
-    "orgs_organisation_search_text_gin": "search_text",
-}
+PG_INDEX = "orgs_organisation_search_text_gin"
 
 
 def create_index(schema_editor):
@@ -158,11 +156,10 @@ def create_index(schema_editor):
                 END IF;
             END $$"""
         )
-        for name, column in PG_INDEXES.items():
-            execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON orgs_organisation "
-                f"USING gin (({PG_VECTOR % column}))"
-            )
+        execute(
+            f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON orgs_organisation "
+            f"USING gin (({PG_VECTOR % 'search_text'}))"
+        )
 
 
 def drop_index(schema_editor):
@@ -172,8 +169,7 @@ def drop_index(schema_editor):
             execute(f"DROP TRIGGER IF EXISTS {name}")
         execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     elif schema_editor.connection.vendor == "postgresql":
-        for name in PG_INDEXES:
-            execute(f"DROP INDEX IF EXISTS {name}")
+        execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
         execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}")
 
 
