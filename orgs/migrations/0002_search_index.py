@@ -46,6 +46,8 @@ class Migration(migrations.Migration):
             name='search_names',
             field=models.TextField(blank=True, default='', editable=False, help_text='Normalised acronym and names: a match here ranks above the rest.'),
         ),
-        migrations.RunPython(fill_search_columns, migrations.RunPython.noop),
+        # Index first, so filling (on SQLite, through the triggers or one rebuild)
+        # indexes what it writes.
         migrations.RunPython(create_index, drop_index),
+        migrations.RunPython(fill_search_columns, migrations.RunPython.noop),
     ]
