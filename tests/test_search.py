@@ -336,3 +336,13 @@ def test_a_large_reindex_leaves_search_and_later_edits_working(regions, monkeypa
     org.name = "Renamed Later"
     org.save()
     assert search("renamed") == [org.slug]
+
+
+@pytest.mark.django_db
+def test_deleting_a_focus_area_reindexes_its_organisations(reference_data):
+    org = make_org(slug="o")
+    focus = FocusArea.objects.create(slug="bees", label_en="Beekeeping", label_fr="Apiculture")
+    org.focus_areas.add(focus)
+    assert search("apiculture") == ["o"]
+    focus.delete()
+    assert search("apiculture") == []
