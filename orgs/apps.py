@@ -8,6 +8,9 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
+        from . import search
         from .roles import sync_after_migrate
 
+        search.connect_signals()
+        post_migrate.connect(search.repair_sqlite_index, sender=self)
         post_migrate.connect(sync_after_migrate, sender=self)

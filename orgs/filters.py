@@ -118,6 +118,7 @@ class OrganisationFilter(django_filters.FilterSet):
         form = OrganisationFilterForm
 
     def filter_q(self, queryset, name, value):
+        """Every word must match; best matches first (orgs.search). No words: no filter."""
         return queryset.search(value) if value else queryset
 
     def filter_region(self, queryset, name, value):

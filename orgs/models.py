@@ -234,6 +234,18 @@ class Organisation(models.Model):
         editable=False,
         help_text="Accent-free, lower-case text that search matches against.",
     )
+    search_names = models.TextField(
+        default="",
+        blank=True,
+        editable=False,
+        help_text="Normalised acronym and names: a match here ranks above the rest.",
+    )
+    search_acronym = models.TextField(
+        default="",
+        blank=True,
+        editable=False,
+        help_text="Normalised acronym without spaces: an exact match ranks first.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -1,0 +1,348 @@
+"""Search as a reader meets it, on the real database (SQLite or PostgreSQL)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orgs.filters import OrganisationFilter
+from orgs.models import FocusArea, Organisation, Region
+from orgs.search import normalise, repair_sqlite_index, update_search_text
+
+from .conftest import make_org
+
+
+def slugs(queryset):
+    return [org.slug for org in queryset]
+
+
+def search(query):
+    return slugs(Organisation.objects.published().search(query))
+
+
+@pytest.fixture
+def regions(reference_data):
+    return {region.slug: region for region in Region.objects.all()}
+
+
+def test_normalise_folds_case_accents_and_punctuation():
+    assert normalise("  Allô, GOUVERNANCE! Ségou—l'Œuvre ") == "allo gouvernance segou l oeuvre"
+
+
+@pytest.mark.django_db
+def test_accents_and_case_do_not_matter(regions):
+    make_org(name="Allô Gouvernance", slug="allo", hq_region=regions["segou"])
+    make_org(name="Unrelated", slug="other")
+    assert search("segou") == search("Ségou") == search("SÉGOU") == ["allo"]
+    assert search("ALLO GOUVERNANCE") == ["allo"]
+
+
+@pytest.mark.django_db
+def test_finds_the_name_in_its_own_language():
+    make_org(name="Women's Association", name_original="Association des Femmes", slug="f")
+    assert search("femmes") == ["f"]
+    assert search("association femmes") == ["f"]
+
+
+@pytest.mark.django_db
+def test_exact_acronym_ranks_first_ajec_above_ajcet():
+    make_org(name="Ajec Friends Club", slug="club")
+    make_org(name="Jeunes Citoyens", acronym="AJCET", slug="ajcet", description="Works with AJEC.")
+    make_org(name="Jeunes pour l'Éducation Civique", acronym="AJEC", slug="ajec")
+    results = Organisation.objects.published().search("AJEC")
+    assert slugs(results) == ["ajec", "club", "ajcet"]
+    assert [org.relevance for org in results] == [3, 2, 1]
+    assert search("a.j.e.c.")[0] == "ajec"
+
+
+@pytest.mark.django_db
+def test_add_is_not_adt_and_the_exact_acronym_outranks_prefix_noise():
+    make_org(name="Additional Development Network", slug="additional")
+    make_org(name="Action pour le Développement", acronym="ADT", slug="adt")
+    make_org(name="Aide au Développement Durable", acronym="ADD", slug="add")
+    assert search("ADD") == ["add", "additional"]
+    assert "adt" not in search("add")
+
+
+@pytest.mark.django_db
+def test_description_is_searched():
+    make_org(name="Kenedougou Solidarité", slug="ks", description="Radio programmes on land.")
+    assert search("radio land") == ["ks"]
+
+
+@pytest.mark.django_db
+def test_focus_area_labels_in_english_and_french(reference_data):
+    peace = FocusArea.objects.get(slug="peacebuilding")
+    org = make_org(slug="p")
+    org.focus_areas.add(peace)
+    make_org(name="Other", slug="o")
+    assert search("consolidation de la paix") == ["p"]
+    assert search("médiation") == ["p"]
+    assert search("peacebuilding") == ["p"]
+
+
+@pytest.mark.django_db
+def test_region_other_spellings_find_regions_of_work_and_headquarters(regions):
+    works = make_org(name="Works There", slug="works")
+    works.regions.add(regions["tombouctou"])
+    make_org(name="Based There", slug="based", hq_region=regions["tombouctou"])
+    make_org(name="Elsewhere", slug="elsewhere", hq_region=regions["kayes"])
+    assert search("Timbuktu") == ["based", "works"]
+    assert search("tumbuktu") == search("Tombouctou") == ["based", "works"]
+
+
+@pytest.mark.django_db
+def test_several_words_narrow_the_result(regions):
+    both = make_org(name="Women Together", slug="both")
+    both.regions.add(regions["kayes"])
+    make_org(name="Women Elsewhere", slug="women", hq_region=regions["mopti"])
+    make_org(name="Kayes Farmers", slug="kayes")
+    assert search("women kayes") == ["both"]
+    assert sorted(search("women")) == ["both", "women"]
+
+
+@pytest.mark.django_db
+def test_longer_words_match_as_prefixes_short_words_do_not():
+    make_org(name="Womens Peacebuilding Forum", slug="w")
+    assert search("peacebuild") == ["w"]
+    assert search("women") == ["w"]
+    assert search("wo") == []
+
+
+@pytest.mark.django_db
+def test_headquarters_town_and_people_are_not_searched():
+    org = make_org(name="Quiet Group", slug="q", hq_town="Diré", sensitive=True)
+    org.people.create(name="Amadou Traoré", is_public=False)
+    assert search("dire") == []
+    assert search("traore") == []
+
+
+@pytest.mark.django_db
+def test_drafts_never_show_through_search():
+    make_org(name="Secret Draft", slug="d", status=Organisation.Status.DRAFT)
+    assert search("secret") == []
+
+
+HOSTILE = [
+    "",
+    "   ",
+    '"',
+    "'",
+    '"unterminated',
+    "AND",
+    "OR NOT",
+    "NEAR(a b)",
+    "women*",
+    "^women",
+    "search_text:women",
+    "( )",
+    '"" AND ""',
+    "a:* & b | !c <-> d",
+    "\x00",
+    "women\x00kayes",
+    "x" * 10_000,
+    "women " * 2_000,
+    " ".join(f"w{i}" for i in range(3_000)),
+    "🙂🕊️",
+    "!!! ??? ...",
+    "%_\\",
+    "'; DROP TABLE orgs_organisation; --",
+    "Ségou\u0301\u0301",
+    "ｆｕｌｌｗｉｄｔｈ",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_input_never_errors(query):
+    make_org(name="Women of Kayes", slug="w")
+    results = Organisation.objects.published().search(query)
+    assert len(list(results)) <= 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "  ", "!!!", "🙂", "\x00", "-- ' \""])
+def test_a_query_without_words_leaves_the_listing_unfiltered(query):
+    make_org(name="One", slug="one")
+    make_org(name="Two", slug="two")
+    assert sorted(search(query)) == ["one", "two"]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(max_size=200))
+def test_search_never_raises_for_any_text(query):
+    results = Organisation.objects.published().search(query)
+    assert isinstance(list(results), list)
+
+
+@pytest.mark.django_db
+def test_admin_style_save_and_m2m_changes_keep_the_index_in_step(regions):
+    org = make_org(name="Old Name", slug="o")
+    org.name = "Fresh Name"
+    org.save()
+    assert search("fresh") == ["o"]
+    assert search("old") == []
+    org.regions.set([regions["mopti"]])
+    assert search("mopti") == ["o"]
+    org.regions.remove(regions["mopti"])
+    assert search("mopti") == []
+    org.regions.add(regions["gao"])
+    assert search("gao") == ["o"]
+    org.regions.clear()
+    assert search("gao") == []
+
+
+@pytest.mark.django_db
+def test_curator_editing_in_the_admin_updates_search(client, regions):
+    admin = get_user_model().objects.create_superuser("curator", "c@example.org", "pw-long-1")
+    client.force_login(admin)
+    org = make_org(name="Before", slug="b")
+    response = client.post(
+        f"/admin/orgs/organisation/{org.pk}/change/",
+        {
+            "name": "After Edit",
+            "slug": "b",
+            "kind": Organisation.Kind.NATIONAL_NGO,
+            "status": Organisation.Status.PUBLISHED,
+            "verification": Organisation.Verification.PUBLIC_SOURCES,
+            "regions": [regions["segou"].pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert search("after edit") == ["b"]
+    assert search("segu") == ["b"]
+
+
+@pytest.mark.django_db
+def test_changing_a_regions_spellings_or_a_focus_label_reindexes(regions):
+    org = make_org(slug="o")
+    org.regions.add(regions["kidal"])
+    org.focus_areas.add(FocusArea.objects.get(slug="peacebuilding"))
+    region = regions["kidal"]
+    region.aliases = [*region.aliases, "Kidalville"]
+    region.save()
+    assert search("kidalville") == ["o"]
+    focus = FocusArea.objects.get(slug="peacebuilding")
+    focus.label_fr = "Paix durable"
+    focus.save()
+    assert search("durable") == ["o"]
+    assert search("consolidation") == []
+
+
+@pytest.mark.django_db
+def test_search_composes_with_other_filters_and_facet_counts(regions):
+    kayes = make_org(name="Women Kayes", slug="wk", kind=Organisation.Kind.NATIONAL_NGO)
+    kayes.regions.add(regions["kayes"])
+    mopti = make_org(name="Women Mopti", slug="wm")
+    mopti.regions.add(regions["mopti"])
+    make_org(name="Women Draft", slug="wd", status=Organisation.Status.DRAFT)
+    searched = Organisation.objects.published().search("women")
+    assert slugs(searched.filter(regions=regions["kayes"])) == ["wk"]
+    assert slugs(searched.in_regions([regions["kayes"], regions["mopti"]])) == ["wk", "wm"]
+    kinds = dict(
+        searched.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    assert kinds == {"national_ngo": 1, "local_association": 1}
+    by_region = (
+        Region.objects.filter(organisations__in=searched)
+        .values("slug")
+        .annotate(n=Count("organisations"))
+        .order_by("slug")
+    )
+    assert list(by_region.values_list("slug", "n")) == [("kayes", 1), ("mopti", 1)]
+
+
+@pytest.mark.django_db
+def test_a_page_of_results_is_one_query(django_assert_num_queries):
+    for i in range(30):
+        make_org(name=f"Women Group {i}", slug=f"w{i}", acronym=f"WG{i}")
+    with django_assert_num_queries(1):
+        page = list(Organisation.objects.published().search("women group")[:25])
+    assert len(page) == 25
+
+
+@pytest.mark.django_db
+def test_listing_filter_orders_by_relevance_and_keeps_other_filters(regions):
+    ajec = make_org(name="Jeunes", acronym="AJEC", slug="ajec")
+    ajec.regions.add(regions["mopti"])
+    other = make_org(name="Partner", slug="partner", description="Partner of AJEC")
+    other.regions.add(regions["mopti"])
+    filterset = OrganisationFilter(
+        {"q": "ajec", "region": ["mopti"]}, queryset=Organisation.objects.published()
+    )
+    assert slugs(filterset.qs) == ["ajec", "partner"]
+    with_nul = OrganisationFilter({"q": "aj\x00ec"}, queryset=Organisation.objects.published())
+    assert sorted(slugs(with_nul.qs)) == ["ajec", "partner"]  # invalid q: the form says why
+    assert "q" in with_nul.errors
+    unfiltered = OrganisationFilter({"q": "!!"}, queryset=Organisation.objects.published()).qs
+    assert sorted(slugs(unfiltered)) == ["ajec", "partner"]
+
+
+def bulk_orgs(prefix, count, region):
+    orgs = Organisation.objects.bulk_create(
+        Organisation(name=f"{prefix} {i}", slug=f"{prefix}-{i}", kind="local_association")
+        for i in range(count)
+    )
+    links = Organisation.regions.through
+    links.objects.bulk_create(links(organisation=o, region=region) for o in orgs)
+    return orgs
+
+
+@pytest.mark.django_db
+def test_update_search_text_indexes_bulk_created_organisations_in_fixed_queries(regions):
+    few = bulk_orgs("few", 5, regions["gao"])
+    many = bulk_orgs("many", 200, regions["gao"])
+    Organisation.objects.update(status=Organisation.Status.PUBLISHED)
+    assert search("gao") == []
+    with CaptureQueriesContext(connection) as for_few:
+        update_search_text(Organisation.objects.filter(pk__in=[o.pk for o in few]))
+    with CaptureQueriesContext(connection) as for_many:
+        update_search_text(Organisation.objects.filter(pk__in=[o.pk for o in many]))
+    assert len(for_many) == len(for_few)
+    assert len(search("gao many")) == 200
+    assert len(search("gao")) == 205
+    # Ids work too, and a second run writes nothing.
+    assert update_search_text([o.pk for o in many]) == 0
+
+
+@pytest.mark.django_db
+def test_sqlite_index_survives_triggers_dropped_by_a_table_remake():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's table remake is the risk; PostgreSQL alters in place")
+    with connection.cursor() as cursor:
+        for trigger in ("ai", "au", "ad"):
+            cursor.execute(f"DROP TRIGGER orgs_organisation_fts_{trigger}")
+    make_org(name="Inserted Meanwhile", slug="m")
+    assert search("meanwhile") == []
+    repair_sqlite_index()  # what post_migrate runs after every migrate
+    assert search("meanwhile") == ["m"]
+
+
+@pytest.mark.django_db
+def test_a_large_reindex_leaves_search_and_later_edits_working(regions, monkeypatch):
+    monkeypatch.setattr("orgs.search.BULK_REBUILD", 10)  # SQLite's drop-trigger-rebuild path
+    orgs = bulk_orgs("large", 30, regions["menaka"])
+    Organisation.objects.update(status=Organisation.Status.PUBLISHED)
+    update_search_text(Organisation.objects.all())
+    assert len(search("menaka large")) == 30
+    org = orgs[0]
+    org.refresh_from_db()
+    org.name = "Renamed Later"
+    org.save()
+    assert search("renamed") == [org.slug]
+
+
+@pytest.mark.django_db
+def test_deleting_a_focus_area_reindexes_its_organisations(reference_data):
+    org = make_org(slug="o")
+    focus = FocusArea.objects.create(slug="bees", label_en="Beekeeping", label_fr="Apiculture")
+    org.focus_areas.add(focus)
+    assert search("apiculture") == ["o"]
+    focus.delete()
+    assert search("apiculture") == []
