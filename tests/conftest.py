@@ -4,6 +4,7 @@ import datetime
 import os
 
 import pytest
+from django import forms
 from django.core.management import call_command
 
 from orgs.models import Organisation
@@ -36,6 +37,35 @@ def make_org(**overrides):
     }
     fields.update(overrides)
     return Organisation.objects.create(**fields)
+
+
+def form_data(form):
+    """What a browser would post for this bound or unbound form, as displayed."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[key] = "on"
+        elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            data[key] = [str(item) for item in value or []]
+        elif value is None:
+            data[key] = ""
+        else:
+            data[key] = str(value)
+    return data
+
+
+def change_form_data(response):
+    """The whole change form as displayed: the main form and every inline."""
+    data = form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(form_data(formset.management_form))
+        for form in formset.forms:
+            data.update(form_data(form))
+    return data
 
 
 @pytest.fixture(scope="session")

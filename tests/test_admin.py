@@ -6,7 +6,6 @@ import re
 import threading
 
 import pytest
-from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connections
@@ -19,7 +18,7 @@ from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, 
 from orgs.roles import GROUP_NAME
 from orgs.search import update_search_text
 
-from .conftest import make_org
+from .conftest import change_form_data, form_data, make_org
 
 CHANGELIST = "/admin/orgs/organisation/"
 
@@ -51,35 +50,6 @@ def source(db):
     return Source.objects.create(
         slug="peace-direct-2021", publisher="Peace Direct", title="Local peacebuilding in Mali"
     )
-
-
-def form_data(form):
-    """What a browser would post for this bound or unbound form, as displayed."""
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        key = form.add_prefix(name)
-        if isinstance(field, forms.BooleanField):
-            if value:
-                data[key] = "on"
-        elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
-            data[key] = [str(item) for item in value or []]
-        elif value is None:
-            data[key] = ""
-        else:
-            data[key] = str(value)
-    return data
-
-
-def change_form_data(response):
-    """The whole change form as displayed: the main form and every inline."""
-    data = form_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update(form_data(formset.management_form))
-        for form in formset.forms:
-            data.update(form_data(form))
-    return data
 
 
 def names_listed(response):
