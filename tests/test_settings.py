@@ -148,3 +148,25 @@ def test_admin_login_and_change_page_work_under_the_policy(client):
     for tag in html.split("<script")[1:]:
         opening = tag.split(">", 1)[0]
         assert " src=" in opening, f"inline script in the admin: <script{opening}>"
+
+
+@pytest.mark.django_db
+def test_static_files_are_hashed_compressed_and_cached_for_ever(settings, tmp_path):
+    """As production serves them: collectstatic, then WhiteNoise in front of Django."""
+    from django.core.management import call_command
+    from django.templatetags.static import static
+    from django.test import Client
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    url = static("admin/css/base.css")
+    assert url != "/static/admin/css/base.css"  # a hashed name
+    response = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "max-age=315360000" in response["Cache-Control"]
+    assert "immutable" in response["Cache-Control"]
