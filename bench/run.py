@@ -286,9 +286,9 @@ def wait_for(port, path, timeout=60):
 
 @contextmanager
 def serve(args, port, ready_path, env=None):
-    process = subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
+    DATA.mkdir(parents=True, exist_ok=True)
+    errors = open(DATA / f"{Path(args[0]).name}.log", "a")
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=errors, stderr=errors)
     try:
         wait_for(port, ready_path)
         yield port
@@ -299,6 +299,7 @@ def serve(args, port, ready_path, env=None):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        errors.close()
 
 
 def gunicorn(database_url):
@@ -326,41 +327,52 @@ def datasette(path):
 HEADERS = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
 
 
-def measure(port, path):
-    """Sequential keep-alive requests: median and 95th percentile (ms), req/s."""
+def measure(port, paths):
+    """Keep-alive requests to every path in turn, round after round, so that whatever
+    else the machine is doing weighs on every URL alike: per path, the median and
+    95th percentile (ms) and requests per second of its own time."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    times, statuses, size = [], {}, 0
+    times = {path: [] for path in paths}
+    statuses = {path: {} for path in paths}
+    sizes = {}
 
-    def one():
-        nonlocal size
+    def one(path):
         started = time.perf_counter()
         conn.request("GET", path, headers=HEADERS)
         response = conn.getresponse()
         body = response.read()
         elapsed = time.perf_counter() - started
-        statuses[response.status] = statuses.get(response.status, 0) + 1
-        size = len(body)
+        statuses[path][response.status] = statuses[path].get(response.status, 0) + 1
+        sizes[path] = len(body)
         return elapsed
 
     for _ in range(WARMUP):
-        one()
-    statuses.clear()
+        for path in paths:
+            one(path)
+    for counts in statuses.values():
+        counts.clear()
     began = time.perf_counter()
-    while len(times) < REQUESTS and time.perf_counter() - began < MAX_SECONDS:
-        times.append(one())
-    total = time.perf_counter() - began
+    for _ in range(REQUESTS):
+        for path in paths:
+            times[path].append(one(path))
+        if time.perf_counter() - began > MAX_SECONDS * len(paths):
+            break
     conn.close()
-    times.sort()
-    return {
-        "median": statistics.median(times) * 1000,
-        "p95": times[min(len(times) - 1, int(len(times) * 0.95))] * 1000,
-        "rps": len(times) / total,
-        "n": len(times),
-        "status": ",".join(
-            f"{s}x{n}" if len(statuses) > 1 else str(s) for s, n in statuses.items()
-        ),
-        "bytes": size,
-    }
+    results = {}
+    for path, measured in times.items():
+        measured.sort()
+        counts = statuses[path]
+        results[path] = {
+            "median": statistics.median(measured) * 1000,
+            "p95": measured[min(len(measured) - 1, int(len(measured) * 0.95))] * 1000,
+            "rps": len(measured) / sum(measured),
+            "n": len(measured),
+            "status": ",".join(
+                f"{s}x{n}" if len(counts) > 1 else str(s) for s, n in counts.items()
+            ),
+            "bytes": sizes[path],
+        }
+    return results
 
 
 LUA = """
@@ -418,21 +430,24 @@ def run_site(database_url, size):
     slug = sample_slug(database_url)
     deep = "1000" if size >= 100_000 else "last"
     results = {}
+    paths = {key: path.format(slug=slug, deep=deep) for key, path in URLS}
     with gunicorn(database_url) as port:
-        for key, path in URLS:
-            path = path.format(slug=slug, deep=deep)
-            results[key] = {"path": path, **measure(port, path)}
-            log(f"  {key:20} {results[key]['median']:8.1f} ms  {results[key]['status']}")
+        measured = measure(port, list(paths.values()))
+    for key, path in paths.items():
+        results[key] = {"path": path, **measured[path]}
+        log(f"  {key:20} {results[key]['median']:8.1f} ms  {results[key]['status']}")
     return results
 
 
 def run_datasette(path):
     results = {}
+    urls = {term: DATASETTE_URL.format(term=term) for term in (RARE, COMMON)}
     with datasette(path) as port:
-        for term in (RARE, COMMON):
-            url = DATASETTE_URL.format(term=term)
-            results[term] = {"path": url, **measure(port, url)}
-            log(f"  datasette {term:10} {results[term]['median']:8.1f} ms")
+        measured = measure(port, ["/-/versions.json", *urls.values()])
+    results["floor"] = {"path": "/-/versions.json", **measured["/-/versions.json"]}
+    for term, url in urls.items():
+        results[term] = {"path": url, **measured[url]}
+        log(f"  datasette {term:10} {results[term]['median']:8.1f} ms")
     return results
 
 
@@ -507,9 +522,10 @@ def write_results(report, args, started_at, load_at_start):
         f"- Machine: {load_at_start}",
         f"- Command: `{' '.join(['bash bench/run', *sys.argv[1:]])}`",
         f"- Method: gunicorn, 2 sync workers, DEBUG off, production settings, on loopback; "
-        f"one keep-alive client, {WARMUP} warm-up requests then up to {REQUESTS} requests "
-        f"or {MAX_SECONDS} s per URL. Ratios are of medians to `/healthz` measured in the "
-        "same server run. Datasette "
+        f"one keep-alive client requesting every URL in turn, round after round "
+        f"({WARMUP} warm-up rounds, then up to {REQUESTS} rounds or {MAX_SECONDS} s per URL), "
+        "so that the shared machine's other work weighs on every URL alike. Ratios are of "
+        "medians to `/healthz` measured in the same server run. Datasette "
         f"{report.get('datasette_version', '?')} serves the same published organisations "
         "(one table, FTS5) on loopback.",
         "",
@@ -572,7 +588,7 @@ def write_results(report, args, started_at, load_at_start):
             )
         lines.append("")
     lines += report.get("notes", [])
-    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    (ROOT / args.output).write_text("\n".join(lines) + "\n")
 
 
 def main():
@@ -581,6 +597,7 @@ def main():
     parser.add_argument("--dbs", default="sqlite,postgres")
     parser.add_argument("--no-load", action="store_true", help="skip the wrk load test")
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument("--output", default="bench/RESULTS.md", help="where to write")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     dbs = args.dbs.split(",")
@@ -644,7 +661,7 @@ def main():
             "an error page, not the page itself."
         )
     write_results(report, args, started_at, load_at_start)
-    log(f"wrote {ROOT / 'bench' / 'RESULTS.md'}")
+    log(f"wrote {ROOT / args.output}")
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ def site():
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "directory.wsgi",
              "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while True:
