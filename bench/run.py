@@ -49,6 +49,8 @@ URLS = [
     ("page_1", "/orgs/?page=1"),
     ("deep_page", "/orgs/?page={deep}"),
     ("org_page", "/orgs/{slug}/"),
+    # The cheapest page with a template and a query: what "2x /healthz" competes with.
+    ("regions", "/regions/"),
     ("api_list", "/api/orgs/"),
 ]
 # The peer: the same organisations in Datasette, faceted full-text search.
@@ -549,7 +551,7 @@ def write_results(report, args, started_at, load_at_start):
                     scale = f"{ratio(r['median'] / floor, small[key]['median'] / small['healthz']['median']):.2f}"  # noqa: E501
                 lines.append(
                     f"| `{r['path']}` | {r['status']} | {r['median']:.1f} | {r['p95']:.1f} "
-                    f"| {r['rps']:.0f} | {ratio(r['median'], floor):.1f} | {scale} |"
+                    f"| {r['rps']:.1f} | {ratio(r['median'], floor):.1f} | {scale} |"
                 )
             lines.append("")
     if report["datasette"]:
@@ -563,7 +565,7 @@ def write_results(report, args, started_at, load_at_start):
             for r in by_term.values():
                 lines.append(
                     f"| {size:,} | `{r['path']}` | {r['median']:.1f} | {r['p95']:.1f} "
-                    f"| {r['rps']:.0f} |"
+                    f"| {r['rps']:.1f} |"
                 )
         lines.append("")
     lines += ["## Targets", "", "| target | value | limit | met |", "| --- | ---: | ---: | --- |"]
