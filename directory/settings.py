@@ -1,7 +1,11 @@
 """Settings for the Mali CSO Directory, read from the environment.
 
 Development needs nothing set: SQLite next to manage.py, DEBUG on. Production sets
-DEBUG=0 and must then give SECRET_KEY and ALLOWED_HOSTS, or start-up fails loudly.
+DEBUG=0 and must then give SECRET_KEY and ALLOWED_HOSTS, or start-up fails loudly;
+DATABASE_URL (postgres://...) selects PostgreSQL, CSRF_TRUSTED_ORIGINS lists the
+public https:// origins. Production is served over HTTPS behind a proxy that sets
+X-Forwarded-Proto; `manage.py check --deploy` is silent with these settings
+(tests/test_settings.py proves it).
 """
 
 import os
@@ -53,7 +57,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /healthz by IP address, over plain HTTP, with no
+    # cookie; it must answer before host validation, the HTTPS redirect and sessions.
+    "orgs.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so it sees the views' exceptions: a database outage is a 503, not a 500.
+    "orgs.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -89,6 +99,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A persistent connection is checked before reuse, so the site recovers by
+        # itself when the database comes back after an outage.
         conn_health_checks=True,
     )
 }
@@ -117,7 +129,48 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Production: compressed files with hashed names, which WhiteNoise serves with
+    # far-future cache headers (needs `collectstatic`). Development and tests serve
+    # the source files as they are, with no manifest to build first.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# HTTPS. Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+# SECURE_SSL_REDIRECT can be turned off for a proxy that redirects by itself.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy, in development too so the tests see it: nothing inline,
+# nothing from elsewhere. The Django admin runs under it (its scripts are files).
+# Django 6 has this built in; on 5.2 LTS django-csp 4 provides it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -127,6 +180,9 @@ SEEDS_DIR = BASE_DIR / "seeds"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is REMOTE_ADDR (axes' default), never X-Forwarded-For, which a client
+# can forge to dodge the lock. Behind a proxy that means a username is locked for
+# everyone for the hour: a nuisance, but no password can be guessed.
 
 LOGGING = {
     "version": 1,

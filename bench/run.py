@@ -1,0 +1,670 @@
+"""The directory's benchmark: how it behaves at 1,000 and 100,000 organisations.
+
+One run builds the databases (SQLite files under bench/data/, PostgreSQL databases
+on a cluster this script starts on loopback, or on DATABASE_URL's server), serves
+each with gunicorn (production settings, DEBUG off) on loopback, times every URL
+in URLS below with a keep-alive HTTP client, serves the same data with Datasette
+as the peer to beat, runs a bounded load test with wrk, and writes
+bench/RESULTS.md. Every figure is a ratio to /healthz measured in the same run,
+because absolute times on a shared 2-core machine mean little.
+
+    bash bench/run                       # everything (about 20-30 minutes)
+    bash bench/run --sizes 1000 --dbs sqlite --no-load   # a quick look
+
+Not a test: nothing here runs in CI.
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+# ---------------------------------------------------------------------------
+# What is measured: one row per URL. Edit here. `{slug}` is a published
+# organisation; `{deep}` is page 1000 at 100,000 organisations and the last
+# page at 1,000. RARE and COMMON are search terms of the synthetic data.
+RARE, COMMON = "apiculture", "femmes"
+URLS = [
+    # key,              path
+    ("healthz", "/healthz"),
+    ("home", "/"),
+    ("listing", "/orgs/"),
+    ("q_rare", f"/orgs/?q={RARE}"),
+    ("q_common", f"/orgs/?q={COMMON}"),
+    ("q_common_nofacets", f"/orgs/?q={COMMON}&facets=0"),
+    ("filters", "/orgs/?region=mopti&focus=youth"),
+    ("page_1", "/orgs/?page=1"),
+    ("deep_page", "/orgs/?page={deep}"),
+    ("org_page", "/orgs/{slug}/"),
+    # The cheapest page with a template and a query: what "2x /healthz" competes with.
+    ("regions", "/regions/"),
+    ("api_list", "/api/orgs/"),
+]
+# The peer: the same organisations in Datasette, faceted full-text search.
+DATASETTE_URL = (
+    "/cso/orgs.json?_search={term}&_facet=kind&_facet=hq_region"
+    "&_facet_array=regions&_facet_array=focus&_size=25"
+)
+SIZES = [1000, 100_000]
+REQUESTS, WARMUP, MAX_SECONDS = 200, 10, 20
+LOAD_SECONDS, LOAD_CONNECTIONS = 60, 16
+# ---------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+BIN = ROOT / ".venv" / "bin"
+SECRET = "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def django_env(database_url, debug):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DATABASE_URL": database_url,
+        "DEBUG": "1" if debug else "0",
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "ERROR",
+    }
+    return env
+
+
+def manage(*args, database_url, debug=True):
+    subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=django_env(database_url, debug), check=True
+    )
+
+
+# --- PostgreSQL ----------------------------------------------------------------
+
+
+def pg_bin():
+    if os.environ.get("CSO_PG_BIN"):
+        return Path(os.environ["CSO_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not found:
+        sys.exit("PostgreSQL is not installed: apt-get install postgresql postgresql-contrib")
+    return found[-1]
+
+
+def as_pg(args):
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@contextmanager
+def postgres_cluster(needed=True):
+    """A PostgreSQL cluster on loopback, or DATABASE_URL's server; yields a URL base."""
+    if not needed:
+        yield None
+        return
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        yield os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+        return
+    binaries = pg_bin()
+    directory = Path(tempfile.mkdtemp(prefix="cso-bench-pg."))
+    port = free_port()
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres")
+    subprocess.run(
+        as_pg([str(binaries / "initdb"), "-D", f"{directory}/data", "-U", "postgres",
+               "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        as_pg([str(binaries / "pg_ctl"), "-D", f"{directory}/data", "-l",
+               f"{directory}/server.log", "-w", "-o", options, "start"]),
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            as_pg([str(binaries / "pg_ctl"), "-D", f"{directory}/data", "-m", "fast", "stop"]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def pg_count(url):
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM orgs_organisation WHERE slug LIKE 'synth-%%'"
+            ).fetchone()
+            return row[0]
+    except psycopg.Error:
+        return None
+
+
+def pg_create(base, name):
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# --- Databases -------------------------------------------------------------------
+
+
+def build(database_url, size, create=None):
+    """Migrate and fill a database with `size` synthetic organisations."""
+    log(f"building {size} organisations at {database_url}")
+    if create:
+        create()
+    started = time.monotonic()
+    manage("migrate", "--verbosity", "0", database_url=database_url)
+    manage("synth_orgs", str(size), "--seed", "1", "--yes", database_url=database_url)
+    return time.monotonic() - started
+
+
+def sqlite_database(size):
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"orgs-{size}.sqlite3"
+    url = f"sqlite:///{path}"
+    if path.exists():
+        with sqlite3.connect(path) as conn:
+            try:
+                (count,) = conn.execute(
+                    "SELECT count(*) FROM orgs_organisation WHERE slug LIKE 'synth-%'"
+                ).fetchone()
+            except sqlite3.Error:
+                count = None
+        if count == size:
+            manage("migrate", "--verbosity", "0", database_url=url)
+            return url, None
+        path.unlink()
+    return url, build(url, size)
+
+
+def postgres_database(base, size):
+    name = f"cso_bench_{size}"
+    url = f"{base}/{name}"
+    if pg_count(url) == size:
+        manage("migrate", "--verbosity", "0", database_url=url)
+        return url, None
+    return url, build(url, size, create=lambda: pg_create(base, name))
+
+
+def sample_slug(database_url):
+    """A published organisation in the middle of the alphabet."""
+    query = (
+        "SELECT slug FROM orgs_organisation WHERE status = 'published' AND sensitive = %s "
+        "ORDER BY name LIMIT 1 OFFSET (SELECT count(*) / 2 FROM orgs_organisation)"
+    )
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
+            return conn.execute(query.replace("%s", "0")).fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(query, [False]).fetchone()[0]
+
+
+def datasette_file(sqlite_url, size):
+    """The same published organisations as one flat table with an FTS5 index."""
+    target = DATA / f"datasette-{size}" / "cso.db"
+    source = Path(sqlite_url.removeprefix("sqlite:///"))
+    if target.exists() and target.stat().st_mtime > source.stat().st_mtime:
+        return target
+    target.unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(target)
+    conn.execute(f"ATTACH DATABASE '{source}' AS src")
+    conn.executescript(
+        """
+        CREATE TABLE orgs (
+            id INTEGER PRIMARY KEY, slug TEXT, name TEXT, name_original TEXT, acronym TEXT,
+            kind TEXT, founded INTEGER, hq_region TEXT, hq_town TEXT, description TEXT,
+            regions TEXT, focus TEXT
+        );
+        INSERT INTO orgs
+        SELECT o.id, o.slug, o.name, o.name_original, o.acronym, o.kind, o.founded,
+               hq.name, o.hq_town, o.description,
+               (SELECT json_group_array(r.name) FROM src.orgs_organisation_regions l
+                  JOIN src.orgs_region r ON r.id = l.region_id WHERE l.organisation_id = o.id),
+               (SELECT json_group_array(f.label_en) FROM src.orgs_organisation_focus_areas l
+                  JOIN src.orgs_focusarea f ON f.id = l.focusarea_id
+                  WHERE l.organisation_id = o.id)
+        FROM src.orgs_organisation o LEFT JOIN src.orgs_region hq ON hq.id = o.hq_region_id
+        WHERE o.status = 'published';
+        CREATE VIRTUAL TABLE orgs_fts USING fts5(
+            name, name_original, acronym, description, regions, focus,
+            content="orgs", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+        );
+        INSERT INTO orgs_fts (rowid, name, name_original, acronym, description, regions, focus)
+        SELECT id, name, name_original, acronym, description, regions, focus FROM orgs;
+        """
+    )
+    conn.commit()
+    conn.execute("DETACH DATABASE src")
+    conn.close()
+    return target
+
+
+# --- Servers -----------------------------------------------------------------------
+
+
+def wait_for(port, path, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"nothing answered 200 on 127.0.0.1:{port}{path}")
+
+
+@contextmanager
+def serve(args, port, ready_path, env=None):
+    DATA.mkdir(parents=True, exist_ok=True)
+    errors = open(DATA / f"{Path(args[0]).name}.log", "a")
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=errors, stderr=errors)
+    try:
+        wait_for(port, ready_path)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        errors.close()
+
+
+def gunicorn(database_url):
+    port = free_port()
+    return serve(
+        [str(BIN / "gunicorn"), "directory.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--log-level", "warning"],
+        port, "/healthz", env=django_env(database_url, debug=False),
+    )  # fmt: skip
+
+
+def datasette(path):
+    port = free_port()
+    return serve(
+        [str(BIN / "datasette"), "serve", str(path), "--host", "127.0.0.1", "--port",
+         str(port), "--setting", "sql_time_limit_ms", "20000", "--setting",
+         "facet_time_limit_ms", "20000", "--setting", "num_sql_threads", "2"],
+        port, "/cso.json",
+    )  # fmt: skip
+
+
+# --- Measuring -----------------------------------------------------------------------
+
+# As behind the production proxy, which terminates TLS: no HTTPS redirect.
+HEADERS = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+
+
+def measure(port, paths):
+    """Keep-alive requests to every path in turn, round after round, so that whatever
+    else the machine is doing weighs on every URL alike: per path, the median and
+    95th percentile (ms) and requests per second of its own time."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    times = {path: [] for path in paths}
+    statuses = {path: {} for path in paths}
+    sizes = {}
+
+    def one(path):
+        started = time.perf_counter()
+        conn.request("GET", path, headers=HEADERS)
+        response = conn.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - started
+        statuses[path][response.status] = statuses[path].get(response.status, 0) + 1
+        sizes[path] = len(body)
+        return elapsed
+
+    for _ in range(WARMUP):
+        for path in paths:
+            one(path)
+    for counts in statuses.values():
+        counts.clear()
+    began = time.perf_counter()
+    for _ in range(REQUESTS):
+        for path in paths:
+            times[path].append(one(path))
+        if time.perf_counter() - began > MAX_SECONDS * len(paths):
+            break
+    conn.close()
+    results = {}
+    for path, measured in times.items():
+        measured.sort()
+        counts = statuses[path]
+        results[path] = {
+            "median": statistics.median(measured) * 1000,
+            "p95": measured[min(len(measured) - 1, int(len(measured) * 0.95))] * 1000,
+            "rps": len(measured) / sum(measured),
+            "n": len(measured),
+            "status": ",".join(
+                f"{s}x{n}" if len(counts) > 1 else str(s) for s, n in counts.items()
+            ),
+            "bytes": sizes[path],
+        }
+    return results
+
+
+LUA = """
+local paths = {%s}
+local counter = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) errors5xx = 0; other = 0 end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1], {["X-Forwarded-Proto"] = "https"})
+end
+function response(status, headers, body)
+  if status >= 500 then errors5xx = errors5xx + 1 elseif status >= 400 then other = other + 1 end
+end
+function done(summary, latency, requests)
+  local e, o = 0, 0
+  for _, t in ipairs(threads) do e = e + t:get("errors5xx"); o = o + t:get("other") end
+  io.write(string.format("RESULT5xx %%d\\nRESULT4xx %%d\\n", e, o))
+end
+"""
+
+
+def load_test(port, paths):
+    if not shutil.which("wrk"):
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(LUA % ", ".join(json.dumps(p) for p in paths))
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{LOAD_CONNECTIONS}", f"-d{LOAD_SECONDS}s", "--timeout", "30s",
+         "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=LOAD_SECONDS + 120,
+    )  # fmt: skip
+    script.unlink()
+    out = result.stdout
+    figures = {"raw": out.strip()}
+    for label in ("50%", "75%", "90%", "99%"):
+        match = re.search(rf"^\s+{re.escape(label)}\s+(\S+)", out, re.M)
+        figures[label] = match.group(1) if match else "?"
+    match = re.search(r"Requests/sec:\s+(\S+)", out)
+    figures["rps"] = match.group(1) if match else "?"
+    match = re.search(r"(\d+) requests in", out)
+    figures["requests"] = match.group(1) if match else "?"
+    match = re.search(r"Socket errors: (.*)", out)
+    figures["socket_errors"] = match.group(1) if match else "none"
+    figures["5xx"] = int(re.search(r"RESULT5xx (\d+)", out).group(1))
+    figures["4xx"] = int(re.search(r"RESULT4xx (\d+)", out).group(1))
+    return figures
+
+
+# --- The run -----------------------------------------------------------------------------
+
+
+def run_site(database_url, size):
+    slug = sample_slug(database_url)
+    deep = "1000" if size >= 100_000 else "last"
+    results = {}
+    paths = {key: path.format(slug=slug, deep=deep) for key, path in URLS}
+    with gunicorn(database_url) as port:
+        measured = measure(port, list(paths.values()))
+    for key, path in paths.items():
+        results[key] = {"path": path, **measured[path]}
+        log(f"  {key:20} {results[key]['median']:8.1f} ms  {results[key]['status']}")
+    return results
+
+
+def run_datasette(path):
+    results = {}
+    urls = {term: DATASETTE_URL.format(term=term) for term in (RARE, COMMON)}
+    with datasette(path) as port:
+        measured = measure(port, ["/-/versions.json", *urls.values()])
+    results["floor"] = {"path": "/-/versions.json", **measured["/-/versions.json"]}
+    for term, url in urls.items():
+        results[term] = {"path": url, **measured[url]}
+        log(f"  datasette {term:10} {results[term]['median']:8.1f} ms")
+    return results
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def targets(db, by_size, ds):
+    """(target, value, limit, met) rows for one database."""
+    rows = []
+    big, small = by_size.get(100_000), by_size.get(1000)
+
+    def add(name, value, limit):
+        rows.append((f"{db}: {name}", value, limit, value <= limit))
+
+    if big:
+        floor = big["healthz"]["median"]
+        for key in ("q_rare", "q_common"):
+            add(f"100k {key} (with facets) / healthz", ratio(big[key]["median"], floor), 3)
+        add("100k org page / healthz", ratio(big["org_page"]["median"], floor), 2)
+        add(
+            "100k page 1000 / page 1",
+            ratio(big["deep_page"]["median"], big["page_1"]["median"]),
+            2,
+        )
+        add(
+            "100k listing with facets / without (facets=0)",
+            ratio(big["q_common"]["median"], big["q_common_nofacets"]["median"]),
+            1.5,
+        )
+        if ds:
+            for key, term in (("q_rare", RARE), ("q_common", COMMON)):
+                add(
+                    f"100k {key} / Datasette faceted search",
+                    ratio(big[key]["median"], ds[100_000][term]["median"]),
+                    1,
+                )
+    if big and small:
+        # Ratios to each run's own /healthz, so the two sizes compare fairly.
+        for key, _path in URLS:
+            if key == "healthz":
+                continue
+            value = ratio(
+                big[key]["median"] / big["healthz"]["median"],
+                small[key]["median"] / small["healthz"]["median"],
+            )
+            add(f"{key} 100k / 1k", value, 1.5)
+    return rows
+
+
+def machine():
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().split("\n")[0].split(":")[1].strip()
+    load = os.getloadavg()
+    return (
+        f"{platform.node()}: {os.cpu_count()} CPUs ({cpu}), {mem} memory, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}; load average at start "
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (a shared machine)"
+    )
+
+
+def write_results(report, args, started_at, load_at_start):
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {started_at:%Y-%m-%d %H:%M} UTC; git commit {report['commit']}",
+        f"- Machine: {load_at_start}",
+        f"- Command: `{' '.join(['bash bench/run', *sys.argv[1:]])}`",
+        f"- Method: gunicorn, 2 sync workers, DEBUG off, production settings, on loopback; "
+        f"one keep-alive client requesting every URL in turn, round after round "
+        f"({WARMUP} warm-up rounds, then up to {REQUESTS} rounds or {MAX_SECONDS} s per URL), "
+        "so that the shared machine's other work weighs on every URL alike. Ratios are of "
+        "medians to `/healthz` measured in the same server run. Datasette "
+        f"{report.get('datasette_version', '?')} serves the same published organisations "
+        "(one table, FTS5) on loopback.",
+        "",
+    ]
+    for db, by_size in report["sites"].items():
+        for size, results in by_size.items():
+            built = report["build_seconds"].get((db, size))
+            note = f", built in {built:.0f} s" if built else ", reused"
+            lines += [
+                f"## {db}, {size:,} organisations{note}",
+                "",
+                "| URL | status | median ms | p95 ms | req/s | × healthz | 100k/1k |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            floor = results["healthz"]["median"]
+            small = by_size.get(1000)
+            for key, _path in URLS:
+                r = results[key]
+                scale = ""
+                if size != 1000 and small:
+                    scale = f"{ratio(r['median'] / floor, small[key]['median'] / small['healthz']['median']):.2f}"  # noqa: E501
+                lines.append(
+                    f"| `{r['path']}` | {r['status']} | {r['median']:.1f} | {r['p95']:.1f} "
+                    f"| {r['rps']:.1f} | {ratio(r['median'], floor):.1f} | {scale} |"
+                )
+            lines.append("")
+    if report["datasette"]:
+        lines += [
+            "## Datasette, the peer",
+            "",
+            "| size | URL | median ms | p95 ms | req/s |",
+            "| ---: | --- | ---: | ---: | ---: |",
+        ]
+        for size, by_term in report["datasette"].items():
+            for r in by_term.values():
+                lines.append(
+                    f"| {size:,} | `{r['path']}` | {r['median']:.1f} | {r['p95']:.1f} "
+                    f"| {r['rps']:.1f} |"
+                )
+        lines.append("")
+    lines += ["## Targets", "", "| target | value | limit | met |", "| --- | ---: | ---: | --- |"]
+    for name, value, limit, met in report["targets"]:
+        lines.append(f"| {name} | {value:.2f} | {limit} | {'yes' if met else '**no**'} |")
+    lines.append("")
+    if report["load"]:
+        lines += [
+            f"## Load: wrk, {LOAD_SECONDS} s, {LOAD_CONNECTIONS} connections, 2 threads, "
+            "rotating over every URL above",
+            "",
+            "| database | requests | req/s | p50 | p75 | p90 | p99 | 5xx | 4xx | socket errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for name, f in report["load"].items():
+            if "skipped" in f:
+                lines.append(f"| {name} | {f['skipped']} |")
+                continue
+            lines.append(
+                f"| {name} | {f['requests']} | {f['rps']} | {f['50%']} | {f['75%']} "
+                f"| {f['90%']} | {f['99%']} | {f['5xx']} | {f['4xx']} | {f['socket_errors']} |"
+            )
+        lines.append("")
+    lines += report.get("notes", [])
+    (ROOT / args.output).write_text("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--dbs", default="sqlite,postgres")
+    parser.add_argument("--no-load", action="store_true", help="skip the wrk load test")
+    parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument("--output", default="bench/RESULTS.md", help="where to write")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    dbs = args.dbs.split(",")
+    started_at = datetime.datetime.now(datetime.UTC)
+    load_at_start = machine()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    report = {"commit": commit, "sites": {}, "datasette": {}, "build_seconds": {}, "load": {}}
+
+    # Static files as production serves them: hashed, compressed, by WhiteNoise.
+    manage("collectstatic", "--noinput", "--verbosity", "0", database_url="sqlite://", debug=False)
+
+    with postgres_cluster(needed="postgres" in dbs) as pg_base:
+        for db in dbs:
+            report["sites"][db] = {}
+            for size in sizes:
+                if db == "sqlite":
+                    url, built = sqlite_database(size)
+                else:
+                    url, built = postgres_database(pg_base, size)
+                report["build_seconds"][(db, size)] = built
+                log(f"{db} {size}" + (f" (built in {built:.0f} s)" if built else ""))
+                report["sites"][db][size] = run_site(url, size)
+                if size == max(sizes) and not args.no_load:
+                    log(f"load test on {db} {size}")
+                    paths = [r["path"] for r in report["sites"][db][size].values()]
+                    with gunicorn(url) as port:
+                        report["load"][f"{db} {size:,}"] = load_test(port, paths)
+    if not args.no_datasette:
+        report["datasette_version"] = subprocess.run(
+            [str(BIN / "datasette"), "--version"], capture_output=True, text=True
+        ).stdout.split()[-1]
+        for size in sizes:
+            url, _built = sqlite_database(size)
+            log(f"datasette {size}")
+            report["datasette"][size] = run_datasette(datasette_file(url, size))
+    report["targets"] = [
+        row
+        for db, by_size in report["sites"].items()
+        for row in targets(db, by_size, report["datasette"])
+    ]
+    nofacets = [
+        db
+        for db, by_size in report["sites"].items()
+        for results in by_size.values()
+        if results["q_common"]["bytes"] == results["q_common_nofacets"]["bytes"]
+    ]
+    report["notes"] = []
+    if nofacets:
+        report["notes"].append(
+            "Note: `facets=0` gave a page of the same size as with facets on "
+            f"{', '.join(sorted(set(nofacets)))}: the listing probably ignores it, so the "
+            "facets-versus-none target measures nothing there yet."
+        )
+    failing = [r for db in report["sites"].values() for s in db.values() for r in s.values()
+               if not r["status"].startswith("200")]  # fmt: skip
+    if failing:
+        report["notes"].append(
+            "Note: some URLs did not answer 200 (see the status column): their figures time "
+            "an error page, not the page itself."
+        )
+    write_results(report, args, started_at, load_at_start)
+    log(f"wrote {ROOT / args.output}")
+
+
+if __name__ == "__main__":
+    main()

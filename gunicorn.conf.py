@@ -1,0 +1,22 @@
+"""gunicorn's production configuration, read from the environment.
+
+    gunicorn directory.wsgi        # from the project root: gunicorn reads this file
+
+Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Sync workers: the pages are short database reads. Two per core plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+timeout = 30
+graceful_timeout = 20
+# Recycle workers now and then, so a slow leak never grows for ever.
+max_requests = 2000
+max_requests_jitter = 200
+# The proxies whose X-Forwarded-* headers gunicorn trusts.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout
+errorlog = "-"
