@@ -4,6 +4,7 @@ sources behind every fact."""
 import datetime
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -505,6 +506,7 @@ class Citation(models.Model):
         return f"{self.get_fact_display()}: {self.source} ({self.locator})"
 
     @property
+    @admin.display(description=_("subject"))
     def subject(self):
         """The region, focus area, partnership or person the fact is about, if any."""
         field = self.SUBJECT_FIELDS.get(self.fact)
