@@ -127,15 +127,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production: compressed files with hashed names, which WhiteNoise serves with
+# far-future cache headers (needs `collectstatic`; the test session collects them
+# too). Development serves the source files as they are, with no manifest to build.
+HASHED_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Production: compressed files with hashed names, which WhiteNoise serves with
-    # far-future cache headers (needs `collectstatic`). Development and tests serve
-    # the source files as they are, with no manifest to build first.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else HASHED_STATIC_STORAGE
     },
 }
 

@@ -398,17 +398,18 @@ def update_search_text(organisations, *, models=None):
         for start in range(0, len(ids), BATCH_SIZE):
             batch = ids[start : start + BATCH_SIZE]
             related = {}
-            # Ordered, so the same data always gives the same text (and no rewrite).
+            # Ordered by slug, so the same data always gives the same text, also
+            # after a restore gives the regions new ids (and an unchanged row no rewrite).
             links = (
                 region_links.filter(organisation_id__in=batch)
-                .order_by("organisation_id", "region_id")
+                .order_by("organisation_id", "region__slug")
                 .values_list("organisation_id", "region_id")
             )
             for org_id, region_id in links:
                 related.setdefault(org_id, {})[spellings.get(region_id, "")] = None
             links = (
                 focus_links.filter(organisation_id__in=batch)
-                .order_by("organisation_id", "focusarea_id")
+                .order_by("organisation_id", "focusarea__slug")
                 .values_list("organisation_id", "focusarea_id")
             )
             for org_id, focus_id in links:

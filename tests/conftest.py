@@ -253,18 +253,21 @@ SECRETS = [
 def collected_static(tmp_path_factory):
     """Static files as production serves them: collected, hashed and compressed.
 
-    Templates use `{% static %}` through CompressedManifestStaticFilesStorage, which
-    needs the manifest that collectstatic writes; collecting once per session into a
-    temporary STATIC_ROOT tests the real thing rather than a test-only storage.
+    Templates use `{% static %}` through the production storage, which needs the
+    manifest that collectstatic writes; collecting once per session into a temporary
+    STATIC_ROOT tests the real thing rather than a test-only storage.
     """
     from django.conf import settings
-    from django.contrib.staticfiles.storage import staticfiles_storage
-    from django.utils.functional import empty
+    from django.test.utils import override_settings
 
-    settings.STATIC_ROOT = str(tmp_path_factory.mktemp("static"))
-    staticfiles_storage._wrapped = empty  # forget any storage made for the old root
+    production_static = override_settings(
+        STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
+        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": settings.HASHED_STATIC_STORAGE}},
+    )
+    production_static.enable()
     call_command("collectstatic", interactive=False, verbosity=0)
-    return settings.STATIC_ROOT
+    yield settings.STATIC_ROOT
+    production_static.disable()
 
 
 @pytest.fixture(scope="session")

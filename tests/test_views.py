@@ -310,3 +310,20 @@ def test_sources_list_and_page_show_only_published_organisations(client, directo
     page = text(client.get("/sources/report-2019/"))
     assert "Youth Mopti Association" in page and "Sensitive Peace Committee" in page
     assert "Draft Secret" not in text(client.get("/sources/draft-only/"))
+
+
+def test_facets_0_shows_the_same_results_and_options_without_counts(
+    client, reference_data, django_assert_max_num_queries
+):
+    for n in range(3):
+        make_org(name=f"Org {n}", slug=f"org-{n}").regions.add(Region.objects.get(slug="mopti"))
+    with_counts = client.get("/orgs/")
+    with django_assert_max_num_queries(7):
+        without = client.get("/orgs/?facets=0")
+    assert without.status_code == 200
+    assert [o.slug for o in without.context["object_list"]] == [
+        o.slug for o in with_counts.context["object_list"]
+    ]
+    assert 'class="n"' in with_counts.content.decode()
+    assert 'class="n"' not in without.content.decode()
+    assert 'value="mopti"' in without.content.decode()
