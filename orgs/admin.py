@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -54,6 +54,9 @@ def citation_list(citations):
 
 class HistoryAdmin(SimpleHistoryAdmin):
     """simple-history's views look ids up unchecked: a malformed one must not be a 500."""
+
+    # A web address typed without a scheme means https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def _malformed(self, *values):
         try:
@@ -207,6 +210,13 @@ class CitationInline(admin.StackedInline):
 
 
 class OrganisationForm(VersionedModelForm):
+    website = forms.URLField(
+        label=Organisation._meta.get_field("website").verbose_name,
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = Organisation
         fields = "__all__"
@@ -483,7 +493,13 @@ class SourceAdmin(HistoryAdmin):
     inlines = [SourceCitationInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        # Meta.ordering does not survive GROUP BY: order explicitly for stable pages.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Count("citations"))
+            .order_by("title")
+        )
 
     @admin.display(description=_("citations"), ordering="citation_count")
     def citation_count(self, source):
