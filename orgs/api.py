@@ -20,7 +20,7 @@ public, and partnerships with an unpublished organisation.
 """
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import JsonResponse, QueryDict
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -38,26 +38,7 @@ MAX_QUERY_LENGTH = 200
 def api_organisations():
     """Published organisations with everything the API shows, in a fixed number of queries."""
     published = Organisation.Status.PUBLISHED
-    public_citations = (
-        Citation.objects.select_related(
-            "source",
-            "region",
-            "focus_area",
-            "partnership__organisation",
-            "partnership__partner",
-            "person",
-        )
-        .exclude(Q(fact=Citation.Fact.PERSON) & ~Q(person__in=Person.objects.public()))
-        .exclude(fact=Citation.Fact.HEADQUARTERS, organisation__sensitive=True)
-        .exclude(
-            Q(fact=Citation.Fact.PARTNERSHIP)
-            & (
-                ~Q(partnership__organisation__status=published)
-                | ~Q(partnership__partner__status=published)
-            )
-        )
-        .order_by("fact", "id")
-    )
+    public_citations = Citation.objects.public().with_subjects().order_by("fact", "id")
     return (
         Organisation.objects.published()
         .select_related("hq_region")

@@ -423,6 +423,39 @@ def subject_matches_fact(fact, field):
     )
 
 
+class CitationQuerySet(models.QuerySet):
+    def public(self):
+        """Citations whose quote reveals nothing the public may not see.
+
+        A quote can name what the site hides: a person's citations show only when the
+        person is public, a sensitive organisation's headquarters citations never, and
+        a partnership's only when both organisations are published.
+        """
+        published = Organisation.Status.PUBLISHED
+        return (
+            self.exclude(Q(fact=Citation.Fact.PERSON) & ~Q(person__in=Person.objects.public()))
+            .exclude(fact=Citation.Fact.HEADQUARTERS, organisation__sensitive=True)
+            .exclude(
+                Q(fact=Citation.Fact.PARTNERSHIP)
+                & (
+                    ~Q(partnership__organisation__status=published)
+                    | ~Q(partnership__partner__status=published)
+                )
+            )
+        )
+
+    def with_subjects(self):
+        """Each citation with its source and subject, for showing, in one query."""
+        return self.select_related(
+            "source",
+            "region",
+            "focus_area",
+            "person",
+            "partnership__organisation",
+            "partnership__partner",
+        )
+
+
 class Citation(models.Model):
     """Ties one fact about an organisation to a source, a locator and a verbatim quote."""
 
@@ -487,6 +520,8 @@ class Citation(models.Model):
         max_length=600,
         help_text=_("A short passage copied verbatim from the source: a sentence or two."),
     )
+
+    objects = CitationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

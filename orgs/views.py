@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from .filters import OrganisationFilter, count_by_region, count_by_zone
-from .models import Citation, FocusArea, Organisation, Person, Region, Source, Zone
+from .models import FocusArea, Organisation, Person, Region, Source, Zone
 
 PUBLISHED = Organisation.Status.PUBLISHED
 
@@ -163,36 +163,11 @@ class OrganisationDetail(DetailView):
                 organisation__status=PUBLISHED
             ).select_related("organisation"),
             people=Person.objects.public().filter(organisation=org),
-            citations=public_citations(org),
+            citations=org.citations.public()
+            .with_subjects()
+            .order_by("fact", "source__title", "id"),
             **kwargs,
         )
-
-
-def public_citations(org):
-    """The citations of a published organisation that reveal nothing hidden.
-
-    A quote can name what the page hides: a person's citations show only when the
-    person is public, a sensitive organisation's headquarters citations never, and a
-    partnership's only when both organisations are published.
-    """
-    citations = org.citations.select_related(
-        "source",
-        "region",
-        "focus_area",
-        "person",
-        "partnership__organisation",
-        "partnership__partner",
-    ).exclude(Q(fact=Citation.Fact.PERSON) & ~Q(person__in=Person.objects.public()))
-    citations = citations.exclude(
-        Q(fact=Citation.Fact.PARTNERSHIP)
-        & (
-            ~Q(partnership__organisation__status=PUBLISHED)
-            | ~Q(partnership__partner__status=PUBLISHED)
-        )
-    )
-    if org.sensitive:
-        citations = citations.exclude(fact=Citation.Fact.HEADQUARTERS)
-    return citations.order_by("fact", "source__title", "id")
 
 
 def region_list(request):
