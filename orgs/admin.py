@@ -181,14 +181,7 @@ class CitationInline(admin.StackedInline):
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "source",
-                "region",
-                "focus_area",
-                "person",
-                "partnership__organisation",
-                "partnership__partner",
-            )
+            .with_subjects()
             .order_by("fact", "region__name", "focus_area__label_en", "id")
         )
 
