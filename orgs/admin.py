@@ -127,26 +127,31 @@ class PartnershipInline(admin.TabularInline):
     verbose_name_plural = _("partnerships it names")
 
 
-class PartnershipReceivedInline(admin.TabularInline):
-    """Partnerships other organisations name with this one: shown, edited there."""
+class ReadOnlyInline(admin.TabularInline):
+    """Shown for context on this page; edited where it belongs."""
 
-    model = Partnership
-    fk_name = "partner"
-    fields = ["named_by", "relation_seen_from_here", "programme", "start_year", "end_year"]
-    readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = _("partnership naming it")
-    verbose_name_plural = _("partnerships naming it (edit them on the other organisation)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation")
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PartnershipReceivedInline(ReadOnlyInline):
+    """Partnerships other organisations name with this one: shown, edited there."""
+
+    model = Partnership
+    fk_name = "partner"
+    fields = ["named_by", "relation_seen_from_here", "programme", "start_year", "end_year"]
+    readonly_fields = fields
+    verbose_name = _("partnership naming it")
+    verbose_name_plural = _("partnerships naming it (edit them on the other organisation)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
 
     @admin.display(description=_("organisation"))
     def named_by(self, partnership):
@@ -442,36 +447,22 @@ class CitationAdmin(HistoryAdmin):
     ]
 
 
-class SourceCitationInline(admin.TabularInline):
+class SourceCitationInline(ReadOnlyInline):
     """What the source supports, read-only: citations are edited on their organisation."""
 
     model = Citation
     fields = ["organisation_link", "fact", "subject", "locator", "quote"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("citations of this source")
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "organisation",
-                "region",
-                "focus_area",
-                "person",
-                "partnership__organisation",
-                "partnership__partner",
-            )
+            .with_subjects()
+            .select_related("organisation")
             .order_by("organisation__name", "fact", "id")
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("organisation"))
     def organisation_link(self, citation):
