@@ -224,13 +224,14 @@ class SourceList(ListView):
     template_name = "orgs/source_list.html"
 
     def get_queryset(self):
+        # Meta.ordering does not apply to a GROUP BY query: order explicitly.
         return Source.objects.annotate(
             n=Count(
                 "citations__organisation",
                 filter=Q(citations__organisation__status=PUBLISHED),
                 distinct=True,
             )
-        )
+        ).order_by("title")
 
 
 class SourceDetail(DetailView):
