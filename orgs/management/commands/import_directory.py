@@ -10,6 +10,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from orgs import statistics
 from orgs.backup import BackupError, load
 
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         except DryRun:
             self.stdout.write(f"{path} would import cleanly (dry run: nothing written).")
             return
+        statistics.refresh()  # so the planner knows the restored tables' sizes
         if options["verbosity"] >= 1:
             users = counts.pop("placeholder users")
             summary = ", ".join(f"{n} {name}" for name, n in counts.items())

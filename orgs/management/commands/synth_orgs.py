@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils.text import slugify
 
+from orgs import statistics
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from orgs.search import update_search_text
 
@@ -214,6 +215,7 @@ class Command(BaseCommand):
                 done += size
                 if options["verbosity"] >= 2:
                     self.stdout.write(f"{done}/{count}")
+        statistics.refresh()  # so the planner knows the new size of every table
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS(f"Created {count} synthetic organisations."))
 
