@@ -127,8 +127,13 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(status=Organisation.Status.PUBLISHED)
 
     def in_regions(self, regions):
-        """Organisations working in, or headquartered in, any of these regions."""
-        return self.filter(Q(regions__in=regions) | Q(hq_region__in=regions)).distinct()
+        """Organisations working in, or headquartered in, any of these regions.
+
+        A subquery rather than a join: no duplicate rows, so no DISTINCT, which at
+        100,000 organisations made SQLite sort every match before taking a page.
+        """
+        working = Organisation.regions.through.objects.filter(region__in=regions)
+        return self.filter(Q(pk__in=working.values("organisation_id")) | Q(hq_region__in=regions))
 
     def search(self, query):
         """Organisations matching the words of `query`, best first (see orgs.search)."""
@@ -265,7 +270,11 @@ class Organisation(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="organisation_slug_not_empty"),
         ]
-        indexes = [models.Index(fields=["status", "name"])]
+        indexes = [
+            models.Index(fields=["status", "name"]),
+            # The home page's recently updated organisations.
+            models.Index(fields=["status", "updated"]),
+        ]
 
     def __str__(self):
         if self.acronym and self.acronym.lower() not in self.name.lower():
