@@ -1,23 +1,22 @@
 """The listing's filters, shared by the public pages, the API and the exports.
 
 Besides filtering, `OrganisationFilter.facet_counts()` says how many organisations
-each option of each filter would give with the other filters applied, in a fixed
-number of grouped queries whatever the number of options or results.
+each option of each filter would give with the other filters applied, and
+`count()` how many results there are, from the in-memory facet index (orgs.facets),
+without a query per option or per result.
 """
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .facets import current_index
 from .models import FocusArea, Organisation, Region, Zone
 
 # Founding years outside this range cannot be in the database (see the model's check).
 FIRST_YEAR, LAST_YEAR = 1800, 2100
 QUERY_MAX_LENGTH = 200
-
-RegionLink = Organisation.regions.through
-FocusLink = Organisation.focus_areas.through
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -148,95 +147,20 @@ class OrganisationFilter(django_filters.FilterSet):
         Each facet counts over the organisations matching all the OTHER filters, so
         ticking an option gives (for a single-choice facet) or adds (for a multiple
         one) the number shown. Regions and zones count an organisation working in OR
-        headquartered in them, exactly as the region filter does.
+        headquartered in them, exactly as the region filter does. Counted in memory
+        by the facet index (orgs.facets), over published organisations.
         """
+        return self._index.counts(self._applied)
+
+    def count(self):
+        """How many published organisations the valid filters give (no COUNT query)."""
+        return self._index.total(self._applied)
+
+    @cached_property
+    def _index(self):
+        return current_index()
+
+    @cached_property
+    def _applied(self):
         self.is_valid()  # fills cleaned_data with the valid filters
-        return {
-            "region": count_by_region(self._ids_without("region")),
-            "zone": count_by_zone(self._ids_without("zone")),
-            "focus": count_by_focus(self._ids_without("focus")),
-            "kind": count_by_kind(self._ids_without("kind")),
-        }
-
-    def _ids_without(self, name):
-        return self.filter_queryset(self.queryset.all(), without=name).order_by().values("pk")
-
-
-def _merge(*groups):
-    counts = {}
-    for rows in groups:
-        for key, n in rows:
-            counts[key] = counts.get(key, 0) + n
-    return counts
-
-
-def count_by_region(ids):
-    """{region slug: organisations among `ids` working or headquartered there}.
-
-    Two grouped queries: regions of work, then headquarters not also a region of work.
-    """
-    working = (
-        RegionLink.objects.filter(organisation__in=ids)
-        .values("region__slug")
-        .annotate(n=Count("organisation"))
-        .values_list("region__slug", "n")
-    )
-    hq_only = (
-        Organisation.objects.filter(pk__in=ids, hq_region__isnull=False)
-        .exclude(
-            Exists(
-                RegionLink.objects.filter(
-                    organisation=OuterRef("pk"), region=OuterRef("hq_region")
-                )
-            )
-        )
-        .order_by()
-        .values("hq_region__slug")
-        .annotate(n=Count("pk"))
-        .values_list("hq_region__slug", "n")
-    )
-    return _merge(working, hq_only)
-
-
-def count_by_zone(ids):
-    """{zone: organisations among `ids` working or headquartered in one of its regions}."""
-    working = (
-        RegionLink.objects.filter(organisation__in=ids)
-        .values("region__zone")
-        .annotate(n=Count("organisation", distinct=True))
-        .values_list("region__zone", "n")
-    )
-    hq_only = (
-        Organisation.objects.filter(pk__in=ids, hq_region__isnull=False)
-        .exclude(
-            Exists(
-                RegionLink.objects.filter(
-                    organisation=OuterRef("pk"), region__zone=OuterRef("hq_region__zone")
-                )
-            )
-        )
-        .order_by()
-        .values("hq_region__zone")
-        .annotate(n=Count("pk"))
-        .values_list("hq_region__zone", "n")
-    )
-    return _merge(working, hq_only)
-
-
-def count_by_focus(ids):
-    return dict(
-        FocusLink.objects.filter(organisation__in=ids)
-        .values("focusarea__slug")
-        .annotate(n=Count("organisation"))
-        .values_list("focusarea__slug", "n")
-    )
-
-
-def count_by_kind(ids):
-    return dict(
-        Organisation.objects.filter(pk__in=ids)
-        .order_by()
-        .values("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
+        return self._index.restrictions(self.form.cleaned_data)

@@ -327,6 +327,21 @@ def search_organisations(queryset, query):
     )
 
 
+def matching_ids(queryset, query):
+    """Primary keys in `queryset` matching every word of `query`, unordered.
+
+    None when the query has no words (no filter), as `search_organisations` leaves
+    the queryset as it was; the facet index counts with these.
+    """
+    words = query_words(query)
+    if not words:
+        return None
+    if any(len(w) > MAX_WORD_LENGTH for w in words):
+        return []
+    matches = _Matches(_fts5_query(words), _tsquery(words))
+    return queryset.filter(matches).order_by().values_list("pk", flat=True)
+
+
 # --- Maintaining the searched text ---------------------------------------------
 
 

@@ -6,24 +6,26 @@ Bad input never fails the page: an invalid filter is reported next to its contro
 exist shows the nearest page with a note.
 """
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from .filters import OrganisationFilter, count_by_region, count_by_zone
+from .facets import current_index
+from .filters import OrganisationFilter
 from .models import FocusArea, Organisation, Person, Region, Source, Zone
 
 PUBLISHED = Organisation.Status.PUBLISHED
+PAGE_SIZE = 25
 
 
-def regions_with_counts():
+def regions_with_counts(counts):
     """Every region with `n`, its published organisations working or headquartered there."""
-    counts = count_by_region(Organisation.objects.published().order_by().values("pk"))
     regions = sorted(Region.objects.all(), key=lambda r: r.label)
     for region in regions:
-        region.n = counts.get(region.slug, 0)
+        region.n = counts["region"].get(region.slug, 0)
         region.others = other_spellings(region)
     return regions
 
@@ -33,14 +35,38 @@ def other_spellings(region):
     return [s for s in dict.fromkeys(region.spellings()) if s and s != label]
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are (by the facet index): no COUNT query."""
+
+    def __init__(self, object_list, per_page, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count  # replaces the cached property
+
+
+def paginate(request, queryset, count, per_page=PAGE_SIZE):
+    """(paginator, page, note): any page number gives a page; past the end, the last."""
+    paginator = CountedPaginator(queryset, per_page, count)
+    asked = request.GET.get("page", "")
+    page = paginator.get_page(asked)
+    note = ""
+    if asked and asked != str(page.number):
+        note = _("There is no page “%(asked)s”; this is page %(page)s of %(pages)s.") % {
+            "asked": asked[:20],
+            "page": page.number,
+            "pages": paginator.num_pages,
+        }
+    return paginator, page, note
+
+
 def home(request):
-    regions = regions_with_counts()
+    index = current_index()
+    regions = regions_with_counts(index.counts({}))
     published = Organisation.objects.published()
     return render(
         request,
         "orgs/home.html",
         {
-            "organisation_count": published.count(),
+            "organisation_count": index.total({}),
             "region_count": len(regions),
             "source_count": Source.objects.count(),
             "regions": sorted(regions, key=lambda r: (-r.n, r.label)),
@@ -50,7 +76,7 @@ def home(request):
 
 
 class OrganisationList(ListView):
-    paginate_by = 25
+    paginate_by = PAGE_SIZE
     template_name = "orgs/organisation_list.html"
 
     def get_queryset(self):
@@ -60,19 +86,9 @@ class OrganisationList(ListView):
         return self.filterset.qs.with_card_data()
 
     def paginate_queryset(self, queryset, page_size):
-        """Any page number gives a page: past the end shows the last one, with a note."""
-        paginator = self.get_paginator(queryset, page_size)
-        asked = self.request.GET.get("page", "")
-        page = paginator.get_page(asked)
-        self.page_note = ""
-        if asked and asked != str(page.number):
-            self.page_note = _(
-                "There is no page “%(asked)s”; this is page %(page)s of %(pages)s."
-            ) % {
-                "asked": asked[:20],
-                "page": page.number,
-                "pages": paginator.num_pages,
-            }
+        paginator, page, self.page_note = paginate(
+            self.request, queryset, self.filterset.count(), page_size
+        )
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
@@ -171,15 +187,15 @@ class OrganisationDetail(DetailView):
 
 
 def region_list(request):
-    regions = regions_with_counts()
-    zone_counts = count_by_zone(Organisation.objects.published().order_by().values("pk"))
+    counts = current_index().counts({})
+    regions = regions_with_counts(counts)
     return render(
         request,
         "orgs/region_list.html",
         {
             "regions": regions,
             "tile_map": tile_map(regions),
-            "zones": [(label, zone_counts.get(value, 0)) for value, label in Zone.choices],
+            "zones": [(label, counts["zone"].get(value, 0)) for value, label in Zone.choices],
         },
     )
 
@@ -211,12 +227,25 @@ def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
     region.others = other_spellings(region)
     organisations = (
-        Organisation.objects.published().in_regions([region]).with_card_data().order_by("name")
+        Organisation.objects.published()
+        # As a subquery, like the listing's region filter: SQLite then walks the
+        # name index for a page instead of sorting all of Bamako's organisations.
+        .in_regions(Region.objects.filter(pk=region.pk))
+        .with_card_data()
+        .order_by("name", "pk")
     )
+    count = current_index().counts({})["region"].get(region.slug, 0)
+    paginator, page, note = paginate(request, organisations, count)
     return render(
         request,
         "orgs/region_detail.html",
-        {"region": region, "organisations": organisations},
+        {
+            "region": region,
+            "paginator": paginator,
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "page_note": note,
+        },
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Region, Source
 from orgs.search import update_search_text
 
@@ -173,9 +174,21 @@ def test_region_page_queries_do_not_grow_with_organisations(
     client, reference_data, count, django_assert_max_num_queries
 ):
     many_orgs(count)
-    with django_assert_max_num_queries(4):  # region, organisations, their regions and focus
+    current_index()  # built once per change of the data, in its own fixed queries
+    # The region, the facet version, the page, its regions and focus areas.
+    with django_assert_max_num_queries(5):
         response = client.get("/regions/mopti/")
-    assert len(card_names(response)) == count
+    assert len(card_names(response)) == min(count, 25)
+    assert f"{count} organisations working or headquartered here" in text(response)
+
+
+def test_region_page_pages_like_the_listing(client, reference_data):
+    many_orgs(30)
+    second = client.get("/regions/mopti/?page=2")
+    assert card_names(second) == [f"Bulk Org {i:03}" for i in range(25, 30)]
+    assert 'rel="prev"' in text(second)
+    past_the_end = text(client.get("/regions/mopti/?page=9"))
+    assert "There is no page “9”; this is page 2 of 2." in past_the_end
 
 
 def test_founded_until_before_from_is_explained(client, directory):
@@ -186,13 +199,15 @@ def test_founded_until_before_from_is_explained(client, directory):
 @pytest.mark.parametrize("count", [3, 30])
 def test_listing_queries_do_not_grow_with_results(client, reference_data, count):
     many_orgs(count, founded=2000)
+    current_index()  # built once per change of the data, in its own fixed queries
     url = "/orgs/?region=mopti&region=gao&focus=youth&kind=local_association&founded_min=1900"
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert len(card_names(response)) == min(count, 25)
-    # 2 to check the region and focus slugs, 6 facet queries, 2 option lists, the
-    # count, the page, the regions and focus areas of its cards.
-    assert len(queries) <= 14, [q["sql"] for q in queries]
+    # 2 to check the region and focus slugs, the facet version (counts and the
+    # total come from the facet index), 2 option lists, the page, the regions and
+    # focus areas of its cards.
+    assert len(queries) <= 8, [q["sql"] for q in queries]
 
 
 def test_listing_query_count_is_the_same_for_3_and_30_results(

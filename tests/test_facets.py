@@ -1,0 +1,146 @@
+"""The in-memory facet index (orgs.facets) against the listing's own SQL filters.
+
+The SQL filters define what a filter means; the index must count exactly what they
+return, for any combination of filters, and must never count stale data.
+"""
+
+import random
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from orgs.facets import FACETS, current_index
+from orgs.filters import OrganisationFilter
+from orgs.models import FocusArea, Organisation, Region, Zone
+
+from .conftest import make_org
+
+QUERIES = ["", "mopti", "youth association", "womens", "zzz", "a" * 70, "ségou", "!!"]
+
+
+def options():
+    return {
+        "region": list(Region.objects.values_list("slug", flat=True)),
+        "zone": [value for value, _ in Zone.choices],
+        "focus": list(FocusArea.objects.values_list("slug", flat=True)),
+        "kind": [value for value, _ in Organisation.Kind.choices],
+    }
+
+
+def random_filters(rng, choices):
+    data = {}
+    for facet in ("region", "focus", "kind"):
+        if rng.random() < 0.4:
+            data[facet] = rng.sample(choices[facet], rng.randint(1, 2))
+    if rng.random() < 0.3:
+        data["zone"] = rng.choice(choices["zone"])
+    # Founding years of the `directory` organisations and their neighbours: the edges.
+    if rng.random() < 0.3:
+        data["founded_min"] = str(rng.choice([1900, 1998, 2005, 2006, 2015]))
+    if rng.random() < 0.3:
+        data["founded_max"] = str(rng.choice([1997, 1998, 2012, 2016, 2100]))
+    if rng.random() < 0.5:
+        data["q"] = rng.choice(QUERIES)
+    return data
+
+
+def sql_count(data):
+    return OrganisationFilter(data, queryset=Organisation.objects.published()).qs.count()
+
+
+def test_totals_equal_the_sql_filters_for_random_combinations(directory):
+    rng = random.Random(2026)
+    choices = options()
+    found = 0
+    for _ in range(300):
+        data = random_filters(rng, choices)
+        result = OrganisationFilter(data, queryset=Organisation.objects.published())
+        assert result.count() == result.qs.count(), data
+        found += result.count() > 0
+    assert found > 50  # the combinations found organisations, not only none
+
+
+def test_counts_equal_the_sql_filters_for_random_combinations(directory):
+    rng = random.Random(20261122)
+    choices = options()
+    nonzero = 0
+    for _ in range(25):
+        data = random_filters(rng, choices)
+        result = OrganisationFilter(data, queryset=Organisation.objects.published())
+        counts = result.facet_counts()
+        for facet in FACETS:
+            others = {k: v for k, v in data.items() if k != facet}
+            for value in choices[facet]:
+                option = value if facet == "zone" else [value]
+                want = sql_count({**others, facet: option})
+                assert counts[facet].get(value, 0) == want, (data, facet, value)
+                nonzero += want > 0
+    assert nonzero > 60  # the combinations found organisations, not only zeros
+
+
+def test_counts_follow_every_kind_of_write_at_once(directory):
+    def mopti():
+        return current_index().counts({})["region"].get("mopti", 0)
+
+    before = mopti()
+    # queryset.update() sends no signal: the database's triggers still see it.
+    Organisation.objects.filter(slug="draft-secret").update(status="published")
+    assert mopti() == before + 1
+    Organisation.objects.filter(slug="youth-mopti").update(status="archived")
+    assert mopti() == before
+    gao = Organisation.objects.get(slug="gao-women")
+    gao.regions.add(Region.objects.get(slug="mopti"))
+    assert mopti() == before + 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM orgs_organisation_regions WHERE organisation_id = %s", [gao.pk]
+        )
+    assert mopti() == before
+    Region.objects.filter(slug="mopti").update(zone=Zone.NORTH)
+    assert current_index().counts({})["zone"].get(Zone.NORTH) == sql_count({"zone": Zone.NORTH})
+    Organisation.objects.filter(slug="prison-mopti").delete()
+    assert mopti() == before - 1
+
+
+def test_a_rolled_back_write_leaves_no_stale_counts(directory):
+    published = current_index().total({})
+    with transaction.atomic():
+        make_org(slug="brief", name="Brief")
+        assert current_index().total({}) == published + 1
+        transaction.set_rollback(True)
+    assert current_index().total({}) == published
+    Organisation.objects.filter(slug="draft-secret").update(status="published")
+    assert current_index().total({}) == published + 1
+
+
+def test_edits_that_change_no_count_keep_the_index(directory):
+    index = current_index()
+    org = Organisation.objects.get(slug="youth-mopti")
+    org.description = "A new description."
+    org.save(update_fields=["description"])  # the search text changes too; no count does
+    assert current_index() is index
+
+
+def test_a_repeated_query_is_searched_once_per_version(directory):
+    current_index()
+    with CaptureQueriesContext(connection) as first:
+        OrganisationFilter({"q": "Youth"}, queryset=Organisation.objects.published()).count()
+    with CaptureQueriesContext(connection) as again:
+        OrganisationFilter({"q": "youth"}, queryset=Organisation.objects.published()).count()
+    assert len(again) == len(first) - 1  # the same words: no second search
+
+
+@pytest.mark.parametrize("url", ["/", "/regions/", "/orgs/", "/orgs/?region=mopti"])
+def test_pages_count_nothing_unpublished(client, directory, url):
+    def page():
+        html = client.get(url).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+    before = page()
+    draft = Organisation.objects.get(slug="draft-secret")
+    Organisation.objects.filter(pk=draft.pk).update(status="published")
+    assert page() != before  # a count moved
+    Organisation.objects.filter(pk=draft.pk).update(status="draft")
+    assert page() == before
