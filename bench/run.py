@@ -51,6 +51,7 @@ URLS = [
     ("org_page", "/orgs/{slug}/"),
     # The cheapest page with a template and a query: what "2x /healthz" competes with.
     ("regions", "/regions/"),
+    ("region_page", "/regions/bamako/"),
     ("api_list", "/api/orgs/"),
 ]
 # The peer: the same organisations in Datasette, faceted full-text search.
@@ -425,6 +426,39 @@ def load_test(port, paths):
     return figures
 
 
+# What the facet index (orgs.facets) costs: measured inside Django, not over HTTP.
+INDEX_SCRIPT = """
+import json, statistics, time
+from orgs import facet_version
+from orgs.facets import FacetIndex
+token = facet_version.current()
+builds, searches = [], []
+for _ in range(3):
+    started = time.perf_counter()
+    index = FacetIndex.build(token)
+    builds.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    index.query_ids(%r)
+    searches.append(time.perf_counter() - started)
+bitmaps = [index.published, *(b for o in index.options.values() for b in o.values())]
+print(json.dumps({
+    "build_ms": statistics.median(builds) * 1000,
+    "search_ms": statistics.median(searches) * 1000,
+    "bytes": sum(len(b.serialize()) for b in bitmaps),
+    "bitmaps": len(bitmaps),
+}))
+"""
+
+
+def index_figures(database_url):
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", INDEX_SCRIPT % COMMON],
+        cwd=ROOT, env=django_env(database_url, debug=False), check=True,
+        capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
 # --- The run -----------------------------------------------------------------------------
 
 
@@ -568,6 +602,22 @@ def write_results(report, args, started_at, load_at_start):
                     f"| {r['rps']:.1f} |"
                 )
         lines.append("")
+    if report["index"]:
+        lines += [
+            "## The facet index (orgs.facets), per server process",
+            "",
+            "Rebuilt when a counted fact changes; a text query's matches are fetched once "
+            f"per query and version (here `{COMMON}`, its first time). Medians of 3.",
+            "",
+            "| database | organisations | rebuild ms | first search ms | bitmaps | bytes |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for (db, size), f in report["index"].items():
+            lines.append(
+                f"| {db} | {size:,} | {f['build_ms']:.0f} | {f['search_ms']:.0f} "
+                f"| {f['bitmaps']} | {f['bytes']:,} |"
+            )
+        lines.append("")
     lines += ["## Targets", "", "| target | value | limit | met |", "| --- | ---: | ---: | --- |"]
     for name, value, limit, met in report["targets"]:
         lines.append(f"| {name} | {value:.2f} | {limit} | {'yes' if met else '**no**'} |")
@@ -608,7 +658,14 @@ def main():
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    report = {"commit": commit, "sites": {}, "datasette": {}, "build_seconds": {}, "load": {}}
+    report = {
+        "commit": commit,
+        "sites": {},
+        "datasette": {},
+        "build_seconds": {},
+        "load": {},
+        "index": {},
+    }
 
     # Static files as production serves them: hashed, compressed, by WhiteNoise.
     manage("collectstatic", "--noinput", "--verbosity", "0", database_url="sqlite://", debug=False)
@@ -624,6 +681,7 @@ def main():
                 report["build_seconds"][(db, size)] = built
                 log(f"{db} {size}" + (f" (built in {built:.0f} s)" if built else ""))
                 report["sites"][db][size] = run_site(url, size)
+                report["index"][(db, size)] = index_figures(url)
                 if size == max(sizes) and not args.no_load:
                     log(f"load test on {db} {size}")
                     paths = [r["path"] for r in report["sites"][db][size].values()]
