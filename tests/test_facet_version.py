@@ -35,9 +35,7 @@ def test_every_counted_write_changes_the_token(reference_data):
 def test_writes_no_count_depends_on_leave_the_token(reference_data):
     org = make_org()
     assert not changes(lambda: Organisation.objects.filter(pk=org.pk).update(description="x"))
-    assert not changes(
-        lambda: Organisation.objects.filter(pk=org.pk).update(search_text="x y z")
-    )
+    assert not changes(lambda: Organisation.objects.filter(pk=org.pk).update(search_text="x y z"))
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite remakes tables")
