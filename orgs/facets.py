@@ -40,6 +40,8 @@ def _bitmaps(pairs, keep):
 
 
 class FacetIndex:
+    """The published organisations of one data version, as a bitmap per filter option."""
+
     def __init__(self, token, published, options):
         self.token = token
         self.published = published
@@ -57,8 +59,9 @@ class FacetIndex:
             .values_list("pk", "kind", "founded", "hq_region_id")
         )
         published = FrozenBitMap(pk for pk, *_ in rows)
-        regions = dict(Region.objects.values_list("pk", "slug"))
-        zones = dict(Region.objects.values_list("slug", "zone"))
+        regions, zones = {}, {}
+        for pk, slug, zone in Region.objects.values_list("pk", "slug", "zone"):
+            regions[pk], zones[slug] = slug, zone
         focus_areas = dict(FocusArea.objects.values_list("pk", "slug"))
         works = Organisation.regions.through.objects.values_list("region_id", "organisation_id")
         headquarters = ((hq, pk) for pk, _kind, _year, hq in rows if hq is not None)

@@ -35,17 +35,33 @@ def other_spellings(region):
     return [s for s in dict.fromkeys(region.spellings()) if s and s != label]
 
 
-class CountedPaginator(Paginator):
-    """A paginator told how many items there are (by the facet index): no COUNT query."""
+class OrganisationPaginator(Paginator):
+    """Pages of published organisations as cards: the page's ids first, then its rows.
+
+    Told its count (by the facet index), so it runs no COUNT query. The ordered
+    query yields ids only, which SQLite reads from the (status, name) index; the
+    cards' rows, with their region and focus areas, are then read for those 25 ids
+    alone. Reading whole rows with their joins while skipping to page 1,000 cost
+    50 ms at 100,000 organisations.
+    """
 
     def __init__(self, object_list, per_page, count, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count = count  # replaces the cached property
 
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        # published() again: an organisation unpublished a moment ago drops out.
+        rows = Organisation.objects.published().filter(pk__in=ids).with_card_data()
+        by_id = {org.pk: org for org in rows}
+        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
+
 
 def paginate(request, queryset, count, per_page=PAGE_SIZE):
     """(paginator, page, note): any page number gives a page; past the end, the last."""
-    paginator = CountedPaginator(queryset, per_page, count)
+    paginator = OrganisationPaginator(queryset, per_page, count)
     asked = request.GET.get("page", "")
     page = paginator.get_page(asked)
     note = ""
@@ -83,7 +99,7 @@ class OrganisationList(ListView):
         self.filterset = OrganisationFilter(
             self.request.GET, queryset=Organisation.objects.published()
         )
-        return self.filterset.qs.with_card_data()
+        return self.filterset.qs  # the paginator reads the cards' data for its page
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, self.page_note = paginate(
@@ -231,7 +247,6 @@ def region_detail(request, slug):
         # As a subquery, like the listing's region filter: SQLite then walks the
         # name index for a page instead of sorting all of Bamako's organisations.
         .in_regions(Region.objects.filter(pk=region.pk))
-        .with_card_data()
         .order_by("name", "pk")
     )
     count = current_index().counts({})["region"].get(region.slug, 0)

@@ -5,9 +5,11 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from orgs.facets import current_index
+from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Region, Source
 from orgs.search import update_search_text
 
@@ -175,11 +177,25 @@ def test_region_page_queries_do_not_grow_with_organisations(
 ):
     many_orgs(count)
     current_index()  # built once per change of the data, in its own fixed queries
-    # The region, the facet version, the page, its regions and focus areas.
-    with django_assert_max_num_queries(5):
+    # The region, the facet version, the page's ids, its rows, their regions and
+    # focus areas.
+    with django_assert_max_num_queries(6):
         response = client.get("/regions/mopti/")
     assert len(card_names(response)) == min(count, 25)
     assert f"{count} organisations working or headquartered here" in text(response)
+
+
+@pytest.mark.parametrize("query", ["", "?q=bulk", "?q=bulk+org+007", "?region=mopti"])
+def test_pages_together_give_every_result_once_in_order(client, reference_data, query):
+    many_orgs(30)
+    update_search_text(Organisation.objects.all())
+    url = "/orgs/" + (query or "?")
+    pages = [client.get(f"{url}&page={n}").context["object_list"] for n in (1, 2)]
+    shown = [org.slug for page in pages for org in page]
+    data = QueryDict(query.lstrip("?"))
+    expected = OrganisationFilter(data, queryset=Organisation.objects.published()).qs
+    assert shown == [org.slug for org in expected]
+    assert len(shown) == (1 if "007" in query else 30)
 
 
 def test_region_page_pages_like_the_listing(client, reference_data):
@@ -205,9 +221,9 @@ def test_listing_queries_do_not_grow_with_results(client, reference_data, count)
         response = client.get(url)
     assert len(card_names(response)) == min(count, 25)
     # 2 to check the region and focus slugs, the facet version (counts and the
-    # total come from the facet index), 2 option lists, the page, the regions and
-    # focus areas of its cards.
-    assert len(queries) <= 8, [q["sql"] for q in queries]
+    # total come from the facet index), 2 option lists, the page's ids, its rows,
+    # the regions and focus areas of its cards.
+    assert len(queries) <= 9, [q["sql"] for q in queries]
 
 
 def test_listing_query_count_is_the_same_for_3_and_30_results(
