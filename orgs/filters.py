@@ -132,11 +132,10 @@ class OrganisationFilter(django_filters.FilterSet):
         self.is_valid()  # fills cleaned_data with the valid filters
         return bool(self.form.cleaned_data.get("q"))
 
-    def filter_queryset(self, queryset, without=None):
-        """Apply every valid filter except `without`; by name unless searching."""
+    def filter_queryset(self, queryset):
+        """Apply every valid filter; by name unless searching."""
         for name, value in self.form.cleaned_data.items():
-            if name != without:
-                queryset = self.filters[name].filter(queryset, value)
+            queryset = self.filters[name].filter(queryset, value)
         if not self.form.cleaned_data.get("q"):
             queryset = queryset.order_by("name", "pk")
         return queryset

@@ -249,7 +249,8 @@ def region_detail(request, slug):
         .in_regions(Region.objects.filter(pk=region.pk))
         .order_by("name", "pk")
     )
-    count = current_index().counts({})["region"].get(region.slug, 0)
+    index = current_index()
+    count = index.total(index.restrictions({"region": [region]}))
     paginator, page, note = paginate(request, organisations, count)
     return render(
         request,
