@@ -1,9 +1,11 @@
 """`manage.py load_seeds`: seed files in a temporary SEEDS_DIR, loaded into the real database."""
 
 import json
+import tomllib
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
@@ -701,3 +703,58 @@ def test_unchanged_reload_of_sixty_organisations_takes_few_queries(
     with django_assert_max_num_queries(30):
         out = load()
     assert "unchanged: 0 created, 0 updated" in out
+
+
+# --- The project's own seed files ---------------------------------------------------------
+
+
+def uncited_facts(organisation):
+    """The public facts of one organisation that no citation supports."""
+    cited = {
+        (c.fact, c.region_id or c.focus_area_id or c.partnership_id)
+        for c in Citation.objects.filter(organisation=organisation)
+    }
+    cited |= {
+        ("partnership", c.partnership_id)
+        for c in Citation.objects.filter(partnership__organisation=organisation)
+    }
+    wanted = [("existence", None)]
+    wanted += [("region", region.pk) for region in organisation.regions.all()]
+    wanted += [("focus", area.pk) for area in organisation.focus_areas.all()]
+    wanted += [("partnership", link.pk) for link in organisation.partnerships.all()]
+    if organisation.founded:
+        wanted.append(("founded", None))
+    if organisation.hq_region_id:
+        wanted.append(("headquarters", None))
+    return [fact for fact in wanted if fact not in cited]
+
+
+def seed_file_statuses():
+    """slug -> status, read from the project's seed files (the default is published)."""
+    statuses = {}
+    for path in sorted(settings.SEEDS_DIR.glob("*.toml")):
+        with path.open("rb") as handle:
+            for entry in tomllib.load(handle)["organisations"]:
+                if "status" in entry or entry["slug"] not in statuses:
+                    statuses[entry["slug"]] = entry.get("status", "published")
+    return statuses
+
+
+def test_project_seeds_load_on_a_fresh_database_and_a_second_load_changes_nothing(seeded):
+    expected = seed_file_statuses()
+    assert set(Organisation.objects.values_list("slug", flat=True)) == set(expected)
+    published = Organisation.objects.filter(status=Organisation.Status.PUBLISHED)
+    assert set(published.values_list("slug", flat=True)) == {
+        slug for slug, status in expected.items() if status == "published"
+    }
+    assert Person.objects.exists() and not Person.objects.filter(is_public=True).exists()
+
+    out = load()
+    assert " 0 created, 0 updated" in out and "0 conflicts" in out
+
+
+def test_every_published_seeded_organisation_has_every_public_fact_cited(seeded):
+    published = Organisation.objects.filter(status=Organisation.Status.PUBLISHED)
+    assert published.count() > 20  # positive control: the seeds publish most entries
+    uncited = {org.slug: uncited_facts(org) for org in published}
+    assert not {slug: facts for slug, facts in uncited.items() if facts}
