@@ -227,8 +227,10 @@ def region_list(request):
             "name_en": r.name_en,
             "aliases": r.aliases,
             "zone": r.zone,
+            "pcode": r.cod_pcode,
+            "parent": r.parent_id,
         }
-        for r in Region.objects.order_by("name")
+        for r in Region.objects.select_related("parent").order_by("name")
     ]
     return json_response({"count": len(results), "results": results})
 

@@ -24,7 +24,20 @@ VERSION = 1
 
 # Fields copied as they are, per collection; references are handled one by one below.
 PLAIN_FIELDS = {
-    "regions": (Region, ["slug", "name", "name_en", "aliases", "zone", "tile_row", "tile_col"]),
+    "regions": (
+        Region,
+        [
+            "slug",
+            "name",
+            "name_en",
+            "aliases",
+            "zone",
+            "pcode",
+            "parent_id",
+            "tile_row",
+            "tile_col",
+        ],
+    ),
     "focus_areas": (FocusArea, ["slug", "label_en", "label_fr"]),
     "sources": (Source, ["slug", "publisher", "title", "date", "url", "description"]),
     "organisations": (

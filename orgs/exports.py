@@ -6,14 +6,27 @@ order mark) and are safe there: a cell that starts like a formula is prefixed wi
 a quote, so it is shown, never run.
 
 The HXL file (https://hxlstandard.org) has one row per organisation and region of
-work, the "3W" (who does what where) shape humanitarian tools read. Its `#adm1+code`
-is the directory's region slug, not an OCHA P-code.
+work, the "3W" (who does what where) shape humanitarian tools read, written so that
+those tools read it as meant:
+
+- `#adm1+code` is the region's P-code in OCHA's common operational dataset for Mali
+  (COD-AB, on the Humanitarian Data Exchange); the regions of the 2016 and 2023
+  reforms it has no code for carry the code of the region they came from.
+- The region of work comes before the headquarters, so a plain `#adm1` query (which
+  takes the first matching column) means where the organisation works.
+- `#sector+list` is comma-separated, the separator libhxl splits lists on.
+- Kinds, zones and sectors are labels, not internal codes, in the language the
+  address asks for (`?lang=fr`; English by default), never the reader's cookie.
+- Zones are `#loc+zone`: HXL's `#region` means a region of several countries.
+- No byte order mark: HXL readers take it for part of the first header.
 """
 
 import csv
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -21,6 +34,7 @@ from .api import filter_organisations
 from .models import Organisation
 
 CHUNK_SIZE = 500
+LANGS = ", ".join(code for code, _name in settings.LANGUAGES)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = [
@@ -40,24 +54,26 @@ COLUMNS = [
     "updated",
 ]
 
-# Column -> HXL hashtag; `regions` and `zones` become one region per row.
+# Column -> HXL hashtag, one row per region of work; the region of work comes first.
 HXL_COLUMNS = [
     ("slug", "#org+code"),
     ("name", "#org+name"),
     ("name_original", "#org+name+alt"),
     ("acronym", "#org+acronym"),
     ("kind", "#org+type"),
+    ("region", "#adm1+name"),
+    ("region_pcode", "#adm1+code"),
+    ("zone", "#loc+zone+name"),
+    ("sectors", "#sector+list"),
     ("founded", "#date+year+founded"),
     ("hq_region", "#adm1+name+hq"),
+    ("hq_pcode", "#adm1+code+hq"),
     ("hq_town", "#loc+name+hq"),
-    ("region", "#adm1+name"),
-    ("region_code", "#adm1+code"),
-    ("zone", "#region+zone"),
-    ("focus_areas", "#sector+list"),
     ("website", "#contact+url"),
     ("url", "#meta+url"),
     ("updated", "#date+updated"),
 ]
+HXL_LIST_SEPARATOR = ", "  # what libhxl splits a +list value on
 
 
 def safe(value):
@@ -77,8 +93,8 @@ class Echo:
 
 def organisations(queryset):
     return (
-        queryset.select_related("hq_region")
-        .prefetch_related("regions", "focus_areas")
+        queryset.select_related("hq_region__parent")
+        .prefetch_related("regions__parent", "focus_areas")
         .iterator(chunk_size=CHUNK_SIZE)
     )
 
@@ -114,20 +130,38 @@ def csv_lines(request, queryset):
 
 def hxl_lines(request, queryset):
     writer = csv.writer(Echo())
-    yield "\ufeff" + writer.writerow([name for name, _tag in HXL_COLUMNS])
+    yield writer.writerow([name for name, _tag in HXL_COLUMNS])
     yield writer.writerow([tag for _name, tag in HXL_COLUMNS])
     for org in organisations(queryset):
         values = row(org, request)
+        hq = org.hq_region
+        values.update(
+            kind=org.get_kind_display(),
+            sectors=HXL_LIST_SEPARATOR.join(
+                f.label.replace(",", " ") for f in org.focus_areas.all()
+            ),
+            hq_region=hq.label if hq else "",
+            hq_pcode=hq.cod_pcode if hq else "",
+        )
         # An organisation with no known region still gets a row, with the region empty.
         for region in values["_regions"] or [None]:
-            values["region"] = region.name if region else ""
-            values["region_code"] = region.slug if region else ""
-            values["zone"] = region.zone if region else ""
+            values["region"] = region.label if region else ""
+            values["region_pcode"] = region.cod_pcode if region else ""
+            values["zone"] = region.get_zone_display() if region else ""
             yield writer.writerow([safe(values[name]) for name, _tag in HXL_COLUMNS])
 
 
+def in_language(language, lines):
+    """Lines written in `language`: a streamed body is written after the view returns."""
+    with translation.override(language):
+        yield from lines
+
+
 def download(request, lines, filename):
+    language = request.GET.get("lang") or settings.LANGUAGE_CODE
     queryset, errors = filter_organisations(request, Organisation.objects.published())
+    if language not in dict(settings.LANGUAGES):
+        errors = {**(errors or {}), "lang": [_("Choose one of: %(codes)s.") % {"codes": LANGS}]}
     if errors:
         message = (
             _("These filters are not valid:")
@@ -136,7 +170,7 @@ def download(request, lines, filename):
         )
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in lines(request, queryset)),
+        (line.encode("utf-8") for line in in_language(language, lines(request, queryset))),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

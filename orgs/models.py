@@ -39,6 +39,25 @@ class Region(models.Model):
         help_text=_("Spellings people type, such as Timbuktu for Tombouctou."),
     )
     zone = models.CharField(_("zone"), max_length=10, choices=Zone.choices)
+    pcode = models.CharField(
+        _("P-code"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "Its admin-1 P-code in OCHA's common operational dataset for Mali (COD-AB), "
+            "such as ML05 for Mopti. Empty while the dataset has no code of its own for it."
+        ),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("carved out of"),
+        to_field="slug",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("The older region it was created from (the 2016 and 2023 reforms)."),
+    )
     tile_row = models.PositiveSmallIntegerField(default=0, help_text=_("Row on the tile map."))
     tile_col = models.PositiveSmallIntegerField(default=0, help_text=_("Column on the tile map."))
 
@@ -62,6 +81,13 @@ class Region(models.Model):
 
     def spellings(self):
         return [self.name, self.name_en, *self.aliases]
+
+    @property
+    def cod_pcode(self):
+        """The P-code 3W tools join on: its own, else the one of the region it came from."""
+        if self.pcode or self.parent is None:
+            return self.pcode
+        return self.parent.cod_pcode
 
 
 class FocusArea(models.Model):

@@ -125,6 +125,15 @@ SCHEMAS = {
             "name_en": {"type": "string", "description": "English name, where it differs."},
             "aliases": {"type": "array", "items": STRING},
             "zone": {"enum": Zone.values},
+            "pcode": {
+                "type": "string",
+                "description": "Admin-1 P-code in OCHA's COD-AB for Mali; for a region "
+                "the dataset has no code for yet, the code of the region it came from.",
+            },
+            "parent": {
+                "type": ["string", "null"],
+                "description": "Slug of the region it was created from, if any.",
+            },
         }
     ),
     "RegionList": listing("Region"),

@@ -242,6 +242,9 @@ def test_reference_lists(client, directory_data):
     assert regions["count"] == Region.objects.count()
     mopti = next(r for r in regions["results"] if r["slug"] == "mopti")
     assert mopti["zone"] == "centre"
+    assert (mopti["pcode"], mopti["parent"]) == ("ML05", None)
+    san = next(r for r in regions["results"] if r["slug"] == "san")
+    assert (san["pcode"], san["parent"]) == ("ML04", "segou")
     focus = client.get("/api/focus-areas/").json()["results"]
     assert {"slug": "youth", "label_en": "Youth", "label_fr": "Jeunesse"} in focus
     sources = client.get("/api/sources/").json()["results"]

@@ -4,9 +4,10 @@ import io
 import hxl
 import pytest
 from django.http import QueryDict
+from django.utils import translation
 
 from orgs.filters import OrganisationFilter
-from orgs.models import FocusArea, Organisation, Region
+from orgs.models import FocusArea, Organisation, Region, Zone
 
 from .conftest import SECRETS, make_org
 
@@ -102,28 +103,133 @@ def test_cells_that_look_like_formulas_are_defused(client, reference_data):
     assert rows["minus"]["hq_town"] == "'\tcmd"
 
 
-def test_hxl_reads_back_with_libhxl_one_row_per_region_of_work(client, directory_data, tmp_path):
+def read_hxl(body, tmp_path):
+    path = tmp_path / "orgs.hxl.csv"
+    path.write_bytes(body)
+    return hxl.data(str(path), hxl.InputOptions(allow_local=True)).cache()
+
+
+def hxl_schema(rules):
+    """A libhxl schema from rows of {#valid_... hashtag: value}."""
+    tags = list(dict.fromkeys(tag for rule in rules for tag in rule))
+    return hxl.schema(hxl.data([tags] + [[rule.get(t, "") for t in tags] for rule in rules]))
+
+
+def directory_schema(language):
+    """What a 3W tool expects of the file, from the directory's own reference data."""
+    with translation.override(language):
+        regions = list(Region.objects.select_related("parent"))
+        region_names = [r.label for r in regions]
+        kinds = [str(label) for _value, label in Organisation.Kind.choices]
+        zones = [str(label) for _value, label in Zone.choices]
+    pcodes = sorted({r.pcode for r in regions if r.pcode})
+    return hxl_schema(
+        [
+            {"#valid_tag": "#org+code", "#valid_required": "true"},
+            {"#valid_tag": "#org+name", "#valid_required": "true"},
+            {"#valid_tag": "#org+type", "#valid_value+list": "|".join(kinds)},
+            {"#valid_tag": "#adm1+code", "#valid_value+list": "|".join(pcodes)},
+            {"#valid_tag": "#adm1+code", "#valid_value+regex": "^ML[0-9]{2}$"},
+            {"#valid_tag": "#adm1+name", "#valid_value+list": "|".join(region_names)},
+            {"#valid_tag": "#loc+zone", "#valid_value+list": "|".join(zones)},
+            {"#valid_tag": "#date+founded", "#valid_datatype": "number"},
+            {"#valid_tag": "#meta+url", "#valid_datatype": "url", "#valid_required": "true"},
+            {"#valid_tag": "#org+code", "#valid_unique+key": "#org+code,#adm1+name"},
+        ]
+    )
+
+
+def problems(schema, data):
+    found = []
+    schema.callback = found.append
+    schema.validate(data)
+    return [f"{p.rule.tag_pattern} {p.message} {p.value!r}" for p in found]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_hxl_passes_libhxl_schema_validation(client, directory_data, tmp_path, language):
+    _response, body = download(client, f"/export/orgs.hxl.csv?lang={language}")
+    data = read_hxl(body, tmp_path)
+    assert len(data.values) == 4
+    assert problems(directory_schema(language), data) == []
+
+
+def test_the_schema_check_catches_codes_where_labels_belong(directory_data, tmp_path):
+    """A positive control: the same validation rejects the file this export used to write."""
+    old = (
+        "slug,kind,region,region_code,url\n#org+code,#org+type,#adm1+name,#adm1+code,#meta+url\n"
+        "ajcet,local_association,Mopti,mopti,http://testserver/orgs/ajcet/\n"
+    )
+    data = read_hxl(old.encode(), tmp_path)
+    found = problems(directory_schema("en"), data)
+    assert any("#org+type" in p and "local_association" in p for p in found), found
+    assert any("#adm1+code" in p and "mopti" in p for p in found), found
+
+
+def test_hxl_is_the_3w_shape_with_p_codes(client, directory_data, tmp_path):
     response, body = download(client, "/export/orgs.hxl.csv")
     assert 'filename="mali-cso-directory.hxl.csv"' in response["Content-Disposition"]
-    assert body.startswith(b"\xef\xbb\xbf")
-    path = tmp_path / "orgs.hxl.csv"
-    path.write_bytes(body[3:])
-    data = hxl.data(str(path), hxl.InputOptions(allow_local=True)).cache()
-    tags = [column.display_tag for column in data.columns]
-    for tag in ["#org+code", "#org+name", "#org+acronym", "#org+type", "#adm1+name", "#sector"]:
-        assert any(hxl.TagPattern.parse(tag).match(c) for c in data.columns), (tag, tags)
-    rows = [
-        (row.get("#org+code"), row.get("#adm1+code") or "", row.get("#adm1+name-hq") or "")
+    assert not body.startswith(b"\xef\xbb\xbf"), "no byte order mark in the HXL file"
+    data = read_hxl(body, tmp_path)
+    assert data.columns[0].display_tag == "#org+code"
+    rows = sorted(
+        (row.get("#org+code"), row.get("#adm1+code") or "", row.get("#adm1+name") or "")
         for row in data
-    ]
-    assert sorted(rows) == [
-        ("ajcet", "mopti", "Mopti"),
-        ("ajcet", "segou", "Ségou"),
-        ("femmes-kidal", "kidal", "Kidal"),
+    )
+    assert rows == [
+        ("ajcet", "ML04", Region.objects.get(slug="segou").name_en),
+        ("ajcet", "ML05", "Mopti"),
+        ("femmes-kidal", "ML08", "Kidal"),
         ("usip", "", ""),
     ]
-    hq_towns = {row.get("#org+code"): row.get("#loc+name+hq") or "" for row in data}
+    # A plain #adm1 query means the region of work, not the headquarters.
+    by_org = {row.get("#org+code"): row for row in data}
+    assert by_org["usip"].get("#adm1") is None
+    assert by_org["ajcet"].get("#adm1+hq+code") == "ML05"
+    hq_towns = {code: row.get("#loc+name+hq") or "" for code, row in by_org.items()}
     assert hq_towns == {"ajcet": "Sévaré", "femmes-kidal": "", "usip": ""}
+    assert by_org["usip"].get("#org+type") == "Donor or foundation"
+    assert not any(c.display_tag.startswith("#region") for c in data.columns)
+
+
+def test_hxl_sectors_are_a_list_libhxl_splits(client, directory_data, tmp_path):
+    _response, body = download(client, "/export/orgs.hxl.csv?region=mopti")
+    row = next(row for row in read_hxl(body, tmp_path) if row.get("#adm1+code") == "ML05")
+    expected = FocusArea.objects.filter(slug__in=["peacebuilding", "youth"])
+    assert sorted(row.get("#sector", parsed=True)) == sorted(f.label_en for f in expected)
+
+
+def test_new_regions_carry_their_parents_p_code(client, directory_data, tmp_path):
+    org = Organisation.objects.get(slug="usip")
+    org.regions.set(Region.objects.filter(slug__in=["bandiagara", "taoudenit", "menaka"]))
+    _response, body = download(client, "/export/orgs.hxl.csv?region=bandiagara")
+    rows = {row.get("#adm1+name"): row.get("#adm1+code") for row in read_hxl(body, tmp_path)}
+    labels = {r.slug: r.label for r in Region.objects.all()}
+    assert rows == {
+        labels["bandiagara"]: "ML05",
+        labels["taoudenit"]: "ML06",
+        labels["menaka"]: "ML10",
+    }
+
+
+def test_the_language_comes_from_the_address_not_the_cookie(client, directory_data, tmp_path):
+    client.cookies["django_language"] = "fr"
+    _response, body = download(client, "/export/orgs.hxl.csv?region=mopti")
+    english = next(iter(read_hxl(body, tmp_path)))
+    assert english.get("#org+type") == "Local association"
+    assert english.get("#loc+zone") == "Centre"
+    client.cookies.clear()
+    _response, body = download(client, "/export/orgs.hxl.csv?region=mopti&lang=fr")
+    french = next(iter(read_hxl(body, tmp_path)))
+    assert french.get("#org+type") == "Association locale"
+    youth = FocusArea.objects.get(slug="youth")
+    assert youth.label_fr in french.get("#sector", parsed=True)
+
+
+def test_an_unknown_language_is_a_400(client, directory_data):
+    response = client.get("/export/orgs.hxl.csv?lang=de")
+    assert response.status_code == 400
+    assert "lang" in response.content.decode()
 
 
 def test_export_streams_in_few_queries_whatever_the_size(
