@@ -185,6 +185,47 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # can forge to dodge the lock. Behind a proxy that means a username is locked for
 # everyone for the hour: a nuisance, but no password can be guessed.
 
+# Caches. "limits" holds the public forms' per-address counts (orgs/rate_limit.py):
+# a table in the database, so every gunicorn worker and every server counts together
+# (a per-process memory cache would let each worker allow its own quota). Migration
+# 0005 creates the table, so `migrate` is all a deployment needs.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "submission_limits",
+    },
+}
+
+# Participation: what readers may send, and the links organisations confirm with.
+SUBMISSIONS_PER_HOUR = int(os.environ.get("SUBMISSIONS_PER_HOUR", "5"))
+# Behind a proxy every reader has the proxy's REMOTE_ADDR: name the header the proxy
+# sets to the client's address (e.g. X-Real-IP), never one a client could send itself.
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
+CONFIRMATION_LINK_DAYS = int(os.environ.get("CONFIRMATION_LINK_DAYS", "14"))
+SUBMITTER_EMAIL_KEPT_DAYS = 90
+# The site's address, for links in emails sent outside a request (the daily digest).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email: curators hear of submissions, submitters of the outcome. Development prints
+# messages to the console; tests use Django's in-memory outbox; production sends by
+# SMTP with the EMAIL_* variables.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # port 465
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)  # STARTTLS, port 587
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "directory@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_actions import OrganisationActions
 from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
+from .confirmation import ConfirmationLinkButton
 from .locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
@@ -229,7 +230,7 @@ CITED = ["identity_citations", "headquarters_citations", "region_citations", "fo
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OrganisationActions, HistoryAdmin):
+class OrganisationAdmin(ConfirmationLinkButton, OrganisationActions, HistoryAdmin):
     form = OrganisationForm
     list_display = [
         "__str__",
@@ -488,3 +489,7 @@ class SourceAdmin(HistoryAdmin):
     @admin.display(description=_("citations"), ordering="citation_count")
     def citation_count(self, source):
         return source.citation_count
+
+
+# The curators' queue and confirmation links; they build on HistoryAdmin above.
+from . import admin_participation  # noqa: E402, F401

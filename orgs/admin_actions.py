@@ -16,6 +16,37 @@ from django.utils.translation import ngettext
 from .models import Organisation
 
 
+def save_each(queryset, fields, change, user):
+    """Apply `change` to each organisation and save it, so history records who did what."""
+    count = 0
+    with transaction.atomic():
+        # Lock by primary key: the changelist's queryset may be DISTINCT or
+        # outer-joined, which PostgreSQL cannot lock; a fixed order avoids deadlocks.
+        rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
+        for org in rows.select_for_update().order_by("pk"):
+            change(org)
+            org.version += 1
+            org._history_user = user
+            org.save(update_fields=[*fields, "version", "updated"])
+            count += 1
+    return count
+
+
+def record_verification(queryset, verification, user):
+    """Record a check today by `user`: a curator's (verification None) or the
+    organisation's own confirmation. The one place a check is recorded: the admin's
+    actions and button, and an organisation's confirmation link (orgs/confirmation.py)."""
+    today = timezone.localdate()
+
+    def check(org):
+        if verification or org.verification == Organisation.Verification.PUBLIC_SOURCES:
+            org.verification = verification or Organisation.Verification.CURATOR
+        org.last_checked = today
+        org.checked_by = user
+
+    return save_each(queryset, ["verification", "last_checked", "checked_by"], check, user)
+
+
 class OrganisationActions:
     """Mixed into OrganisationAdmin: its actions, and a page button for a check."""
 
@@ -45,18 +76,7 @@ class OrganisationActions:
     # Actions: each saves every organisation, so history records who did what.
 
     def _save_each(self, request, queryset, fields, change):
-        count = 0
-        with transaction.atomic():
-            # Lock by primary key: the changelist's queryset may be DISTINCT or
-            # outer-joined, which PostgreSQL cannot lock; a fixed order avoids deadlocks.
-            rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
-            for org in rows.select_for_update().order_by("pk"):
-                change(org)
-                org.version += 1
-                org._history_user = request.user
-                org.save(update_fields=[*fields, "version", "updated"])
-                count += 1
-        return count
+        return save_each(queryset, fields, change, request.user)
 
     def _set_status(self, request, queryset, status, message):
         queryset = queryset.exclude(status=status)
@@ -104,17 +124,7 @@ class OrganisationActions:
         )
 
     def _record(self, request, queryset, verification):
-        today = timezone.localdate()
-
-        def check(org):
-            if verification or org.verification == Organisation.Verification.PUBLIC_SOURCES:
-                org.verification = verification or Organisation.Verification.CURATOR
-            org.last_checked = today
-            org.checked_by = request.user
-
-        return self._save_each(
-            request, queryset, ["verification", "last_checked", "checked_by"], check
-        )
+        return record_verification(queryset, verification, request.user)
 
     @admin.action(description=_("Record a check today"), permissions=["change"])
     def record_check(self, request, queryset):

@@ -581,3 +581,198 @@ class Citation(models.Model):
         """The region, focus area, partnership or person the fact is about, if any."""
         field = self.SUBJECT_FIELDS.get(self.fact)
         return getattr(self, field) if field else None
+
+
+# --- Participation: what readers and organisations send, for curators to check ---
+
+
+def _limit(model, field):
+    """A submitted value is held to the same length as the field it proposes a value for."""
+    return model._meta.get_field(field).max_length
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[Submission.Status.NEW, Submission.Status.IN_REVIEW])
+
+    def closed(self):
+        return self.filter(status__in=Submission.CLOSED)
+
+
+class Submission(models.Model):
+    """Something a reader or an organisation sent: never public, always checked first.
+
+    Nothing here is read by a public page, the API or an export; curators read it in
+    the admin's queue. The submitter's email address is kept only until 90 days after
+    the submission is closed (`purge_submitter_emails`), and is left out of history.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        NEW_ORGANISATION = "new_organisation", _("New organisation")
+        REMOVAL = "removal", _("Hide or remove")
+        ORGANISATION_CORRECTION = "organisation_correction", _("Correction by the organisation")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_REVIEW = "in_review", _("In review")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    class Target(models.TextChoices):
+        ORGANISATION = "organisation", _("The whole organisation")
+        PERSON = "person", _("A person who is named")
+        DETAIL = "detail", _("Another detail")
+
+    CLOSED = [Status.ACCEPTED, Status.DECLINED]
+    TEXT_LIMIT = 2000
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    urgent = models.BooleanField(
+        _("urgent"), default=False, help_text=_("Requests to hide or remove are urgent.")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    language = models.CharField(_("language"), max_length=10, default="en", editable=False)
+    email = models.EmailField(
+        _("email"),
+        blank=True,
+        help_text=_("Only to reply; deleted 90 days after the submission is closed."),
+    )
+    # A correction: which fact, what is wrong, and the evidence.
+    about = models.CharField(_("about"), max_length=200, blank=True)
+    message = models.TextField(_("message"), max_length=TEXT_LIMIT, blank=True)
+    evidence = models.TextField(_("evidence"), max_length=1000, blank=True)
+    # A request to hide: what, and (never public) the person's name.
+    target = models.CharField(_("what to hide"), max_length=20, choices=Target.choices, blank=True)
+    person_name = models.CharField(
+        _("person named"), max_length=_limit(Person, "name"), blank=True
+    )
+    # A new organisation: its facts, held to the organisation's own limits...
+    name = models.CharField(_("name"), max_length=_limit(Organisation, "name"), blank=True)
+    name_original = models.CharField(
+        _("original-language name"), max_length=_limit(Organisation, "name_original"), blank=True
+    )
+    acronym = models.CharField(
+        _("acronym"), max_length=_limit(Organisation, "acronym"), blank=True
+    )
+    org_kind = models.CharField(
+        _("kind of organisation"),
+        max_length=_limit(Organisation, "kind"),
+        choices=Organisation.Kind.choices,
+        blank=True,
+    )
+    regions = models.ManyToManyField(Region, verbose_name=_("regions of work"), blank=True)
+    focus_areas = models.ManyToManyField(FocusArea, verbose_name=_("focus areas"), blank=True)
+    website = models.URLField(_("website"), max_length=_limit(Organisation, "website"), blank=True)
+    contact = models.CharField(_("other public contact"), max_length=300, blank=True)
+    # ...and the public source that says it exists, held to the source's and citation's.
+    source_title = models.CharField(
+        _("source title"), max_length=_limit(Source, "title"), blank=True
+    )
+    source_publisher = models.CharField(
+        _("source publisher"), max_length=_limit(Source, "publisher"), blank=True
+    )
+    source_url = models.URLField(
+        _("source web address"), max_length=_limit(Source, "url"), blank=True
+    )
+    source_locator = models.CharField(
+        _("where in the source"), max_length=_limit(Citation, "locator"), blank=True
+    )
+    source_quote = models.TextField(
+        _("what the source says"),
+        max_length=Citation._meta.get_field("quote").max_length,
+        blank=True,
+    )
+    # Curators' side.
+    curator_note = models.TextField(
+        _("curator's note"), blank=True, help_text=_("For curators only; never sent.")
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    draft = models.ForeignKey(
+        Organisation,
+        verbose_name=_("draft created"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    closed = models.DateTimeField(_("closed"), null=True, blank=True)
+    curators_notified = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = SubmissionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["email"])
+
+    class Meta:
+        ordering = ["-urgent", "-created"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="removal") | Q(urgent=True), name="submission_removal_urgent"
+            ),
+        ]
+
+    def __str__(self):
+        subject = self.organisation or self.name or "—"
+        return f"{self.get_kind_display()}: {subject}"
+
+    def save(self, *args, **kwargs):
+        if self.kind == self.Kind.REMOVAL:
+            self.urgent = True
+        super().save(*args, **kwargs)
+
+    @property
+    def is_closed(self):
+        return self.status in self.CLOSED
+
+
+class ConfirmationLink(models.Model):
+    """A one-time, expiring link a curator sends an organisation to confirm its record.
+
+    The address carries a signed token (orgs/confirmation.py); this row is what makes
+    it one-time: `used` is set by the first confirmation or correction.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="confirmation_links",
+    )
+    nonce = models.CharField(max_length=43, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    used = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("confirmation link")
+        verbose_name_plural = _("confirmation links")
+
+    def __str__(self):
+        return f"{self.organisation} ({self.created:%Y-%m-%d})"

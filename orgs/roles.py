@@ -5,7 +5,9 @@ Curators add, change and view organisations and everything that hangs off them
 citation, a partnership or a person, because removing a wrong fact is part of
 curating; an organisation is archived, never deleted, and a source is never
 deleted by a curator (one still cited cannot be deleted by anyone). Regions and
-focus areas are reference data: view only. Nothing in `auth`: no user or group
+focus areas are reference data: view only. Submissions from the public are
+handled (status, notes) but never added or deleted by curators; confirmation links
+are created and viewed. Nothing in `auth`: no user or group
 management.
 
 The data migration creates the group on a fresh database; a post_migrate handler
@@ -23,6 +25,10 @@ CURATOR_PERMISSIONS = {
     "source": ["add", "change", "view"],
     "region": ["view"],
     "focusarea": ["view"],
+    # Submissions come from the public: curators handle them, never add or delete
+    # them. Confirmation links are created from an organisation's page.
+    "submission": ["change", "view"],
+    "confirmationlink": ["add", "view"],
 }
 
 

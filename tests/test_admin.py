@@ -84,6 +84,10 @@ def test_curator_group_has_exactly_the_curator_permissions(db):
         "view_source",
         "view_region",
         "view_focusarea",
+        "change_submission",
+        "view_submission",
+        "add_confirmationlink",
+        "view_confirmationlink",
     }
 
 

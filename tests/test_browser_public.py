@@ -80,3 +80,31 @@ def test_a_repeat_view_fetches_only_the_html(page, directory, live_server):
     live_server.hits.clear()
     page.goto("/orgs/?region=mopti")
     assert live_server.hits == ["/orgs/?region=mopti"]
+
+
+def test_suggest_a_correction_on_a_360_px_phone(page, directory):
+    from orgs.models import Submission
+
+    page.goto("/orgs/youth-mopti/")
+    page.get_by_role("link", name="Suggest a correction").click()
+    page.wait_for_url("**/orgs/youth-mopti/suggest-correction/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
+    # The honeypot is out of sight, left of the page.
+    box = page.get_by_label("Leave this field empty").bounding_box()
+    assert box is None or box["x"] + box["width"] <= 0, box
+
+    page.get_by_label("Which fact is wrong or missing?").select_option(label="Works in: Mopti")
+    page.get_by_label("What is wrong, and what is right?").fill("It also works in Ségou.")
+    page.get_by_label("Evidence").fill("Annual report 2020, p. 4")
+    page.get_by_label("Your email address").fill("reader@example.org")
+    page.get_by_role("button", name="Send the correction").click()
+
+    page.wait_for_url("**/thanks/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
+    submission = Submission.objects.get()
+    assert (submission.about, submission.message, submission.email) == (
+        "Works in: Mopti",
+        "It also works in Ségou.",
+        "reader@example.org",
+    )
