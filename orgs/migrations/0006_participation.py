@@ -17,7 +17,7 @@ def create_limits_cache_table(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0004_facet_version'),
+        ('orgs', '0005_region_pcode_parent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
