@@ -7,6 +7,9 @@ typed, which stays in the database. A submitter who left an address hears, in th
 language they wrote in, when a curator has handled theirs.
 """
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail, send_mass_mail
@@ -17,6 +20,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .roles import GROUP_NAME
+
+logger = logging.getLogger(__name__)
+
+
+def deliver(send, *args):
+    """Send, or log why not: a mail server that is down must not fail the reader's
+    request once their submission is saved. Returns how many were sent."""
+    try:
+        return send(*args)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Email not sent")
+        return 0
 
 
 def curator_addresses():
@@ -46,9 +61,12 @@ def tell_curators(submissions, *, urgent):
         else:
             subject = _("New submissions to check in the directory")
         body = render_to_string("orgs/email/curators.txt", {**context, "urgent": urgent})
-    sent = send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
+    sent = deliver(
+        send_mass_mail,
+        [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients],
     )
+    if not sent:  # left for the next digest
+        return 0
     type(submissions[0]).objects.filter(pk__in=[s.pk for s in submissions]).update(
         curators_notified=timezone.now()
     )
@@ -85,4 +103,4 @@ def tell_submitter(submission):
                 "site": settings.SITE_URL,
             },
         )
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.email])
+    return deliver(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, [submission.email])

@@ -278,3 +278,17 @@ def test_closed_submissions_are_timestamped(client, curator_client, directory):
     before = timezone.now()
     act(curator_client, "decline", Submission.objects.get())
     assert Submission.objects.get().closed >= before
+
+
+def test_a_mail_server_that_is_down_loses_nothing(
+    client, curator, directory, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(HIDE, removal())
+
+    assert response.status_code == 302 and response.url == "/thanks/"
+    submission = Submission.objects.get()
+    assert submission.curators_notified is None  # the digest will try again
