@@ -223,3 +223,40 @@ def test_forms_in_french_record_the_language(client, directory):
     assert "Proposer une correction" in page
     client.post(CORRECTION, correction())
     assert Submission.objects.get().language == "fr"
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/orgs/",
+    "/orgs/?region=mopti",
+    "/orgs/youth-mopti/",
+    "/regions/",
+    "/regions/mopti/",
+    "/sources/",
+    "/sources/report-2019/",
+    "/api/orgs/",
+    "/thanks/",
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_pages_set_no_cookie(directory, url):
+    client = Client(enforce_csrf_checks=True)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.cookies == {}, url
+
+
+@pytest.mark.parametrize("url", [CORRECTION, HIDE, SUGGEST])
+def test_only_the_forms_pages_set_the_csrf_cookie(directory, url):
+    client = Client(enforce_csrf_checks=True)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert list(response.cookies) == ["csrftoken"]
+
+
+def test_the_language_switch_works_without_a_cookie(directory):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/orgs/"})
+    assert response.status_code == 302 and response.url == "/orgs/"
+    assert '<html lang="fr">' in client.get("/orgs/").content.decode()
