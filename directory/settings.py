@@ -60,6 +60,9 @@ MIDDLEWARE = [
     # First: load balancers probe /healthz by IP address, over plain HTTP, with no
     # cookie; it must answer before host validation, the HTTPS redirect and sessions.
     "orgs.health.HealthCheckMiddleware",
+    # Under /api/ every error is JSON, whoever answered it (an unknown address, the
+    # database away): it sees every response on its way out.
+    "orgs.api.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -104,6 +107,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Only an existing file is opened (mode=rw): a missing file is an error, never a
+    # new empty database; `manage.py migrate` alone creates it (orgs/sqlite_file.py).
+    # WAL lets pages read while a curator writes; a write transaction takes the
+    # write lock when it begins (IMMEDIATE), and a second writer waits for it (the
+    # timeout, in seconds) instead of failing when both try to write at once.
+    _name = str(DATABASES["default"]["NAME"])
+    if _name and _name != ":memory:" and not _name.startswith("file:"):
+        DATABASES["default"]["NAME"] = f"file:{_name}?mode=rw"
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -16,7 +16,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from .admin_actions import OrganisationActions
 from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
 from .confirmation import ConfirmationLinkButton
-from .locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
+from .locking import (
+    VERSION_FIELD,
+    VersionedAdmin,
+    VersionedInline,
+    VersionedModelForm,
+)
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
 admin.site.site_header = _("Mali CSO Directory: curators")
@@ -53,7 +58,7 @@ def citation_list(citations):
     )
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(VersionedAdmin, SimpleHistoryAdmin):
     """simple-history's views look ids up unchecked: a malformed one must not be a 500."""
 
     # A web address typed without a scheme means https (Django 6's default).
@@ -82,19 +87,19 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(VersionedAdmin):
     list_display = ["name", "name_en", "zone"]
     list_filter = ["zone"]
     search_fields = ["name", "name_en", "slug"]
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
+class FocusAreaAdmin(VersionedAdmin):
     list_display = ["label_en", "label_fr"]
     search_fields = ["label_en", "label_fr", "slug"]
 
 
-class CitationForm(forms.ModelForm):
+class CitationForm(VersionedModelForm):
     """Says which subject a fact needs, instead of a database constraint's name."""
 
     def clean(self):
@@ -117,10 +122,9 @@ class CitationForm(forms.ModelForm):
         return Citation.Fact(fact).label
 
 
-class PartnershipInline(admin.TabularInline):
+class PartnershipInline(VersionedInline, admin.TabularInline):
     model = Partnership
     fk_name = "organisation"
-    form = VersionedInlineForm
     fields = ["relation", "partner", "programme", "start_year", "end_year", VERSION_FIELD]
     autocomplete_fields = ["partner"]
     extra = 0
@@ -163,21 +167,21 @@ class PartnershipReceivedInline(ReadOnlyInline):
         return partnership.inverse_label
 
 
-class PersonInline(admin.TabularInline):
+class PersonInline(VersionedInline, admin.TabularInline):
     model = Person
-    form = VersionedInlineForm
     fields = ["name", "role", "is_public", VERSION_FIELD]
     extra = 0
     template = "admin/orgs/organisation/people_inline.html"
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(VersionedInline, admin.StackedInline):
     model = Citation
     form = CitationForm
     fields = [
         ("fact", "region", "focus_area", "partnership", "person"),
         "source",
         ("locator", "quote"),
+        VERSION_FIELD,
     ]
     autocomplete_fields = ["source", "region", "focus_area"]
     extra = 0

@@ -25,9 +25,8 @@ def save_each(queryset, fields, change, user):
         rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
         for org in rows.select_for_update().order_by("pk"):
             change(org)
-            org.version += 1
             org._history_user = user
-            org.save(update_fields=[*fields, "version", "updated"])
+            org.save(update_fields=[*fields, "updated"])  # and version (Versioned)
             count += 1
     return count
 

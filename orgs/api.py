@@ -19,18 +19,26 @@ organisation and the citations behind it, citations about people who are not
 public, and partnerships with an unpublished organisation.
 """
 
+import functools
+
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Prefetch
-from django.http import JsonResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
 
 from .filters import OrganisationFilter
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+# Far past the last page of any directory; a larger number is refused, not parsed
+# (Python will not even read an integer of more than 4,300 digits).
+MAX_PAGE = 1_000_000
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+# The list's parameters that take one value (region, focus and kind take several).
+SINGLE_VALUED = ("q", "zone", "founded_min", "founded_max", "page", "page_size")
 # A search longer than this is not a search; refusing it keeps the query small.
 MAX_QUERY_LENGTH = 200
 
@@ -71,6 +79,73 @@ def api_organisations():
 
 def error(status, message, fields=None):
     return json_response({"error": str(message), "fields": fields or {}}, status=status)
+
+
+def api_view(view):
+    """A read-only API view: GET and HEAD, OPTIONS says so, any other method is a
+    JSON 405 with `Allow`. No CSRF check: nothing here writes, and a refused write
+    must say 405, not show the HTML CSRF page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+        elif request.method not in ALLOWED_METHODS:
+            response = error(
+                405,
+                _("This address only answers %(methods)s.")
+                % {"methods": ", ".join(ALLOWED_METHODS)},
+            )
+        else:
+            return view(request, *args, **kwargs)
+        response["Allow"] = ", ".join(ALLOWED_METHODS)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return csrf_exempt(wrapper)
+
+
+# What an error is called when something other than an API view answered it
+# (an unknown address, the database away, a server error).
+ERROR_MESSAGES = {
+    400: "The request is not valid.",
+    403: "Forbidden.",
+    404: "There is nothing at this address of the API.",
+    405: "This address only answers GET, HEAD and OPTIONS.",
+    500: "Server error: the failure is logged; please try again later.",
+    503: "The directory cannot reach its database just now; please try again later.",
+}
+
+
+class ApiErrorMiddleware:
+    """Under /api/ every error is JSON, with its status, whoever produced it.
+
+    The views answer their own errors in JSON; this catches the rest: Django's 404
+    for an unknown address, the 503 page of a database outage, a 500, a 400 for a
+    malformed request. Headers that matter to a client (`Allow`, `Retry-After`)
+    are kept.
+    """
+
+    KEPT_HEADERS = ("Allow", "Retry-After", "Cache-Control")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not request.path_info.startswith("/api/")
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        message = ERROR_MESSAGES.get(status) or response.reason_phrase
+        converted = error(status, _(message))
+        for header in self.KEPT_HEADERS:
+            if header in response:
+                converted[header] = response[header]
+        return converted
 
 
 def json_response(data, status=200):
@@ -142,16 +217,27 @@ def serialize_organisation(org, request):
     }
 
 
-def page_number(request, name, default, maximum=None):
+def page_number(request, name, default, maximum):
     """A positive integer parameter, and a list of error messages (empty when valid)."""
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default, []
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+    digits = raw.lstrip("0")
+    if not raw.isascii() or not raw.isdigit() or not digits:
         return None, [_("Enter a whole number of 1 or more.")]
-    if maximum is not None and int(raw) > maximum:
+    # Compared by length first: a number of thousands of digits is never parsed.
+    if len(digits) > len(str(maximum)) or int(digits) > maximum:
         return None, [_("Enter a number no greater than %(maximum)d.") % {"maximum": maximum}]
-    return int(raw), []
+    return int(digits), []
+
+
+def repeated_parameters(request, single):
+    """{name: [message]} for parameters that take one value but were given several."""
+    return {
+        name: [_("Give this parameter once.")]
+        for name, values in request.GET.lists()
+        if name in single and len(values) > 1
+    }
 
 
 def filter_organisations(request, queryset):
@@ -170,6 +256,8 @@ def filter_organisations(request, queryset):
         data.setlist(name, [value for value in values if value != ""])
     filterset = OrganisationFilter(data, queryset=queryset)
     if not filterset.is_valid():
+        if filterset.only_an_empty_year_range:
+            return queryset.none(), None  # founded from 2000 until 1990: nothing
         return None, {
             name: [str(m) for m in messages] for name, messages in filterset.errors.items()
         }
@@ -180,12 +268,13 @@ def filter_organisations(request, queryset):
     return queryset, None
 
 
-@require_safe
+@api_view
 def organisation_list(request):
+    repeated = repeated_parameters(request, SINGLE_VALUED)
     queryset, errors = filter_organisations(request, api_organisations())
-    errors = errors or {}
+    errors = (errors or {}) | repeated
     size, errors["page_size"] = page_number(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
-    number, errors["page"] = page_number(request, "page", 1)
+    number, errors["page"] = page_number(request, "page", 1, MAX_PAGE)
     errors = {name: messages for name, messages in errors.items() if messages}
     if errors:
         return error(400, _("Some parameters are not valid."), errors)
@@ -196,7 +285,10 @@ def organisation_list(request):
         return error(404, _("There is no page %(number)d.") % {"number": number})
 
     def link(n):
-        params = request.GET.copy()
+        # Empty values mean "any": not worth repeating in the links.
+        params = QueryDict(mutable=True)
+        for name, values in request.GET.lists():
+            params.setlist(name, [value for value in values if value != ""])
         params["page"] = n
         return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
@@ -210,7 +302,7 @@ def organisation_list(request):
     )
 
 
-@require_safe
+@api_view
 def organisation_detail(request, slug):
     org = api_organisations().filter(slug=slug).first()
     if org is None:
@@ -218,7 +310,7 @@ def organisation_detail(request, slug):
     return json_response(serialize_organisation(org, request))
 
 
-@require_safe
+@api_view
 def region_list(request):
     results = [
         {
@@ -235,7 +327,7 @@ def region_list(request):
     return json_response({"count": len(results), "results": results})
 
 
-@require_safe
+@api_view
 def focus_area_list(request):
     results = [
         {"slug": f.slug, "label_en": f.label_en, "label_fr": f.label_fr}
@@ -244,7 +336,7 @@ def focus_area_list(request):
     return json_response({"count": len(results), "results": results})
 
 
-@require_safe
+@api_view
 def source_list(request):
     results = [
         {
@@ -260,7 +352,7 @@ def source_list(request):
     return json_response({"count": len(results), "results": results})
 
 
-@require_safe
+@api_view
 def schema(request):
     from .openapi import openapi_document
 

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.core.signals import request_started
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +10,7 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
-        from . import facet_version, search, statistics
+        from . import facet_version, search, sqlite_file, statistics
         from .roles import sync_after_migrate
 
         search.connect_signals()
@@ -16,3 +18,5 @@ class OrgsConfig(AppConfig):
         post_migrate.connect(facet_version.repair_sqlite_triggers, sender=self)
         post_migrate.connect(statistics.refresh_after_migrate, sender=self)
         post_migrate.connect(sync_after_migrate, sender=self)
+        connection_created.connect(sqlite_file.remember_the_file)
+        request_started.connect(sqlite_file.follow_the_file)

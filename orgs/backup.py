@@ -298,7 +298,12 @@ def restore(data):
         for index, entry in enumerate(data[collection]):
             obj = build(model, collection, index, entry)
             values = {name: getattr(obj, name) for name in PLAIN_FIELDS[collection][1]}
-            model.objects.update_or_create(slug=values.pop("slug"), defaults=values)
+            current, created = model.objects.get_or_create(
+                slug=values.pop("slug"), defaults=values
+            )
+            # Rewritten only if different: a save moves the row's version on.
+            if not created and any(getattr(current, k) != v for k, v in values.items()):
+                model.objects.update_or_create(slug=current.slug, defaults=values)
     regions = {r.slug: r for r in Region.objects.all()}
     focus_areas = {f.slug: f for f in FocusArea.objects.all()}
 

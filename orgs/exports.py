@@ -1,7 +1,9 @@
 """CSV and HXL downloads of the published organisations, with the listing's filters.
 
 Both stream: rows are written as the database yields them, in chunks, so a large
-directory never builds in memory. Both open cleanly in Excel (UTF-8 with a byte
+directory never builds in memory. The first chunk is read before the answer starts,
+so a database that cannot be reached is a 503, never a 200 with a header row and
+then a cut connection. Both open cleanly in Excel (UTF-8 with a byte
 order mark) and are safe there: a cell that starts like a formula is prefixed with
 a quote, so it is shown, never run.
 
@@ -22,6 +24,7 @@ those tools read it as meant:
 """
 
 import csv
+import itertools
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
@@ -120,19 +123,19 @@ def row(org, request):
     }
 
 
-def csv_lines(request, queryset):
+def csv_lines(request, orgs):
     writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)
-    for org in organisations(queryset):
+    for org in orgs:
         values = row(org, request)
         yield writer.writerow([safe(values[c]) for c in COLUMNS])
 
 
-def hxl_lines(request, queryset):
+def hxl_lines(request, orgs):
     writer = csv.writer(Echo())
     yield writer.writerow([name for name, _tag in HXL_COLUMNS])
     yield writer.writerow([tag for _name, tag in HXL_COLUMNS])
-    for org in organisations(queryset):
+    for org in orgs:
         values = row(org, request)
         hq = org.hq_region
         values.update(
@@ -169,8 +172,15 @@ def download(request, lines, filename):
             + "\n".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
         )
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    orgs = organisations(queryset)
+    # Read the first chunk now: a database that is away raises here, before any
+    # byte is sent, and the answer is the 503 page (orgs.middleware).
+    first = list(itertools.islice(orgs, 1))
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in in_language(language, lines(request, queryset))),
+        (
+            line.encode("utf-8")
+            for line in in_language(language, lines(request, itertools.chain(first, orgs)))
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

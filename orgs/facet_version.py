@@ -2,7 +2,9 @@
 
 The facet index (orgs.facets) holds the directory's counts in memory and must never
 serve counts of data that has changed: an organisation just unpublished must stop
-counting at once. So the database itself, by triggers, writes a new random token
+counting at once, and a description just edited must be found (or no longer found)
+by the search whose matches it caches, with the count above the results agreeing.
+So the database itself, by triggers, writes a new random token
 into the one row of ``orgs_facet_version`` on every insert, delete and relevant
 update of organisations, their region and focus-area links, regions and focus
 areas. Triggers see every writer alike: the admin, ``queryset.update()``, bulk
@@ -23,9 +25,19 @@ same number the rolled-back one had.
 from django.db import connections
 
 TABLE = "orgs_facet_version"
-# Table: the columns whose updates change a count (None: any column).
+# Table: the columns whose updates change a count or a search's matches (None: any
+# column). The search columns are written by orgs.search.update_search_text after any
+# change to searched text, whoever made it.
 WATCHED = {
-    "orgs_organisation": ("status", "kind", "founded", "hq_region_id"),
+    "orgs_organisation": (
+        "status",
+        "kind",
+        "founded",
+        "hq_region_id",
+        "search_text",
+        "search_names",
+        "search_acronym",
+    ),
     "orgs_organisation_regions": None,
     "orgs_organisation_focus_areas": None,
     "orgs_region": None,
@@ -88,6 +100,22 @@ def install(schema_editor):
             execute(sql)
     else:
         raise NotImplementedError(f"Facet counts support SQLite and PostgreSQL, not {vendor}")
+
+
+def reinstall_triggers(schema_editor):
+    """Replace the triggers by today's (a migration step, after WATCHED changes)."""
+    execute = schema_editor.execute
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for name, sql in sqlite_triggers().items():
+            execute(f"DROP TRIGGER IF EXISTS {name}")
+            execute(sql)
+    elif vendor == "postgresql":
+        for table in WATCHED:
+            execute(f"DROP TRIGGER IF EXISTS {TABLE}_{table} ON {table}")
+        for sql in postgresql_statements():
+            execute(sql)
+    execute(f"UPDATE {TABLE} SET token = token + 1")
 
 
 def uninstall(schema_editor):

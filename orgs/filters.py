@@ -6,21 +6,34 @@ each option of each filter would give with the other filters applied, and
 without a query per option or per result.
 """
 
+import re
+
 import django_filters
 from django import forms
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .facets import current_index
-from .models import FocusArea, Organisation, Region, Zone
+from .models import FocusArea, Organisation, Region, Zone, value_bounds
 
-# Founding years outside this range cannot be in the database (see the model's check).
-FIRST_YEAR, LAST_YEAR = 1800, 2100
+# Founding years outside the model's range cannot be in the database.
+FIRST_YEAR, LAST_YEAR = value_bounds(Organisation._meta.get_field("founded"))
 QUERY_MAX_LENGTH = 200
+EMPTY_YEAR_RANGE = "empty_year_range"
+YEAR_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+class YearField(forms.IntegerField):
+    """A year in plain digits: not "1990.0", not " 1990", not other scripts' digits."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not YEAR_DIGITS.fullmatch(str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = YearField
 
 
 # One mistyped or outdated value in a shared address (?region=mopti&region=atlantis)
@@ -70,8 +83,11 @@ class OrganisationFilterForm(forms.Form):
             # Drop only the upper bound: the rest of the filters still apply.
             self.add_error(
                 "founded_max",
-                _("“Founded until” (%(high)s) is before “founded from” (%(low)s).")
-                % {"high": high, "low": low},
+                forms.ValidationError(
+                    _("“Founded until” (%(high)s) is before “founded from” (%(low)s).")
+                    % {"high": high, "low": low},
+                    code=EMPTY_YEAR_RANGE,
+                ),
             )
         return cleaned
 
@@ -125,6 +141,14 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def filter_zone(self, queryset, name, value):
         return queryset.in_regions(Region.objects.filter(zone=value)) if value else queryset
+
+    @property
+    def only_an_empty_year_range(self):
+        """Whether the one problem is a year range with its ends swapped (valid, empty)."""
+        errors = self.form.errors.as_data()
+        return set(errors) == {"founded_max"} and all(
+            error.code == EMPTY_YEAR_RANGE for error in errors["founded_max"]
+        )
 
     @property
     def searched(self):

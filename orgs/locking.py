@@ -1,4 +1,9 @@
-"""No lost edits: optimistic locking for forms over models with a `version` field.
+"""No lost edits: optimistic locking for every record a curator edits.
+
+Every model a curator edits is `Versioned`: its `version` goes up by one on every
+save, whoever saves (the admin, load_seeds, an admin action, a restore from
+history). Every admin form and every row of every inline is a `VersionedModelForm`,
+by way of `VersionedAdmin` and `VersionedInline`.
 
 The form carries the version it was loaded at in a hidden field. On validation it
 runs `UPDATE ... SET version = version WHERE id = ? AND version = <loaded>`: no row
@@ -8,10 +13,15 @@ lock; SQLite: the database write lock) until the admin's transaction ends, so
 nobody can slip in before our own save, which then writes version + 1.
 The refused form keeps everything the curator typed and now carries the stored
 version: saving again, having read the differences, applies their values.
+The account on a refused page is exact: it names every field that differs, in the
+page's own fields and in each of its rows, and says the values agree only when
+saving again would overwrite nothing anyone else saved.
 """
 
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -19,6 +29,26 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 VERSION_FIELD = "loaded_version"
+
+
+class Versioned(models.Model):
+    """A record whose every save moves its version on, so stale forms can tell."""
+
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Optimistic lock: bumped by every save."
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # An existing row (also one restored from history, which Django sees as
+        # "adding" but updates): the next version, written whatever else is.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.version = (self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
 
 def display(model_field, value):
@@ -48,10 +78,15 @@ class VersionedModelForm(forms.ModelForm):
     # row of an inline is saved only when changed, and only then needs it.
     lock_when_unchanged = True
 
+    conflict = None  # the stored row, when this form was refused as stale
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
-        if instance.pk and not self.is_bound:
+        self.related_conflicts = []
+        if instance.pk:
+            # Bound too: a row of an inline posted with an older version than the
+            # stored one has changed, and must claim its version (and fail).
             self.initial[VERSION_FIELD] = instance.version
             if getattr(instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None:
                 self._prepare_revert(getattr(instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME))
@@ -98,7 +133,9 @@ class VersionedModelForm(forms.ModelForm):
         # curator has read the differences, is a deliberate choice to apply theirs.
         self.data = self.data.copy()
         self.data[self.add_prefix(VERSION_FIELD)] = stored.version
-        raise forms.ValidationError(self.conflict_message(stored), code="conflict")
+        self.conflict = stored
+        # Written when the page is shown, once the rows below have been checked too.
+        raise forms.ValidationError(ConflictAccount(self), code="conflict")
 
     def conflict_differences(self, stored):
         """(label, value stored now, value in this form) for every field that differs."""
@@ -117,7 +154,8 @@ class VersionedModelForm(forms.ModelForm):
         return rows
 
     def conflict_message(self, stored):
-        last = stored.history.select_related("history_user").first()
+        history = getattr(stored, "history", None)
+        last = history.select_related("history_user").first() if history is not None else None
         who = (
             format_html(
                 " ({}, {})",
@@ -128,6 +166,12 @@ class VersionedModelForm(forms.ModelForm):
             else ""
         )
         differences = self.conflict_differences(stored)
+        for row in self.related_conflicts:
+            name = format_html("{} “{}”", capfirst(row.conflict._meta.verbose_name), row.conflict)
+            differences += [
+                (format_html("{}, {}", name, label), now, yours)
+                for label, now, yours in row.conflict_differences(row.conflict)
+            ]
         if differences:
             details = format_html(
                 "<ul>{}</ul>",
@@ -156,10 +200,72 @@ class VersionedModelForm(forms.ModelForm):
         )
 
     def save(self, commit=True):
+        # The version claimed; saving moves it on (Versioned.save).
         if self.instance.pk and self.cleaned_data.get(VERSION_FIELD) is not None:
-            self.instance.version = self.cleaned_data[VERSION_FIELD] + 1
+            self.instance.version = self.cleaned_data[VERSION_FIELD]
         return super().save(commit=commit)
+
+
+class ConflictAccount:
+    """A refused form's account, written when shown: by then the admin has told the
+    form which rows of its inlines were refused too (`related_conflicts`)."""
+
+    def __init__(self, form):
+        self.form = form
+
+    def __str__(self):
+        return self.form.conflict_message(self.form.conflict)
 
 
 class VersionedInlineForm(VersionedModelForm):
     lock_when_unchanged = False
+
+
+def _with_version_field(fields):
+    flat = [
+        name for item in fields for name in (item if isinstance(item, list | tuple) else [item])
+    ]
+    return list(fields) if VERSION_FIELD in flat else [*fields, VERSION_FIELD]
+
+
+class VersionedInline:
+    """An editable inline whose every row carries the version it was loaded at."""
+
+    form = VersionedInlineForm
+
+    def get_fields(self, request, obj=None):
+        return _with_version_field(super().get_fields(request, obj))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not issubclass(formset.form, VersionedModelForm):
+            raise TypeError(f"{type(self).__name__}.form must be a VersionedModelForm")
+        # A row is saved only when changed, and only then needs the lock.
+        formset.form.lock_when_unchanged = False
+        return formset
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    """An admin whose form, and every row of whose inlines, refuses stale saves."""
+
+    form = VersionedModelForm
+
+    def get_fields(self, request, obj=None):
+        return _with_version_field(super().get_fields(request, obj))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not issubclass(form, VersionedModelForm):
+            raise TypeError(f"{type(self).__name__}.form must be a VersionedModelForm")
+        return form
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The page's account of a conflict includes its refused rows.
+        form = context["adminform"].form
+        form.related_conflicts = [
+            row
+            for inline in context.get("inline_admin_formsets", [])
+            for row in inline.formset.forms
+            if getattr(row, "conflict", None) is not None
+        ]
+        return super().render_change_form(request, context, *args, **kwargs)

@@ -5,6 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -12,6 +13,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .locking import Versioned
+
+# Limits that the admin, the seed files and the backups all read from the fields below.
+FIRST_YEAR, LAST_YEAR = 1800, 2100
+YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
 
 def is_french():
@@ -26,7 +33,7 @@ class Zone(models.TextChoices):
     SOUTH = "south", _("South")
 
 
-class Region(models.Model):
+class Region(Versioned):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("official name"), max_length=80, unique=True)
     name_en = models.CharField(
@@ -90,7 +97,7 @@ class Region(models.Model):
         return self.parent.cod_pcode
 
 
-class FocusArea(models.Model):
+class FocusArea(Versioned):
     slug = models.SlugField(unique=True)
     label_en = models.CharField(_("English label"), max_length=80, unique=True)
     label_fr = models.CharField(_("French label"), max_length=80, unique=True)
@@ -108,7 +115,7 @@ class FocusArea(models.Model):
         return self.label_fr if is_french() else self.label_en
 
 
-class Source(models.Model):
+class Source(Versioned):
     """A public document that facts in the directory are taken from."""
 
     slug = models.SlugField(unique=True)
@@ -172,7 +179,7 @@ class OrganisationQuerySet(models.QuerySet):
         return self.select_related("hq_region").prefetch_related("regions", "focus_areas")
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     class Kind(models.TextChoices):
         LOCAL_ASSOCIATION = "local_association", _("Local association")
         NATIONAL_NGO = "national_ngo", _("National NGO")
@@ -205,7 +212,9 @@ class Organisation(models.Model):
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     slug = models.SlugField(unique=True, max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    founded = models.PositiveSmallIntegerField(_("founded (year)"), null=True, blank=True)
+    founded = models.PositiveSmallIntegerField(
+        _("founded (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
     hq_region = models.ForeignKey(
         Region,
         verbose_name=_("headquarters region"),
@@ -251,9 +260,6 @@ class Organisation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    version = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Optimistic lock: bumped by every save."
-    )
     seeded_values = models.JSONField(
         default=dict,
         blank=True,
@@ -290,7 +296,8 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         constraints = [
             models.CheckConstraint(
-                condition=Q(founded__isnull=True) | Q(founded__gte=1800, founded__lte=2100),
+                condition=Q(founded__isnull=True)
+                | Q(founded__gte=FIRST_YEAR, founded__lte=LAST_YEAR),
                 name="organisation_founded_plausible",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
@@ -325,7 +332,7 @@ class Organisation(models.Model):
         return "" if self.sensitive else self.hq_town
 
 
-class Partnership(models.Model):
+class Partnership(Versioned):
     """A directed link: `organisation` is `relation` `partner` (AJCET is funded by USIP)."""
 
     class Relation(models.TextChoices):
@@ -361,7 +368,6 @@ class Partnership(models.Model):
     programme = models.CharField(_("programme"), max_length=200, blank=True)
     start_year = models.PositiveSmallIntegerField(_("from (year)"), null=True, blank=True)
     end_year = models.PositiveSmallIntegerField(_("until (year)"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -402,7 +408,7 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(models.Model):
+class Person(Versioned):
     """A named contact. Hidden from the public unless a curator decides otherwise."""
 
     organisation = models.ForeignKey(
@@ -422,7 +428,6 @@ class Person(models.Model):
             "put them at risk. Never shown for a sensitive organisation."
         ),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PersonQuerySet.as_manager()
     history = HistoricalRecords()
@@ -491,7 +496,7 @@ class CitationQuerySet(models.QuerySet):
         )
 
 
-class Citation(models.Model):
+class Citation(Versioned):
     """Ties one fact about an organisation to a source, a locator and a verbatim quote."""
 
     class Fact(models.TextChoices):
@@ -776,3 +781,10 @@ class ConfirmationLink(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.created:%Y-%m-%d})"
+
+
+def value_bounds(field):
+    """(lowest, highest) value a field's validators allow: the one home of a range."""
+    low = max(v.limit_value for v in field.validators if isinstance(v, MinValueValidator))
+    high = min(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
+    return low, high

@@ -5,8 +5,8 @@ of every endpoint against these schemas, so a field added to a response without
 being documented here fails the suite.
 """
 
-from .api import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, PAGE_SIZE
-from .models import Citation, Organisation, Partnership, Zone
+from .api import MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, PAGE_SIZE
+from .models import Citation, FocusArea, Organisation, Partnership, Region, Zone, value_bounds
 
 
 def obj(properties, required=None):
@@ -161,51 +161,88 @@ def json_content(schema_name, description):
 
 
 def query(name, description, schema, explode=None):
+    """A query parameter. An empty value (`?zone=`) is accepted and means "any"."""
     parameter = {"name": name, "in": "query", "required": False, "description": description}
     parameter["schema"] = schema
+    parameter["allowEmptyValue"] = True
     if explode is not None:
         parameter["style"] = "form"
         parameter["explode"] = explode
     return parameter
 
 
-LIST_PARAMETERS = [
-    query(
-        "q",
-        "Words to search for in names, acronyms, descriptions, regions and focus areas.",
-        {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-    ),
-    query(
-        "region",
-        "Region slug; repeat for several (working in, or headquartered in, any of them).",
-        {"type": "array", "items": SLUG},
-        explode=True,
-    ),
-    query("zone", "Zone: working in, or headquartered in, a region of it.", {"enum": Zone.values}),
-    query(
-        "focus",
-        "Focus area slug; repeat for several.",
-        {"type": "array", "items": SLUG},
-        explode=True,
-    ),
-    query(
-        "kind",
-        "Kind of organisation; repeat for several.",
-        {"type": "array", "items": {"enum": Organisation.Kind.values}},
-        explode=True,
-    ),
-    query("founded_min", "Founded in or after this year.", {"type": "integer"}),
-    query("founded_max", "Founded in or before this year.", {"type": "integer"}),
-    query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-    query(
-        "page_size",
-        "Organisations per page.",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
-    ),
-]
+def list_parameters():
+    """The list's parameters, exactly as the API reads them (see orgs.api and
+    orgs.filters): known slugs only, years within the model's range."""
+    first_year, last_year = value_bounds(Organisation._meta.get_field("founded"))
+    year = {"type": "integer", "minimum": first_year, "maximum": last_year}
+    return [
+        query(
+            "q",
+            "Words to search for in names, acronyms, descriptions, regions and focus areas.",
+            {"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": "^[^\\x00]*$"},
+        ),
+        query(
+            "region",
+            "Region slug; repeat for several (working in, or headquartered in, any of them).",
+            {
+                "type": "array",
+                "items": {"enum": sorted(Region.objects.values_list("slug", flat=True))},
+            },
+            explode=True,
+        ),
+        query(
+            "zone", "Zone: working in, or headquartered in, a region of it.", {"enum": Zone.values}
+        ),
+        query(
+            "focus",
+            "Focus area slug; repeat for several.",
+            {
+                "type": "array",
+                "items": {"enum": sorted(FocusArea.objects.values_list("slug", flat=True))},
+            },
+            explode=True,
+        ),
+        query(
+            "kind",
+            "Kind of organisation; repeat for several.",
+            {"type": "array", "items": {"enum": Organisation.Kind.values}},
+            explode=True,
+        ),
+        query("founded_min", "Founded in or after this year.", year),
+        query(
+            "founded_max",
+            "Founded in or before this year (before `founded_min`: no organisation).",
+            year,
+        ),
+        query(
+            "page",
+            "Page number, from 1.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        ),
+        query(
+            "page_size",
+            "Organisations per page.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
+        ),
+    ]
 
-BAD_REQUEST = json_content("Error", "A parameter is not valid; `fields` says which and why.")
+
+BAD_REQUEST = json_content(
+    "Error",
+    "A parameter is not valid, unknown, or given more than once when it takes one value; "
+    "`fields` says which and why.",
+)
 NOT_FOUND = json_content("Error", "Not found.")
+UNAVAILABLE = {
+    **json_content("Error", "The database cannot be reached; try again later."),
+    "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}},
+}
+
+
+def responses(documented):
+    """An operation's responses: its own, and the 503 every one of them may give."""
+    return {**documented, "503": UNAVAILABLE}
 
 
 def openapi_document(server_url):
@@ -226,12 +263,14 @@ def openapi_document(server_url):
                 "get": {
                     "operationId": "listOrganisations",
                     "summary": "Published organisations, filtered like the public listing",
-                    "parameters": LIST_PARAMETERS,
-                    "responses": {
-                        "200": json_content("OrganisationPage", "A page of organisations."),
-                        "400": BAD_REQUEST,
-                        "404": json_content("Error", "The page is past the last one."),
-                    },
+                    "parameters": list_parameters(),
+                    "responses": responses(
+                        {
+                            "200": json_content("OrganisationPage", "A page of organisations."),
+                            "400": BAD_REQUEST,
+                            "404": json_content("Error", "The page is past the last one."),
+                        }
+                    ),
                 }
             },
             "/orgs/{slug}/": {
@@ -241,38 +280,49 @@ def openapi_document(server_url):
                     "parameters": [
                         {"name": "slug", "in": "path", "required": True, "schema": SLUG}
                     ],
-                    "responses": {
-                        "200": json_content("Organisation", "The organisation."),
-                        "404": NOT_FOUND,
-                    },
+                    "responses": responses(
+                        {
+                            "200": json_content("Organisation", "The organisation."),
+                            "404": NOT_FOUND,
+                        }
+                    ),
                 }
             },
             "/regions/": {
                 "get": {
                     "operationId": "listRegions",
                     "summary": "Mali's regions",
-                    "responses": {"200": json_content("RegionList", "All regions.")},
+                    "responses": responses({"200": json_content("RegionList", "All regions.")}),
                 }
             },
             "/focus-areas/": {
                 "get": {
                     "operationId": "listFocusAreas",
                     "summary": "Focus areas",
-                    "responses": {"200": json_content("FocusAreaList", "All focus areas.")},
+                    "responses": responses(
+                        {"200": json_content("FocusAreaList", "All focus areas.")}
+                    ),
                 }
             },
             "/sources/": {
                 "get": {
                     "operationId": "listSources",
                     "summary": "Public documents the facts are taken from",
-                    "responses": {"200": json_content("SourceList", "All sources.")},
+                    "responses": responses({"200": json_content("SourceList", "All sources.")}),
                 }
             },
             "/schema/": {
                 "get": {
                     "operationId": "getSchema",
                     "summary": "This document",
-                    "responses": {"200": {"description": "OpenAPI 3.1 document."}},
+                    "responses": responses(
+                        {
+                            "200": {
+                                "description": "OpenAPI 3.1 document.",
+                                "content": {"application/json": {"schema": {"type": "object"}}},
+                            }
+                        }
+                    ),
                 }
             },
         },

@@ -575,7 +575,11 @@ def load_reference_data(report):
             model = type(obj)
             label = f"{model._meta.verbose_name} {obj.slug}"
             current = existing.get((model, obj.slug))
-            fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+            fields = [
+                f.attname
+                for f in model._meta.concrete_fields
+                if not f.primary_key and f.attname != "version"
+            ]
             if current is None:
                 if (model, obj.pk) in taken:
                     obj.pk = None
@@ -897,7 +901,6 @@ class _Loader:
                 org.seeded_values = plan.seeded
                 changed = changed or ["(what the seeds last wrote)"]
             if changed:
-                org.version += 1
                 self.save_org(org, plan)
                 self.report.count("updated", label, ", ".join(changed))
                 written.append((org, False))
@@ -971,7 +974,6 @@ class _Loader:
             elif plan.values:
                 for name, value in plan.values.items():
                     setattr(obj, name, value)
-                obj.version += 1
                 obj._change_reason = _reason(files)
                 obj.save()
                 self.report.count("updated", label, ", ".join(plan.values))

@@ -32,10 +32,27 @@ def test_every_counted_write_changes_the_token(reference_data):
     assert changes(lambda: Organisation.objects.filter(pk=org.pk).delete())
 
 
+@pytest.mark.parametrize("column", ["search_text", "search_names", "search_acronym"])
+def test_a_change_of_searched_text_changes_the_token(reference_data, column):
+    """Search results are cached per token: what search matches is counted data too."""
+    org = make_org()
+    assert changes(lambda: Organisation.objects.filter(pk=org.pk).update(**{column: "x y z"}))
+
+
+def test_saving_only_the_description_changes_the_token(reference_data):
+    org = make_org(description="Youth dialogue clubs.")
+    org.description = "Radio programmes for farmers."
+    assert changes(lambda: org.save(update_fields=["description"]))
+
+
 def test_writes_no_count_depends_on_leave_the_token(reference_data):
     org = make_org()
-    assert not changes(lambda: Organisation.objects.filter(pk=org.pk).update(description="x"))
-    assert not changes(lambda: Organisation.objects.filter(pk=org.pk).update(search_text="x y z"))
+    # Positive control: the same row, a counted column.
+    assert changes(lambda: Organisation.objects.filter(pk=org.pk).update(founded=1999))
+    assert not changes(
+        lambda: Organisation.objects.filter(pk=org.pk).update(website="https://x.org")
+    )
+    assert not changes(lambda: Organisation.objects.filter(pk=org.pk).update(version=7))
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite remakes tables")
