@@ -20,3 +20,7 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
+# The longest request line gunicorn allows (its default, 4094, answers 414 before
+# Django sees the request): a shared listing address with many filters fits, and an
+# absurd page number of thousands of digits reaches the API, which says 400 in JSON.
+limit_request_line = 8190

@@ -26,6 +26,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from .filters import OrganisationFilter
@@ -108,12 +109,12 @@ def api_view(view):
 # What an error is called when something other than an API view answered it
 # (an unknown address, the database away, a server error).
 ERROR_MESSAGES = {
-    400: "The request is not valid.",
-    403: "Forbidden.",
-    404: "There is nothing at this address of the API.",
-    405: "This address only answers GET, HEAD and OPTIONS.",
-    500: "Server error: the failure is logged; please try again later.",
-    503: "The directory cannot reach its database just now; please try again later.",
+    400: gettext_lazy("The request is not valid."),
+    403: gettext_lazy("Forbidden."),
+    404: gettext_lazy("There is nothing at this address of the API."),
+    405: gettext_lazy("This address only answers GET, HEAD and OPTIONS."),
+    500: gettext_lazy("Server error: the failure is logged; please try again later."),
+    503: gettext_lazy("The directory cannot reach its database just now; please try again later."),
 }
 
 
@@ -140,8 +141,7 @@ class ApiErrorMiddleware:
         ):
             return response
         status = response.status_code
-        message = ERROR_MESSAGES.get(status) or response.reason_phrase
-        converted = error(status, _(message))
+        converted = error(status, ERROR_MESSAGES.get(status) or response.reason_phrase)
         for header in self.KEPT_HEADERS:
             if header in response:
                 converted[header] = response[header]

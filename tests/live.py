@@ -104,7 +104,15 @@ class LiveSite:
             timeout=300,
         )
 
+    def serve(self, server):
+        """Make sure `server` (gunicorn or runserver) is the one serving."""
+        if self.server is None or self.server.poll() is not None or self.kind != server:
+            self.stop()
+            self.start(server)
+        return self
+
     def start(self, server="gunicorn", wait=True):
+        self.kind = server
         self.port = free_port()
         if server == "gunicorn":
             command = [

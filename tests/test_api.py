@@ -1,5 +1,8 @@
+import json
+
 import pytest
 from django.http import QueryDict
+from django.test import Client
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
 
@@ -280,3 +283,93 @@ def test_a_page_costs_a_fixed_number_of_queries(
     assert len(data["results"]) == size
     with django_assert_max_num_queries(8):
         client.get(f"/api/orgs/?page_size={size}")
+
+
+# --- Every error is JSON, with the right status ------------------------------------
+
+
+def json_error(response, status):
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    body = json.loads(response.content)
+    assert set(body) == {"error", "fields"} and body["error"]
+    return body
+
+
+def test_an_unknown_address_under_api_is_a_json_404(db):
+    client = Client(enforce_csrf_checks=True)
+    for method in ("get", "post", "put", "delete", "patch"):
+        json_error(getattr(client, method)("/api/no-such-thing/"), 404)
+        json_error(getattr(client, method)("/api/orgs/a/b/c/"), 404)
+
+
+def test_every_method_but_get_head_options_is_a_json_405_with_allow(directory_data):
+    client = Client(enforce_csrf_checks=True)  # as a real client: no CSRF page instead
+    for path in ("/api/orgs/", "/api/orgs/ajcet/", "/api/regions/", "/api/schema/"):
+        assert client.get(path).status_code == 200  # positive control
+        for method in ("post", "put", "delete", "patch", "trace"):
+            response = getattr(client, method)(path)
+            json_error(response, 405)
+            assert response["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_options_says_what_is_allowed(directory_data):
+    response = Client().options("/api/orgs/")
+    assert response.status_code == 204
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        (f"page={'9' * 4301}", "page"),
+        (f"page_size={'9' * 5000}", "page_size"),
+        (f"page={'0' * 5000}", "page"),
+        ("page=1000001", "page"),
+        ("zone=north&zone=south", "zone"),
+        ("founded_min=1990.0", "founded_min"),
+        ("founded_min=1799", "founded_min"),
+    ],
+)
+def test_absurd_and_repeated_parameters_are_a_json_400(client, directory_data, query, field):
+    body = json_error(client.get(f"/api/orgs/?{query}"), 400)
+    assert field in body["fields"]
+
+
+def test_a_page_number_with_leading_zeros_is_that_page(client, directory_data):
+    assert client.get(f"/api/orgs/?page={'0' * 5000}1").json()["count"] > 0
+
+
+def test_a_year_range_with_its_ends_swapped_is_valid_and_empty(client, directory_data):
+    response = client.get("/api/orgs/?founded_min=2010&founded_max=1990")
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+    assert client.get("/api/orgs/?founded_min=1990&founded_max=2010").json()["count"] > 0
+
+
+def test_next_links_leave_empty_values_out(client, directory_data):
+    body = client.get("/api/orgs/?page_size=1&region=&q=&zone=").json()
+    assert body["next"] is not None
+    assert "region=" not in body["next"] and "q=" not in body["next"]
+    assert "page=2" in body["next"] and "page_size=1" in body["next"]
+
+
+def test_the_schema_states_the_bounds_and_values_the_api_accepts(client, directory_data):
+    from orgs.models import FocusArea, Organisation, Region, value_bounds
+
+    document = client.get("/api/schema/").json()
+    parameters = {p["name"]: p for p in document["paths"]["/orgs/"]["get"]["parameters"]}
+    first, last = value_bounds(Organisation._meta.get_field("founded"))
+    assert (first, last) == (1800, 2100)
+    for name in ("founded_min", "founded_max"):
+        schema = parameters[name]["schema"]
+        assert (schema["minimum"], schema["maximum"]) == (first, last)
+    assert parameters["region"]["schema"]["items"]["enum"] == sorted(
+        Region.objects.values_list("slug", flat=True)
+    )
+    assert parameters["focus"]["schema"]["items"]["enum"] == sorted(
+        FocusArea.objects.values_list("slug", flat=True)
+    )
+    assert all(p["allowEmptyValue"] for p in parameters.values())
+    assert parameters["page"]["schema"]["maximum"] == 1_000_000

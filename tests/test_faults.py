@@ -7,6 +7,7 @@ off), stops the cluster under it, and starts it again.
 """
 
 import http.client
+import json
 import os
 import shutil
 import socket
@@ -171,6 +172,15 @@ def test_database_outage_gives_a_503_page_and_the_site_recovers(site):
         assert "Temporarily unavailable" in body
         assert "Traceback" not in body and "OperationalError" not in body
         assert "<html" in body  # the site's own page, not a bare error
+
+        # No partial success: the export answers 503 before any row, the API in JSON.
+        status, headers, body = get(port, "/export/orgs.csv")
+        assert status == 503
+        assert "Content-Disposition" not in headers and "slug,name" not in body
+        status, headers, body = get(port, "/api/orgs/")
+        assert status == 503
+        assert headers["Content-Type"] == "application/json"
+        assert json.loads(body)["error"]
     finally:
         cluster.start()
 

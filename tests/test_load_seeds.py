@@ -339,6 +339,44 @@ def test_seed_change_updates_a_field_nobody_touched(seeds_dir):
     assert "1 updated" in out
 
 
+def test_a_form_opened_before_a_load_cannot_overwrite_what_the_load_wrote(seeds_dir, admin_client):
+    """Every row load_seeds updates moves its version on, so stale forms are refused."""
+    from .conftest import change_form_data
+
+    base_seed(seeds_dir)
+    load()
+    rows = (
+        Source.objects.get(slug="base-doc"),
+        Citation.objects.get(fact="founded"),
+        Organisation.objects.get(slug="ajcet"),
+    )
+    urls = [f"/admin/orgs/{type(row).__name__.lower()}/{row.pk}/change/" for row in rows]
+    forms = [change_form_data(admin_client.get(url)) for url in urls]
+
+    base_seed(
+        seeds_dir,
+        name="AJCET Mali",
+        founded={"year": 2010, **cite("Founded in 2010, says the report.")},
+    )
+    path = seeds_dir / "001-base.toml"
+    text = path.read_text()
+    assert '"Report base-doc"' in text
+    path.write_text(text.replace('"Report base-doc"', '"Report base-doc, revised"'))
+    load()
+    assert Source.objects.get(slug="base-doc").title == "Report base-doc, revised"
+
+    forms[0]["publisher"] = "Edited on a stale page"
+    forms[1]["locator"] = "Edited on a stale page"
+    forms[2]["acronym"] = "EDITED"
+    for url, data in zip(urls, forms, strict=True):
+        response = admin_client.post(url, data)
+        assert response.status_code == 200, url
+        assert "Someone else saved this" in response.content.decode()
+    assert Source.objects.get(slug="base-doc").publisher == "Peace Direct"
+    assert Citation.objects.get(fact="founded").quote == "Founded in 2010, says the report."
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET Mali"
+
+
 def test_field_given_for_the_first_time_fills_an_empty_field(seeds_dir):
     base_seed(seeds_dir)
     load()

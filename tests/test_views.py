@@ -359,3 +359,10 @@ def test_facets_0_shows_the_same_results_and_options_without_counts(
     assert 'class="n"' in with_counts.content.decode()
     assert 'class="n"' not in without.content.decode()
     assert 'value="mopti"' in without.content.decode()
+
+
+def test_a_page_number_of_thousands_of_digits_shows_a_page(client, db):
+    make_org()
+    response = client.get(f"/orgs/?page={'9' * 5000}")
+    assert response.status_code == 200
+    assert "Test Association" in response.content.decode()
