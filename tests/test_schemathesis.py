@@ -39,7 +39,7 @@ def test_schemathesis_finds_nothing(site):
             "--request-timeout", "30",
             "--report", "json", "--report-json-path", str(report),
         ],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, cwd=site.dir,
     )  # fmt: skip
     summary = json.loads(report.read_text())
     cases = summary["test_cases"]

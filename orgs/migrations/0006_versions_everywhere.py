@@ -13,7 +13,7 @@ def watch_search_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0004_facet_version'),
+        ('orgs', '0005_region_pcode_parent'),
     ]
 
     operations = [
