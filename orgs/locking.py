@@ -22,6 +22,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -228,10 +229,20 @@ def _with_version_field(fields):
     return list(fields) if VERSION_FIELD in flat else [*fields, VERSION_FIELD]
 
 
+class VersionedInlineFormSet(BaseInlineFormSet):
+    """Rows of an inline: a row ticked for deletion but changed by someone since it
+    was loaded is refused like any stale row (a formset ignores the errors of rows
+    it deletes), so deleting it is a choice made knowing their change."""
+
+    def _should_delete_form(self, form):
+        return super()._should_delete_form(form) and getattr(form, "conflict", None) is None
+
+
 class VersionedInline:
     """An editable inline whose every row carries the version it was loaded at."""
 
     form = VersionedInlineForm
+    formset = VersionedInlineFormSet
 
     def get_fields(self, request, obj=None):
         return _with_version_field(super().get_fields(request, obj))

@@ -602,6 +602,26 @@ def test_an_org_page_opened_before_a_citation_edit_does_not_overwrite_it(curator
     assert "“Edited in the citation admin.”" in content
 
 
+def test_a_stale_page_cannot_delete_a_row_someone_changed_since(curator_client, source):
+    org, citation = cited_org(source)
+    page = change_form_data(curator_client.get(change_url(org)))
+    edit = change_form_data(curator_client.get(change_url(citation)))
+    edit["quote"] = "Edited in the citation admin."
+    assert curator_client.post(change_url(citation), edit).status_code == 302
+
+    page["citations-0-DELETE"] = "on"
+    response = curator_client.post(change_url(org), page)
+
+    assert response.status_code == 200
+    assert "Someone else saved this citation" in response.content.decode()
+    assert Citation.objects.filter(pk=citation.pk, quote="Edited in the citation admin.").exists()
+    # Positive control: the same deletion from a current page goes through.
+    page = change_form_data(curator_client.get(change_url(org)))
+    page["citations-0-DELETE"] = "on"
+    assert curator_client.post(change_url(org), page).status_code == 302
+    assert not Citation.objects.filter(pk=citation.pk).exists()
+
+
 def test_two_curators_on_one_inline_citation_get_an_exact_account(curator_client, source):
     org, citation = cited_org(source)
     first = change_form_data(curator_client.get(change_url(org)))
