@@ -323,8 +323,8 @@ class Command(BaseCommand):
         insert_rows(
             Citation,
             ["organisation_id", "source_id", "fact", "region_id", "focus_area_id", "locator",
-             "quote"],
-            citations,
+             "quote", "version"],
+            [(*citation, 1) for citation in citations],
         )  # fmt: skip
         Person.objects.bulk_create(people)
         Partnership.objects.bulk_create(partnerships)
