@@ -222,11 +222,14 @@ class VersionedInlineForm(VersionedModelForm):
     lock_when_unchanged = False
 
 
-def _with_version_field(fields):
-    flat = [
+def _flat(fields):
+    return [
         name for item in fields for name in (item if isinstance(item, list | tuple) else [item])
     ]
-    return list(fields) if VERSION_FIELD in flat else [*fields, VERSION_FIELD]
+
+
+def _with_version_field(fields):
+    return list(fields) if VERSION_FIELD in _flat(fields) else [*fields, VERSION_FIELD]
 
 
 class VersionedInlineFormSet(BaseInlineFormSet):
@@ -263,6 +266,13 @@ class VersionedAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return _with_version_field(super().get_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if any(VERSION_FIELD in _flat(options["fields"]) for _name, options in fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": _with_version_field(options["fields"])}), *rest]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -604,7 +604,7 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(status__in=Submission.CLOSED)
 
 
-class Submission(models.Model):
+class Submission(Versioned):
     """Something a reader or an organisation sent: never public, always checked first.
 
     Nothing here is read by a public page, the API or an export; curators read it in

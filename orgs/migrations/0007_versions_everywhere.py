@@ -14,7 +14,7 @@ def watch_search_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0005_region_pcode_parent'),
+        ('orgs', '0006_participation'),
     ]
 
     operations = [
@@ -77,6 +77,16 @@ class Migration(migrations.Migration):
             model_name='organisation',
             name='founded',
             field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1800), django.core.validators.MaxValueValidator(2100)], verbose_name='founded (year)'),
+        ),
+        migrations.AddField(
+            model_name='historicalsubmission',
+            name='version',
+            field=models.PositiveIntegerField(default=1, editable=False, help_text='Optimistic lock: bumped by every save.'),
+        ),
+        migrations.AddField(
+            model_name='submission',
+            name='version',
+            field=models.PositiveIntegerField(default=1, editable=False, help_text='Optimistic lock: bumped by every save.'),
         ),
         migrations.RunPython(watch_search_text, migrations.RunPython.noop),
     ]
