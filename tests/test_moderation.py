@@ -144,7 +144,9 @@ def test_changing_the_status_on_the_page_goes_the_same_way(
     client.post(SUGGEST, suggestion())
     submission = Submission.objects.get()
     url = f"{QUEUE}{submission.pk}/change/"
-    response = curator_client.post(url, {"status": "accepted", "curator_note": "Source read."})
+    # As the page posts it: with the version it was loaded at (orgs/locking.py).
+    data = {"status": "accepted", "curator_note": "Source read."}
+    response = curator_client.post(url, data | {"loaded_version": submission.version})
     assert response.status_code == 302
     submission.refresh_from_db()
     assert (submission.status, submission.curator_note) == ("accepted", "Source read.")
