@@ -261,11 +261,8 @@ def filter_organisations(request, queryset):
         return None, {
             name: [str(m) for m in messages] for name, messages in filterset.errors.items()
         }
-    queryset = filterset.qs
-    if not query.strip():
-        # Names repeat; the slug makes the order, hence the pages, stable.
-        queryset = queryset.order_by("name", "slug")
-    return queryset, None
+    # In the listing's order (orgs.filters.ORDERINGS), which ends on the id, so pages are stable.
+    return filterset.qs, None
 
 
 @api_view

@@ -34,8 +34,6 @@ PLAIN_FIELDS = {
             "zone",
             "pcode",
             "parent_id",
-            "tile_row",
-            "tile_col",
         ],
     ),
     "focus_areas": (FocusArea, ["slug", "label_en", "label_fr"]),

@@ -10,6 +10,8 @@ import re
 
 import django_filters
 from django import forms
+from django.db import models
+from django.db.models import F
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +94,21 @@ class OrganisationFilterForm(forms.Form):
         return cleaned
 
 
+class Order(models.TextChoices):
+    """How the readers may order the results; a search is best match first unless asked."""
+
+    NAME = "name", _("Name")
+    ADDED = "added", _("Newest in the directory")
+    FOUNDED = "founded", _("Founding year, oldest first")
+
+
+ORDERINGS = {
+    Order.NAME: ["sort_name", "pk"],
+    Order.ADDED: ["-created", "-pk"],
+    Order.FOUNDED: [F("founded").asc(nulls_last=True), "sort_name", "pk"],
+}
+
+
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_q", max_length=QUERY_MAX_LENGTH
@@ -126,10 +143,13 @@ class OrganisationFilter(django_filters.FilterSet):
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
     )
+    order = django_filters.ChoiceFilter(
+        label=_("Order"), choices=Order.choices, method="filter_order"
+    )
 
     class Meta:
         model = Organisation
-        fields = ["q", "region", "zone", "focus", "kind", "founded_min", "founded_max"]
+        fields = ["q", "region", "zone", "focus", "kind", "founded_min", "founded_max", "order"]
         form = OrganisationFilterForm
 
     def filter_q(self, queryset, name, value):
@@ -138,6 +158,9 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         return queryset.in_regions(value) if value else queryset
+
+    def filter_order(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset
 
     def filter_zone(self, queryset, name, value):
         return queryset.in_regions(Region.objects.filter(zone=value)) if value else queryset
@@ -152,16 +175,19 @@ class OrganisationFilter(django_filters.FilterSet):
 
     @property
     def searched(self):
-        """Whether a valid text query applies (results are then in relevance order)."""
+        """Whether results are in relevance order: a valid query, and no order asked for."""
         self.is_valid()  # fills cleaned_data with the valid filters
-        return bool(self.form.cleaned_data.get("q"))
+        cleaned = self.form.cleaned_data
+        return bool(cleaned.get("q")) and not cleaned.get("order")
 
     def filter_queryset(self, queryset):
-        """Apply every valid filter; by name unless searching."""
+        """Apply every valid filter, then the order asked for: by default by name,
+        or best match first when searching."""
         for name, value in self.form.cleaned_data.items():
             queryset = self.filters[name].filter(queryset, value)
-        if not self.form.cleaned_data.get("q"):
-            queryset = queryset.order_by("name", "pk")
+        order = self.form.cleaned_data.get("order")
+        if order or not self.form.cleaned_data.get("q"):
+            queryset = queryset.order_by(*ORDERINGS[order or Order.NAME])
         return queryset
 
     def facet_counts(self):

@@ -65,8 +65,6 @@ class Region(Versioned):
         related_name="children",
         help_text=_("The older region it was created from (the 2016 and 2023 reforms)."),
     )
-    tile_row = models.PositiveSmallIntegerField(default=0, help_text=_("Row on the tile map."))
-    tile_col = models.PositiveSmallIntegerField(default=0, help_text=_("Column on the tile map."))
 
     class Meta:
         ordering = ["name"]
@@ -284,6 +282,12 @@ class Organisation(Versioned):
         editable=False,
         help_text="Normalised acronym without spaces: an exact match ranks first.",
     )
+    sort_name = models.TextField(
+        default="",
+        blank=True,
+        editable=False,
+        help_text="Normalised name: the listing's order by name ignores case and accents.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -305,8 +309,10 @@ class Organisation(Versioned):
         ]
         indexes = [
             models.Index(fields=["status", "name"]),
-            # The home page's recently updated organisations.
-            models.Index(fields=["status", "updated"]),
+            # The listing's orders: by name, newest in the directory, founding year.
+            models.Index(fields=["status", "sort_name"]),
+            models.Index(fields=["status", "created"]),
+            models.Index(fields=["status", "founded", "sort_name"]),
         ]
 
     def __str__(self):
@@ -316,6 +322,13 @@ class Organisation(Versioned):
 
     def get_absolute_url(self):
         return reverse("orgs:org_detail", args=[self.slug])
+
+    @property
+    def shown_acronym(self):
+        """The acronym, unless the name is the acronym itself (REJEFPO): shown once."""
+        if self.acronym and self.acronym.casefold() != self.name.casefold():
+            return self.acronym
+        return ""
 
     @property
     def check_lapsed(self):

@@ -216,6 +216,13 @@ def list_parameters():
             year,
         ),
         query(
+            "order",
+            "name (ignoring case and accents; the default, except that a search gives the "
+            "best match first), added (newest in the directory first) or founded (oldest "
+            "first, unknown years last).",
+            {"enum": ["name", "added", "founded"]},
+        ),
+        query(
             "page",
             "Page number, from 1.",
             {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},

@@ -25,9 +25,10 @@ How, on each database:
 
 - Three maintained columns on Organisation, written by `update_search_text()`:
   ``search_text`` (everything), ``search_names`` (acronym and names) and
-  ``search_acronym`` (the acronym without spaces). Signals (`connect_signals`)
-  keep them in step with saves, region/focus-area changes, and edits of a region's
-  spellings or a focus area's labels. Bulk writers (bulk_create, through-table bulk
+  ``search_acronym`` (the acronym without spaces); with them ``sort_name``, the
+  normalised name the listing orders by, so that order ignores case and accents.
+  Signals (`connect_signals`) keep them in step with saves, region/focus-area
+  changes, and edits of a region's spellings or a focus area's labels. Bulk writers (bulk_create, through-table bulk
   inserts, queryset.update() of searched fields, loaddata) must call
   `update_search_text()` after.
 - SQLite: an external-content FTS5 table ``orgs_organisation_fts`` over
@@ -365,6 +366,15 @@ def search_fields(name, name_original, acronym, description, related):
     return text, names, compact
 
 
+# Written by update_search_text, in this order; sort_name came later (migration 0006),
+# so a migration before it passes models without it.
+MAINTAINED_FIELDS = ("search_text", "search_names", "search_acronym", "sort_name")
+
+
+def _has_field(model, name):
+    return any(f.name == name for f in model._meta.concrete_fields)
+
+
 def update_search_text(organisations, *, models=None):
     """Recompute the searched columns (and so the index) of these organisations.
 
@@ -393,7 +403,7 @@ def update_search_text(organisations, *, models=None):
     labels = {f.pk: normalise(f"{f.label_en} {f.label_fr}") for f in FocusArea.objects.all()}
     region_links = Organisation.regions.through.objects
     focus_links = Organisation.focus_areas.through.objects
-    fields = ("search_text", "search_names", "search_acronym")
+    fields = [f for f in MAINTAINED_FIELDS if _has_field(Organisation, f)]
     quote = connection.ops.quote_name
     update_sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(Organisation._meta.db_table),
@@ -448,6 +458,7 @@ def update_search_text(organisations, *, models=None):
                 if hq_region_id:
                     org_related[spellings.get(hq_region_id, "")] = None
                 values = search_fields(name, original, acronym, description, org_related)
+                values = (*values, normalise(name))[: len(fields)]
                 if pk in instances:
                     for field, value in zip(fields, values, strict=True):
                         setattr(instances[pk], field, value)

@@ -9,13 +9,15 @@ exist shows the nearest page with a note.
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from .facets import current_index
-from .filters import OrganisationFilter
+from .filters import Order, OrganisationFilter
 from .models import FocusArea, Organisation, Person, Region, Source, Zone
+from .region_map import region_map
 
 PUBLISHED = Organisation.Status.PUBLISHED
 PAGE_SIZE = 25
@@ -23,7 +25,7 @@ PAGE_SIZE = 25
 
 def regions_with_counts(counts):
     """Every region with `n`, its published organisations working or headquartered there."""
-    regions = sorted(Region.objects.all(), key=lambda r: r.label)
+    regions = sorted(Region.objects.select_related("parent"), key=lambda r: r.label)
     for region in regions:
         region.n = counts["region"].get(region.slug, 0)
         region.others = other_spellings(region)
@@ -86,14 +88,33 @@ def home(request):
             "region_count": len(regions),
             "source_count": Source.objects.count(),
             "regions": sorted(regions, key=lambda r: (-r.n, r.label)),
-            "recent": published.select_related("hq_region").order_by("-updated")[:6],
+            "recent": published.select_related("hq_region").order_by("-created", "-pk")[:6],
         },
     )
+
+
+def without_empty_values(query):
+    """The query string without its empty parameters (`zone=&founded_min=`)."""
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if values := [v for v in values if v != ""]:
+            kept.setlist(key, values)
+    return kept
 
 
 class OrganisationList(ListView):
     paginate_by = PAGE_SIZE
     template_name = "orgs/organisation_list.html"
+    # Parameters whose values are shown as chips; `order` and `page` are not filters.
+    CHIPS = ["q", "region", "zone", "focus", "kind", "founded_min", "founded_max"]
+
+    def get(self, request, *args, **kwargs):
+        """A form leaves empty fields in the address: send the reader to the clean one."""
+        cleaned = without_empty_values(request.GET)
+        if cleaned != request.GET:
+            query = cleaned.urlencode()
+            return redirect(request.path + ("?" + query if query else ""))
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         self.filterset = OrganisationFilter(
@@ -109,14 +130,24 @@ class OrganisationList(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        facets = self.facets()
         context.update(
             filter=self.filterset,
-            facets=self.facets(),
-            active_filters=self.active_filters(),
+            facets=facets,
+            active_filters=self.active_filters(facets),
             page_note=self.page_note,
             query=self.request.GET.get("q", "")[:200],
+            orders=self.orders(),
         )
         return context
+
+    def orders(self):
+        """The order options: (value, label, chosen); the empty value is the default."""
+        chosen = self.request.GET.get("order", "")
+        searching = bool(self.request.GET.get("q"))
+        options = [("", _("Best match") if searching else Order.NAME.label)]
+        options += [(value, label) for value, label in Order.choices if searching or value]
+        return [(value, label, value == chosen) for value, label in options]
 
     def facets(self):
         """The options of each filter with their counts, in the reader's language.
@@ -156,15 +187,18 @@ class OrganisationList(ListView):
             ],
         }
 
-    def active_filters(self):
-        """Each value in the address, with the address of this page without it."""
+    def active_filters(self, facets):
+        """Each filter value in the address, labelled in the reader's language, with the
+        address of this page without it."""
         data = self.request.GET
-        labels = {name: f.label for name, f in self.filterset.filters.items()}
+        names = {name: f.label for name, f in self.filterset.filters.items()}
+        labels = {
+            name: {value: label for value, label, _n, _checked in options}
+            for name, options in facets.items()
+        }
         active = []
-        for name in self.filterset.filters:
+        for name in self.CHIPS:
             for value in data.getlist(name):
-                if not value:
-                    continue
                 rest = QueryDict(mutable=True)
                 for key, values in data.lists():
                     if key == "page":
@@ -172,8 +206,9 @@ class OrganisationList(ListView):
                     kept = [v for v in values if not (key == name and v == value)]
                     if kept:
                         rest.setlist(key, kept)
-                shown = value if len(value) <= 60 else value[:60] + "…"
-                active.append((labels[name], shown, "?" + rest.urlencode()))
+                shown = labels.get(name, {}).get(value, value)
+                shown = shown if len(shown) <= 60 else shown[:60] + "…"
+                active.append((names[name], shown, "?" + rest.urlencode()))
         return active
 
 
@@ -203,40 +238,39 @@ class OrganisationDetail(DetailView):
 
 
 def region_list(request):
-    counts = current_index().counts({})
+    index = current_index()
+    counts = index.counts({})
     regions = regions_with_counts(counts)
+    focus_areas = sorted(FocusArea.objects.all(), key=lambda f: f.label)
     return render(
         request,
         "orgs/region_list.html",
         {
             "regions": regions,
-            "tile_map": tile_map(regions),
+            "map": region_map(regions),
             "zones": [(label, counts["zone"].get(value, 0)) for value, label in Zone.choices],
+            "focus_areas": focus_areas,
+            "grid": region_focus_grid(index, regions, focus_areas),
         },
     )
 
 
-def tile_map(regions, tile=64, gap=4):
-    """Positions and shades of the regions on the server-drawn SVG tile map."""
-    top = max((r.n for r in regions), default=0) or 1
-    tiles = []
-    for r in regions:
-        # Five shades, darker with more organisations; zero stays the lightest.
-        shade = 0 if r.n == 0 else 1 + min(3, (r.n * 4 - 1) // top)
-        tiles.append(
-            {
-                "region": r,
-                # A tile fits about 11 characters: "Bamako District" shows as "Bamako".
-                "name": r.label if len(r.label) <= 11 else r.name,
-                "x": r.tile_col * (tile + gap),
-                "y": r.tile_row * (tile + gap),
-                "cx": r.tile_col * (tile + gap) + tile // 2,
-                "shade": shade,
-            }
-        )
-    width = max((r.tile_col for r in regions), default=0) * (tile + gap) + tile
-    height = max((r.tile_row for r in regions), default=0) * (tile + gap) + tile
-    return {"tiles": tiles, "width": width, "height": height, "size": tile}
+def region_focus_grid(index, regions, focus_areas):
+    """For each region, the published organisations of each focus area, from the index."""
+    list_url = reverse("orgs:org_list")
+    return [
+        {
+            "region": region,
+            "cells": [
+                {
+                    "n": index.total(index.restrictions({"region": [region], "focus": [area]})),
+                    "url": f"{list_url}?region={region.slug}&focus={area.slug}",
+                }
+                for area in focus_areas
+            ],
+        }
+        for region in regions
+    ]
 
 
 def region_detail(request, slug):
@@ -247,7 +281,7 @@ def region_detail(request, slug):
         # As a subquery, like the listing's region filter: SQLite then walks the
         # name index for a page instead of sorting all of Bamako's organisations.
         .in_regions(Region.objects.filter(pk=region.pk))
-        .order_by("name", "pk")
+        .order_by("sort_name", "pk")
     )
     index = current_index()
     count = index.total(index.restrictions({"region": [region]}))

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from orgs.models import Organisation
+
 pytestmark = pytest.mark.browser
 
 
@@ -16,14 +18,34 @@ def test_search_from_the_home_page_box(page, directory):
     assert page.get_by_role("link", name="Gao Womens-Rights Association").count() == 0
 
 
-def test_filter_by_region_on_the_listing(page, directory):
+def test_open_the_filter_panel_at_the_top_and_apply_a_filter(page, directory):
     page.goto("/orgs/")
+    panel = page.get_by_text("Filters and order")
+    first_card = page.locator("li.card").first
+    assert panel.bounding_box()["y"] < first_card.bounding_box()["y"]
+    assert panel.bounding_box()["y"] < page.viewport_size["height"]  # on the first screen
+    assert not page.get_by_role("group", name="Region").is_visible()  # closed at first
+    panel.click()
     page.get_by_role("group", name="Region").get_by_label("Kayes").check()
     page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_url(re.compile(r"region=kayes"))
+    # The empty fields (zone, years) never reach the address.
+    page.wait_for_url(re.compile(r"/orgs/\?region=kayes$"))
     cards = page.locator("li.card h3 a")
     assert cards.all_inner_texts() == ["Kayes Health Association"]
+    assert page.get_by_role("link", name=re.compile("Region: Kayes")).is_visible()
+    page.get_by_text("Filters and order").click()
     assert page.get_by_role("group", name="Region").get_by_label("Kayes").is_checked()
+
+
+def test_choose_the_order_in_the_filter_panel(page, directory):
+    page.goto("/orgs/")
+    page.get_by_text("Filters and order").click()
+    page.get_by_label("Order").select_option("founded")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"/orgs/\?order=founded$"))
+    years = [o.founded for o in Organisation.objects.published() if o.founded]
+    first = Organisation.objects.published().get(founded=min(years))
+    assert page.locator("li.card h3 a").first.inner_text() == first.name
 
 
 def test_open_an_organisation_from_the_listing(page, directory):
@@ -39,6 +61,7 @@ def test_switch_to_french_and_see_french_labels(page, directory):
     page.get_by_role("button", name="Français").click()
     page.wait_for_url("**/orgs/")
     assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_text("Filtres et ordre").click()
     assert page.get_by_role("group", name="Région").get_by_label("Tombouctou").count() == 1
     assert page.get_by_role("group", name="Domaine d’action").is_visible()
     assert page.get_by_role("button", name="English").is_visible()

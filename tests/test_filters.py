@@ -58,6 +58,7 @@ def test_filter_names_are_the_shared_contract():
         "kind",
         "founded_min",
         "founded_max",
+        "order",
     ]
 
 
