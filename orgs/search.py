@@ -28,9 +28,9 @@ How, on each database:
   ``search_acronym`` (the acronym without spaces); with them ``sort_name``, the
   normalised name the listing orders by, so that order ignores case and accents.
   Signals (`connect_signals`) keep them in step with saves, region/focus-area
-  changes, and edits of a region's spellings or a focus area's labels. Bulk writers (bulk_create, through-table bulk
-  inserts, queryset.update() of searched fields, loaddata) must call
-  `update_search_text()` after.
+  changes, and edits of a region's spellings or a focus area's labels. Bulk
+  writers (bulk_create, through-table bulk inserts, queryset.update() of searched
+  fields, loaddata) must call `update_search_text()` after.
 - SQLite: an external-content FTS5 table ``orgs_organisation_fts`` over
   ``search_text``, kept in step by triggers on orgs_organisation. Django remakes
   SQLite tables for some schema changes, which drops their triggers, so a
