@@ -194,6 +194,8 @@ CONTENT_SECURITY_POLICY = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 SEEDS_DIR = BASE_DIR / "seeds"
+# Where `manage.py build_snapshot` writes the dated snapshot the Data page offers.
+SNAPSHOT_DIR = Path(os.environ.get("SNAPSHOT_DIR", BASE_DIR / "snapshots"))
 
 # Failed admin logins: lock a username+address pair after five failures for an hour.
 AXES_FAILURE_LIMIT = 5

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from .filters import OrganisationFilter
+from .licence import with_licence
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
 PAGE_SIZE = 25
@@ -150,9 +151,9 @@ class ApiErrorMiddleware:
 
 def json_response(data, status=200):
     response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-    # Open data: any web page may read it.
+    # Open data: any web page may read it, under the directory's licence.
     response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return with_licence(response)
 
 
 def serialize_partner(partnership, direction):
@@ -307,9 +308,8 @@ def organisation_detail(request, slug):
     return json_response(serialize_organisation(org, request))
 
 
-@api_view
-def region_list(request):
-    results = [
+def regions_data():
+    return [
         {
             "slug": r.slug,
             "name": r.name,
@@ -321,21 +321,17 @@ def region_list(request):
         }
         for r in Region.objects.select_related("parent").order_by("name")
     ]
-    return json_response({"count": len(results), "results": results})
 
 
-@api_view
-def focus_area_list(request):
-    results = [
+def focus_areas_data():
+    return [
         {"slug": f.slug, "label_en": f.label_en, "label_fr": f.label_fr}
         for f in FocusArea.objects.order_by("label_en")
     ]
-    return json_response({"count": len(results), "results": results})
 
 
-@api_view
-def source_list(request):
-    results = [
+def sources_data():
+    return [
         {
             "slug": s.slug,
             "publisher": s.publisher,
@@ -346,7 +342,25 @@ def source_list(request):
         }
         for s in Source.objects.order_by("title", "slug")
     ]
+
+
+def listing(results):
     return json_response({"count": len(results), "results": results})
+
+
+@api_view
+def region_list(request):
+    return listing(regions_data())
+
+
+@api_view
+def focus_area_list(request):
+    return listing(focus_areas_data())
+
+
+@api_view
+def source_list(request):
+    return listing(sources_data())
 
 
 @api_view

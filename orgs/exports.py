@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .api import filter_organisations
+from .licence import with_licence
 from .models import Organisation
 
 CHUNK_SIZE = 500
@@ -185,7 +186,7 @@ def download(request, lines, filename):
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return with_licence(response)
 
 
 @require_safe

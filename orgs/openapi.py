@@ -5,6 +5,7 @@ of every endpoint against these schemas, so a field added to a response without
 being documented here fails the suite.
 """
 
+from . import licence
 from .api import MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, PAGE_SIZE
 from .models import Citation, FocusArea, Organisation, Partnership, Region, Zone, value_bounds
 
@@ -261,8 +262,10 @@ def openapi_document(server_url):
             "description": (
                 "Read-only open data: Mali's published civil-society organisations, "
                 "where they work, on what, with whom, and the public sources behind "
-                "every fact. No authentication."
+                "every fact. No authentication. Licensed under CC BY 4.0: reuse it "
+                "freely, crediting the Mali CSO Directory."
             ),
+            "license": {"name": licence.NAME, "identifier": licence.SPDX},
         },
         "servers": [{"url": server_url}],
         "paths": {

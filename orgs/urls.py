@@ -21,4 +21,6 @@ urlpatterns = [
     path("suggest-organisation/", submissions.suggest_organisation, name="suggest_organisation"),
     path("thanks/", submissions.thanks, name="submission_thanks"),
     path("confirm/<str:token>/", confirmation.confirm, name="confirm"),
+    path("data/", views.data_page, name="data"),
+    path("data/<str:name>", views.snapshot_file, name="snapshot"),
 ]

@@ -8,7 +8,7 @@ exist shows the nearest page with a note.
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import QueryDict
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.generic import DetailView, ListView
 from .facets import current_index
 from .filters import Order, OrganisationFilter
 from .models import FocusArea, Organisation, Person, Region, Source, Zone
+from . import licence, snapshot
 from .region_map import region_map
 
 PUBLISHED = Organisation.Status.PUBLISHED
@@ -138,8 +139,16 @@ class OrganisationList(ListView):
             page_note=self.page_note,
             query=self.request.GET.get("q", "")[:200],
             orders=self.orders(),
+            export_query=self.export_query(),
         )
         return context
+
+    def export_query(self):
+        """The current filters, for the CSV and HXL links: `?region=mopti`, or empty."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("facets", None)
+        return "?" + query.urlencode() if query else ""
 
     def orders(self):
         """The order options: (value, label, chosen); the empty value is the default."""
@@ -325,3 +334,31 @@ class SourceDetail(DetailView):
             .order_by("name"),
             **kwargs,
         )
+
+
+def data_page(request):
+    """Where the open data is: API, exports, the snapshot, the licence, how to cite."""
+    latest = snapshot.latest()
+    return render(
+        request,
+        "orgs/data.html",
+        {
+            "snapshot": (
+                {"name": latest[0].name, "date": latest[1], "size": latest[2]} if latest else None
+            ),
+            "licence": licence,
+            "site_url": request.build_absolute_uri("/"),
+            "example": Organisation.objects.published().order_by("sort_name", "pk").first(),
+        },
+    )
+
+
+def snapshot_file(request, name):
+    """The newest snapshot; an older or unknown name is gone (404)."""
+    latest = snapshot.latest()
+    if latest is None or latest[0].name != name:
+        raise Http404(_("There is no snapshot of that name; the Data page links the newest."))
+    response = FileResponse(open(latest[0], "rb"), as_attachment=True, filename=name)
+    response["Content-Type"] = "application/json; charset=utf-8"
+    response["Access-Control-Allow-Origin"] = "*"
+    return licence.with_licence(response)
