@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
+from . import licence, snapshot
 from .facets import current_index
 from .filters import Order, OrganisationFilter
 from .models import FocusArea, Organisation, Person, Region, Source, Zone
-from . import licence, snapshot
 from .region_map import region_map
 
 PUBLISHED = Organisation.Status.PUBLISHED
