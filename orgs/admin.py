@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_actions import OrganisationActions
 from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
@@ -20,6 +22,7 @@ from .locking import (
     VERSION_FIELD,
     VersionedAdmin,
     VersionedInline,
+    VersionedInlineFormSet,
     VersionedModelForm,
 )
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
@@ -58,8 +61,26 @@ def citation_list(citations):
     )
 
 
+class LabelledHistory(HistoricalRecordContextHelper):
+    """History in the curators' words: choices by their label ("Checked by a curator",
+    not "curator"), and an empty value as a dash, not "Deleted user (pk=None)"."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return "—"
+        if value is None or value == "":
+            return "—"
+        if field.choices and not field.many_to_many:
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class HistoryAdmin(VersionedAdmin, SimpleHistoryAdmin):
     """simple-history's views look ids up unchecked: a malformed one must not be a 500."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LabelledHistory(self.model, historical_record)
 
     # A web address typed without a scheme means https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -122,9 +143,23 @@ class CitationForm(VersionedModelForm):
         return Citation.Fact(fact).label
 
 
+class LabelledInlineFormSet(VersionedInlineFormSet):
+    """A tabular inline shows its labels once, as column headings: each input of each
+    row gets its own accessible name too ("Name, person 2"), for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = _("new") if index is None else index + 1
+        noun = self.model._meta.verbose_name
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{field.label}, {noun} {row}"
+
+
 class PartnershipInline(VersionedInline, admin.TabularInline):
     model = Partnership
     fk_name = "organisation"
+    formset = LabelledInlineFormSet
     fields = ["relation", "partner", "programme", "start_year", "end_year", VERSION_FIELD]
     autocomplete_fields = ["partner"]
     extra = 0
@@ -169,6 +204,7 @@ class PartnershipReceivedInline(ReadOnlyInline):
 
 class PersonInline(VersionedInline, admin.TabularInline):
     model = Person
+    formset = LabelledInlineFormSet
     fields = ["name", "role", "is_public", VERSION_FIELD]
     extra = 0
     template = "admin/orgs/organisation/people_inline.html"

@@ -914,3 +914,55 @@ def test_saves_racing_in_parallel_transactions_cannot_both_win(transactional_db,
     assert "Someone else saved this organisation" in responses["second"].content.decode()
     org.refresh_from_db()
     assert (org.description, org.version) == ("First.", 2)
+
+
+# --- the admin under its Content-Security-Policy ---
+
+
+def test_history_shows_labels_and_names_not_codes(curator_client, curator):
+    org = make_org(name="Checked Once", slug="checked-once")
+    run_action(curator_client, "record_check", org)
+    response = curator_client.get(admin_url(org, "history"))
+    assert response.status_code == 200
+    history = " ".join(html.unescape(re.sub("<[^>]+>", " ", response.content.decode())).split())
+    assert "Verification: From public sources only \u2192 Checked by a curator" in history
+    assert f"Checked by: \u2014 \u2192 {curator}" in history
+    assert "pk=None" not in history
+    assert "public_sources" not in history
+
+
+def test_our_admin_templates_carry_no_inline_style(curator_client, curator):
+    org = make_org()
+    Person.objects.create(organisation=org, name="A. Traoré")
+    run_action(curator_client, "record_check", org)
+    for url in [change_url(org), admin_url(org, "history")]:
+        page = curator_client.get(url).content.decode()
+        assert re.search(r'href="/static/css/admin\.([0-9a-f]{12}\.)?css"', page), url
+        assert "style=" not in page.split("<body")[1], url
+    page = curator_client.get(change_url(org)).content.decode()
+    assert '<div class="people-safety" role="note">' in page  # styled by admin.css
+    assert 'class="historylink record-check"' in page
+    stylesheet = (settings.BASE_DIR / "static" / "css" / "admin.css").read_text()
+    for rule in [".people-safety{", ".record-check{", ".inline-form{"]:
+        assert rule in stylesheet
+
+
+def test_every_input_of_the_people_and_partnership_inlines_has_a_name(curator_client):
+    org = make_org()
+    Person.objects.create(organisation=org, name="A. Traoré", role="Coordinator")
+    page = curator_client.get(change_url(org)).content.decode()
+    people = re.search(
+        r'<div class="js-inline-admin-formset inline-group" id="people-group".*?</fieldset>',
+        page,
+        re.S,
+    )
+    assert people, "the people inline"
+    inputs = re.findall(r"<(?:input|select|textarea)\b[^>]*>", people.group(0))
+    visible = [i for i in inputs if 'type="hidden"' not in i]
+    assert len(visible) >= 4  # name, role, show publicly, delete
+    for tag in visible:
+        assert "aria-label=" in tag, tag
+    assert 'aria-label="Name, person 1"' in people.group(0)
+    assert 'aria-label="Show publicly, person 1"' in people.group(0) or re.search(
+        r'aria-label="[^"]+, person 1"[^>]*name="people-0-is_public"', people.group(0)
+    )
