@@ -141,6 +141,17 @@ class OrganisationList(ListView):
             orders=self.orders(),
             export_query=self.export_query(),
         )
+        # A title that says what is on the page: the search, the filters, the page.
+        filters = ", ".join(value for _label, value, _url in context["active_filters"])
+        page = context["page_obj"]
+        parts = [filters] if filters else []
+        if page.number > 1:
+            parts.append(
+                _("page %(page)s of %(pages)s")
+                % {"page": page.number, "pages": page.paginator.num_pages}
+            )
+        parts.append(_("Organisations"))
+        context.update(page_title=" · ".join(parts), title_filters=filters)
         return context
 
     def export_query(self):
@@ -215,10 +226,27 @@ class OrganisationList(ListView):
                     kept = [v for v in values if not (key == name and v == value)]
                     if kept:
                         rest.setlist(key, kept)
-                shown = labels.get(name, {}).get(value, value)
+                shown = str(labels.get(name, {}).get(value, value))
                 shown = shown if len(shown) <= 60 else shown[:60] + "…"
                 active.append((names[name], shown, "?" + rest.urlencode()))
         return active
+
+
+def organisation_summary(org):
+    """A one-sentence summary for search engines, from facts only (never free text)."""
+    parts = [org.get_kind_display()]
+    if org.founded:
+        parts.append(_("founded %(year)s") % {"year": org.founded})
+    if org.hq_region:
+        parts.append(_("based in %(region)s") % {"region": org.hq_region.label})
+    summary = f"{org.name}: " + ", ".join(str(p) for p in parts) + "."
+    regions = [r.label for r in org.regions.all()]
+    if regions:
+        summary += " " + _("Works in %(regions)s.") % {"regions": ", ".join(regions)}
+    focus = [f.label for f in org.focus_areas.all()]
+    if focus:
+        summary += " " + _("Focus: %(areas)s.") % {"areas": ", ".join(focus)}
+    return summary
 
 
 class OrganisationDetail(DetailView):
@@ -239,6 +267,7 @@ class OrganisationDetail(DetailView):
                 organisation__status=PUBLISHED
             ).select_related("organisation"),
             people=Person.objects.public().filter(organisation=org),
+            description=organisation_summary(org),
             citations=org.citations.public()
             .with_subjects()
             .order_by("fact", "source__title", "id"),

@@ -1,6 +1,7 @@
 """The public pages through the test client: what a reader sees, what stays hidden,
 and bad input that never fails the page."""
 
+import html
 import re
 
 import pytest
@@ -520,3 +521,66 @@ def test_a_name_that_is_its_own_acronym_shows_once(client, reference_data):
     assert "<abbr>ON</abbr>" in page
     detail = text(client.get("/orgs/rejefpo/"))
     assert "<abbr>" not in detail and "REJEFPO" in detail
+
+
+# --- titles, descriptions, robots.txt, favicon ---
+
+
+def title(response):
+    return html.unescape(re.search(r"<title>(.*?)</title>", text(response), re.S).group(1))
+
+
+def description(response):
+    match = re.search(r'<meta name="description" content="([^"]*)">', text(response))
+    return html.unescape(match.group(1))
+
+
+def test_listing_titles_say_the_filters_and_the_page(client, reference_data):
+    many_orgs(30, kind=Organisation.Kind.NATIONAL_NGO)
+    assert title(client.get("/orgs/")).startswith("Organisations · ")
+    titled = title(client.get("/orgs/?region=mopti&kind=national_ngo&page=2"))
+    assert titled.startswith("Mopti, National NGO · page 2 of 2 · Organisations · ")
+    french = title(client.get("/orgs/?region=mopti&kind=national_ngo", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert french.startswith("Mopti, ONG nationale · Organisations")
+    assert "30 civil-society organisations in Mali: Mopti" in description(
+        client.get("/orgs/?region=mopti")
+    )
+
+
+def test_region_pages_title_their_page_number(client, reference_data):
+    many_orgs(30)
+    assert title(client.get("/regions/mopti/?page=2")).startswith("Mopti · page 2 of 2 · ")
+    assert title(client.get("/regions/mopti/")).startswith("Mopti · Mali CSO Directory")
+
+
+@pytest.mark.parametrize("url", ["/", "/orgs/", "/regions/", "/regions/mopti/", "/sources/"])
+def test_every_page_has_a_meta_description(client, directory, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert len(description(response)) > 40
+
+
+def test_an_organisation_page_describes_it_from_facts_only(client, directory):
+    org = Organisation.objects.get(slug="youth-mopti")
+    summary = description(client.get("/orgs/youth-mopti/"))
+    assert summary.startswith(f"{org.name}: Local association, founded 2005, based in Mopti.")
+    assert SENSITIVE_TOWN not in summary
+
+
+def test_robots_txt_lets_crawlers_read_the_public_pages(client, db):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    rules = response.content.decode().splitlines()
+    assert rules[0] == "User-agent: *"
+    assert "Disallow: /admin/" in rules
+    assert "Disallow: /" not in rules and "Disallow: /orgs/" not in rules
+
+
+def test_the_favicon_is_served_and_inline(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    page = text(client.get("/"))
+    assert '<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,' in page

@@ -1,0 +1,36 @@
+"""The files crawlers and browsers ask every site for: /robots.txt and /favicon.ico."""
+
+from django.http import HttpResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+# Crawlers may read every public page; the admin, the machine-readable copies of
+# the same data and the language switch are not pages to index.
+ROBOTS = """User-agent: *
+Disallow: /admin/
+Disallow: /api/
+Disallow: /export/
+Disallow: /i18n/
+Disallow: /data/mali-cso-directory-
+"""
+
+# The same mark the pages carry inline (templates/base.html), for clients that ask
+# for /favicon.ico without reading the page.
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="6" fill="#0b5394"/>'
+    '<path d="M8 22V10l8 7 8-7v12" fill="none" stroke="#fff" stroke-width="3" '
+    'stroke-linejoin="round"/></svg>'
+)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    return HttpResponse(ROBOTS, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_control(max_age=604800, public=True)
+def favicon(request):
+    return HttpResponse(FAVICON, content_type="image/svg+xml")
