@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 
@@ -72,7 +73,7 @@ def load(*args, verbosity=1):
 
 
 def load_error(*args):
-    with pytest.raises(CommandError) as excinfo:
+    with translation.override("en"), pytest.raises(CommandError) as excinfo:
         load(*args)
     return str(excinfo.value)
 

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
@@ -28,7 +29,7 @@ def snapshot():
 
 def refused(command, *args):
     """The command's error message; any other exception fails the test with its traceback."""
-    with pytest.raises(CommandError) as error:
+    with translation.override("en"), pytest.raises(CommandError) as error:
         call_command(command, *args, verbosity=0)
     return str(error.value)
 
