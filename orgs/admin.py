@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_actions import OrganisationActions
+from .admin_evidence import EvidenceGuard
 from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
 from .confirmation import ConfirmationLinkButton
 from .locking import (
@@ -122,6 +123,16 @@ class CitationForm(VersionedModelForm):
         return Citation.Fact(fact).label
 
 
+class InlineCitationForm(CitationForm):
+    """A citation edited on its organisation's page, where the curator may tick a region
+    and cite it in one save: whether its fact is one the organisation has is checked
+    after the page's writes (orgs.admin_evidence), not against what is stored before."""
+
+    def _post_clean(self):
+        self.instance.checked_after_writes = True
+        super()._post_clean()
+
+
 class PartnershipInline(VersionedInline, admin.TabularInline):
     model = Partnership
     fk_name = "organisation"
@@ -176,7 +187,7 @@ class PersonInline(VersionedInline, admin.TabularInline):
 
 class CitationInline(VersionedInline, admin.StackedInline):
     model = Citation
-    form = CitationForm
+    form = InlineCitationForm
     fields = [
         ("fact", "region", "focus_area", "partnership", "person"),
         "source",
@@ -234,7 +245,7 @@ CITED = ["identity_citations", "headquarters_citations", "region_citations", "fo
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ConfirmationLinkButton, OrganisationActions, HistoryAdmin):
+class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActions, HistoryAdmin):
     form = OrganisationForm
     list_display = [
         "__str__",
@@ -402,7 +413,7 @@ class PartnershipForm(VersionedModelForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(HistoryAdmin):
+class PartnershipAdmin(EvidenceGuard, HistoryAdmin):
     form = PartnershipForm
     list_display = ["organisation", "relation", "partner", "programme", "start_year", "end_year"]
     list_select_related = ["organisation", "partner"]
@@ -418,7 +429,7 @@ class PersonForm(VersionedModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(HistoryAdmin):
+class PersonAdmin(EvidenceGuard, HistoryAdmin):
     form = PersonForm
     list_display = ["name", "role", "organisation", "is_public"]
     list_select_related = ["organisation"]
@@ -428,7 +439,7 @@ class PersonAdmin(HistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(HistoryAdmin):
+class CitationAdmin(EvidenceGuard, HistoryAdmin):
     form = CitationForm
     list_display = ["organisation", "fact", "subject", "source", "locator"]
     list_select_related = [

@@ -18,6 +18,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from . import evidence
 from .backup_schema import FIELDS, FORMAT, VERSION
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from .search import update_search_text
@@ -132,11 +133,28 @@ def load(backup):
             "an empty directory only (use a fresh database, or `manage.py flush`)"
         )
     try:
-        return restore(backup)
+        counts = restore(backup)
     except IntegrityError as error:  # read_backup checks every constraint: a bug if seen
         raise BackupError(
             f"the database refused the file, which passed every check: {error}"
         ) from error
+    require_evidence([org.slug for org in backup.organisations])
+    return counts
+
+
+def require_evidence(slugs):
+    """What orgs.evidence refuses (a published organisation with an uncited fact, a
+    citation of a fact it does not have), named by entry; the transaction rolls back."""
+    found = evidence.problems(Organisation.objects.values_list("pk", flat=True))
+    if found:
+        index = {slug: i for i, slug in enumerate(slugs)}
+        raise BackupError(
+            "; ".join(
+                f"organisations[{index[org.slug]}] {org.slug}: {message}"
+                for org, messages in found.items()
+                for message in messages
+            )
+        )
 
 
 def restore(backup):

@@ -630,6 +630,12 @@ class Citation(Versioned):
     def __str__(self):
         return f"{self.get_fact_display()}: {self.source} ({self.locator})"
 
+    def clean(self):
+        from .evidence import validate_citation
+
+        if not getattr(self, "checked_after_writes", False):
+            validate_citation(self)
+
     @property
     @admin.display(description=_("subject"))
     def subject(self):

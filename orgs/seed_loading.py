@@ -23,7 +23,7 @@ from django.core import serializers
 from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
-from . import search
+from . import evidence, search
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from .seed_references import Entity, SeedError, check_references, read_seed_files
 
@@ -67,7 +67,8 @@ def load(seeds_dir, *, force=False):
     """Load the fixtures and seed files; call inside `transaction.atomic()`.
 
     Raises SeedError, listing every problem, before writing anything but the
-    reference fixtures (which the caller's transaction then rolls back).
+    reference fixtures, or, for the evidence of what it wrote, after writing: the
+    caller's transaction then rolls back.
     """
     seeds = read_seed_files(seeds_dir)
     report = Report(files=seeds.files)
@@ -77,7 +78,34 @@ def load(seeds_dir, *, force=False):
     if seeds.errors:
         raise SeedError(seeds.errors)
     loader.write()
+    require_evidence(seeds, loader.orgs)
     return loader.report
+
+
+def require_evidence(seeds, orgs):
+    """After the writes: refuse, by file and entry, what orgs.evidence refuses (a published
+    organisation with an uncited fact, a citation of a fact the organisation does not have).
+
+    Checked on the database as the load left it, so it sees what curators added too;
+    the caller's transaction then rolls everything back.
+    """
+    found = evidence.problems(org.pk for org in orgs.values() if org.pk)
+    if not found:
+        return
+
+    def where(slug):
+        entity = seeds.organisations.get(slug)
+        if entity is None:  # named only in a partnership
+            return next(
+                (p.where for key, p in seeds.partnerships.items() if slug in (key[0], key[2])),
+                f"organisation {slug}",
+            )
+        others = [name for name in dict.fromkeys(entity.files) if name not in entity.where]
+        return entity.where + (f" (also in {', '.join(others)})" if others else "")
+
+    raise SeedError(
+        f"{where(org.slug)}: {message}" for org, messages in found.items() for message in messages
+    )
 
 
 def load_reference_data(report):
@@ -547,6 +575,10 @@ class _Loader:
                     quote=cited.quote,
                     **subject,
                 )
+                problem = evidence.concern_problem(citation, org)
+                if problem:  # the curator's regions or focus areas were kept
+                    self.report.conflicts.append(f"{cited.where}: citation not written: {problem}")
+                    continue
                 citation._change_reason = _reason(files)
                 new.append(citation)
                 self.report.count("created", label)

@@ -451,7 +451,16 @@ def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
     base_seed(seeds_dir)
     load()
     ajcet = Organisation.objects.get(slug="ajcet")
-    ajcet.regions.set([Region.objects.get(slug="gao")])
+    gao = Region.objects.get(slug="gao")
+    ajcet.regions.set([gao])  # and cites it, as the admin requires of a published organisation
+    Citation.objects.create(
+        organisation=ajcet,
+        source=Source.objects.get(),
+        fact="region",
+        region=gao,
+        locator="p. 2",
+        quote="Works in Gao.",
+    )
     base_seed(
         seeds_dir,
         regions=[
@@ -462,6 +471,10 @@ def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
     out = load()
     assert [r.slug for r in ajcet.regions.all()] == ["gao"]
     assert "regions: kept the curator's ['gao'], the seeds say ['mopti', 'tombouctou']" in out
+    # The seeds' citation of Mopti would cite a region the kept value does not have.
+    assert "regions[1]: citation not written: Mopti is not a region where AJCET works" in out
+    assert not Citation.objects.filter(region__slug="mopti").exists()
+    assert Citation.objects.filter(region__slug="tombouctou").exists()  # its headquarters
 
 
 def test_curator_who_hides_a_person_wins(seeds_dir):
@@ -527,6 +540,8 @@ def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
 def test_curator_deletion_of_a_citation_wins(seeds_dir):
     base_seed(seeds_dir)
     load()
+    # The year was wrong: the curator removes it and its citation together.
+    Organisation.objects.filter(slug="ajcet").update(founded=None)
     Citation.objects.get(fact="founded").delete()
     out = load()
     assert not Citation.objects.filter(fact="founded").exists()
