@@ -5,7 +5,7 @@ problem is reported with the entry it concerns, leaving the database as it was;
 it is then restored inside one transaction.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
 
 from orgs import statistics
@@ -27,6 +27,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check the file and roll back; write nothing."
         )
 
+    @no_translations  # messages in the settings' language, whatever a caller activated
     def handle(self, *args, path, dry_run, **options):
         try:
             backup = read_backup(path, path)

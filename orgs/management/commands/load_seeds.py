@@ -10,7 +10,7 @@ entries against each other) and orgs.seed_schema (reading one file).
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
 
 from orgs import seed_loading, seed_references
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             help="Overwrite fields a curator changed with the seed files' values.",
         )
 
+    @no_translations  # messages in the settings' language, whatever a caller activated
     def handle(self, *args, dry_run=False, force=False, verbosity=1, **options):
         seeds_dir = settings.SEEDS_DIR
         try:
