@@ -412,6 +412,30 @@ class PartnershipForm(VersionedModelForm):
         fields = "__all__"
 
 
+class PartnershipCitationForm(InlineCitationForm):
+    """A citation of the partnership it is listed under."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.fact = Citation.Fact.PARTNERSHIP
+
+    def clean(self):
+        self.cleaned_data["fact"] = Citation.Fact.PARTNERSHIP  # for CitationForm's checks
+        return super().clean()
+
+
+class PartnershipCitationInline(admin.StackedInline):
+    """A published organisation's new partnership needs a citation in the same save."""
+
+    model = Citation
+    fk_name = "partnership"
+    form = PartnershipCitationForm
+    fields = ["organisation", "source", ("locator", "quote")]
+    autocomplete_fields = ["organisation", "source"]
+    extra = 0
+    verbose_name_plural = _("citations of this partnership (filed on either organisation)")
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(EvidenceGuard, HistoryAdmin):
     form = PartnershipForm
@@ -420,6 +444,7 @@ class PartnershipAdmin(EvidenceGuard, HistoryAdmin):
     list_filter = ["relation"]
     search_fields = ["organisation__name", "partner__name", "programme"]
     autocomplete_fields = ["organisation", "partner"]
+    inlines = [PartnershipCitationInline]
 
 
 class PersonForm(VersionedModelForm):

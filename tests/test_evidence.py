@@ -513,3 +513,38 @@ def test_import_accepts_the_fully_cited_directory(backup):
     path, data = backup
     call_command("import_directory", str(path), verbosity=0)
     assert Organisation.objects.get(slug="ajcet").status == PUBLISHED
+
+
+def test_a_partnership_and_its_citation_are_added_in_one_save(curator_client, cited_org):
+    other = make_org(name="Other Network", slug="other-network", kind="network")
+    cite(other)
+    source = Source.objects.get(slug="test-source")
+    url = reverse("admin:orgs_partnership_add")
+    data = form_data(curator_client.get(url).context["adminform"].form)
+    data.update(
+        {
+            "organisation": str(cited_org.pk),
+            "relation": "member_of",
+            "partner": str(other.pk),
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
+        }
+    )
+    refused = curator_client.post(url, data)
+    assert refused.status_code == 200
+    assert "partnership: Cited Association member of Other Network" in errors_of(refused)
+    assert cited_org.partnerships.count() == 1
+
+    data.update(
+        {
+            "citations-TOTAL_FORMS": "1",
+            "citations-0-organisation": str(other.pk),  # filed on the partner's side
+            "citations-0-source": str(source.pk),
+            "citations-0-locator": "p. 4",
+            "citations-0-quote": "Cited Association is a member of Other Network.",
+        }
+    )
+    response = curator_client.post(url, data)
+    assert response.status_code == 302
+    partnership = cited_org.partnerships.get(partner=other)
+    assert partnership.citations.get().organisation == other
