@@ -513,7 +513,7 @@ def test_concurrent_saves_of_a_partnership_are_refused(curator_client):
     cite(org)
     cite(partner)
     cite(org, "partnership", partnership=partnership)
-    first = form_data(curator_client.get(change_url(partnership)).context["adminform"].form)
+    first = change_form_data(curator_client.get(change_url(partnership)))
     second = dict(first)
     first["programme"] = "Radio for peace"
     second["programme"] = "Dialogue circles"
