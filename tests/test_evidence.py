@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from orgs.roles import GROUP_NAME
@@ -102,6 +103,7 @@ def messages_of(response):
 # --- The rule on the model ---------------------------------------------------------------
 
 
+@translation.override("en")  # whatever language an earlier test left active
 def test_model_validation_refuses_a_citation_of_a_fact_the_organisation_lacks(cited_org, places):
     source = Source.objects.get(slug="test-source")
     other = make_org(name="Other", slug="other")
