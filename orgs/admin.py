@@ -424,7 +424,7 @@ class PartnershipCitationForm(InlineCitationForm):
         return super().clean()
 
 
-class PartnershipCitationInline(admin.StackedInline):
+class PartnershipCitationInline(VersionedInline, admin.StackedInline):
     """A published organisation's new partnership needs a citation in the same save."""
 
     model = Citation

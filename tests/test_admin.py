@@ -625,7 +625,11 @@ def test_a_stale_page_cannot_delete_a_row_someone_changed_since(curator_client, 
     assert response.status_code == 200
     assert "Someone else saved this citation" in response.content.decode()
     assert Citation.objects.filter(pk=citation.pk, quote="Edited in the citation admin.").exists()
-    # Positive control: the same deletion from a current page goes through.
+    # Positive control: the same deletion from a current page goes through (the
+    # published organisation keeps a citation of its existence, as orgs.evidence asks).
+    Citation.objects.create(
+        organisation=org, source=source, fact="existence", locator="p. 4", quote="Another."
+    )
     page = change_form_data(curator_client.get(change_url(org)))
     page["citations-0-DELETE"] = "on"
     assert curator_client.post(change_url(org), page).status_code == 302
