@@ -16,6 +16,7 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_actions import OrganisationActions
+from .admin_evidence import EvidenceGuard
 from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
 from .confirmation import ConfirmationLinkButton
 from .locking import (
@@ -156,6 +157,16 @@ class LabelledInlineFormSet(VersionedInlineFormSet):
                 field.widget.attrs["aria-label"] = f"{field.label}, {noun} {row}"
 
 
+class InlineCitationForm(CitationForm):
+    """A citation edited on its organisation's page, where the curator may tick a region
+    and cite it in one save: whether its fact is one the organisation has is checked
+    after the page's writes (orgs.admin_evidence), not against what is stored before."""
+
+    def _post_clean(self):
+        self.instance.checked_after_writes = True
+        super()._post_clean()
+
+
 class PartnershipInline(VersionedInline, admin.TabularInline):
     model = Partnership
     fk_name = "organisation"
@@ -212,7 +223,7 @@ class PersonInline(VersionedInline, admin.TabularInline):
 
 class CitationInline(VersionedInline, admin.StackedInline):
     model = Citation
-    form = CitationForm
+    form = InlineCitationForm
     fields = [
         ("fact", "region", "focus_area", "partnership", "person"),
         "source",
@@ -270,7 +281,7 @@ CITED = ["identity_citations", "headquarters_citations", "region_citations", "fo
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ConfirmationLinkButton, OrganisationActions, HistoryAdmin):
+class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActions, HistoryAdmin):
     form = OrganisationForm
     list_display = [
         "__str__",
@@ -437,14 +448,39 @@ class PartnershipForm(VersionedModelForm):
         fields = "__all__"
 
 
+class PartnershipCitationForm(InlineCitationForm):
+    """A citation of the partnership it is listed under."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.fact = Citation.Fact.PARTNERSHIP
+
+    def clean(self):
+        self.cleaned_data["fact"] = Citation.Fact.PARTNERSHIP  # for CitationForm's checks
+        return super().clean()
+
+
+class PartnershipCitationInline(VersionedInline, admin.StackedInline):
+    """A published organisation's new partnership needs a citation in the same save."""
+
+    model = Citation
+    fk_name = "partnership"
+    form = PartnershipCitationForm
+    fields = ["organisation", "source", ("locator", "quote")]
+    autocomplete_fields = ["organisation", "source"]
+    extra = 0
+    verbose_name_plural = _("citations of this partnership (filed on either organisation)")
+
+
 @admin.register(Partnership)
-class PartnershipAdmin(HistoryAdmin):
+class PartnershipAdmin(EvidenceGuard, HistoryAdmin):
     form = PartnershipForm
     list_display = ["organisation", "relation", "partner", "programme", "start_year", "end_year"]
     list_select_related = ["organisation", "partner"]
     list_filter = ["relation"]
     search_fields = ["organisation__name", "partner__name", "programme"]
     autocomplete_fields = ["organisation", "partner"]
+    inlines = [PartnershipCitationInline]
 
 
 class PersonForm(VersionedModelForm):
@@ -454,7 +490,7 @@ class PersonForm(VersionedModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(HistoryAdmin):
+class PersonAdmin(EvidenceGuard, HistoryAdmin):
     form = PersonForm
     list_display = ["name", "role", "organisation", "is_public"]
     list_select_related = ["organisation"]
@@ -464,7 +500,7 @@ class PersonAdmin(HistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(HistoryAdmin):
+class CitationAdmin(EvidenceGuard, HistoryAdmin):
     form = CitationForm
     list_display = ["organisation", "fact", "subject", "source", "locator"]
     list_select_related = [

@@ -14,7 +14,7 @@ def fill_sort_name(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0007_versions_everywhere'),
+        ('orgs', '0008_limits_on_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
