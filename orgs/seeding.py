@@ -698,6 +698,7 @@ class _Loader:
     # Writing, in dependency order.
 
     def write(self):
+        withheld_before = search.withheld_terms()  # people are written in bulk, without signals
         self.write_sources()
         saved = [org.pk for org in self.orgs.values()]
         deleted_people, deleted_partnerships = self.deleted_children()
@@ -735,6 +736,7 @@ class _Loader:
         if written:
             search.update_search_text([org for org, _created in written])
             self.record_history(written)
+        search.reindex_for_withheld_change(withheld_before)
 
     def write_sources(self):
         existing = {s.slug: s for s in Source.objects.filter(slug__in=self.seeds.sources)}

@@ -1,5 +1,7 @@
-"""Public pages. Only published organisations are ever shown; hidden people and the
-towns of sensitive organisations never are.
+"""Public pages. They read organisations and sources only through the public read
+model (`Organisation.objects.public()`, `Source.objects.public()`): only published
+organisations, public partnerships, people and citations, and text withheld by
+orgs.public_text.
 
 Bad input never fails the page: an invalid filter is reported next to its control
 (status 200) while the other filters still apply, and a page number that does not
@@ -15,7 +17,7 @@ from django.views.generic import DetailView, ListView
 
 from .facets import current_index
 from .filters import OrganisationFilter
-from .models import FocusArea, Organisation, Person, Region, Source, Zone
+from .models import FocusArea, Organisation, Region, Source, Zone
 
 PUBLISHED = Organisation.Status.PUBLISHED
 PAGE_SIZE = 25
@@ -53,8 +55,8 @@ class OrganisationPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        # published() again: an organisation unpublished a moment ago drops out.
-        rows = Organisation.objects.published().filter(pk__in=ids).with_card_data()
+        # public() again: an organisation unpublished a moment ago drops out.
+        rows = Organisation.objects.public().filter(pk__in=ids).with_card_data()
         by_id = {org.pk: org for org in rows}
         return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
@@ -77,7 +79,6 @@ def paginate(request, queryset, count, per_page=PAGE_SIZE):
 def home(request):
     index = current_index()
     regions = regions_with_counts(index.counts({}))
-    published = Organisation.objects.published()
     return render(
         request,
         "orgs/home.html",
@@ -86,7 +87,7 @@ def home(request):
             "region_count": len(regions),
             "source_count": Source.objects.count(),
             "regions": sorted(regions, key=lambda r: (-r.n, r.label)),
-            "recent": published.select_related("hq_region").order_by("-updated")[:6],
+            "recent": Organisation.objects.public().order_by("-updated")[:6],
         },
     )
 
@@ -97,7 +98,7 @@ class OrganisationList(ListView):
 
     def get_queryset(self):
         self.filterset = OrganisationFilter(
-            self.request.GET, queryset=Organisation.objects.published()
+            self.request.GET, queryset=Organisation.objects.public()
         )
         return self.filterset.qs  # the paginator reads the cards' data for its page
 
@@ -181,25 +182,7 @@ class OrganisationDetail(DetailView):
     template_name = "orgs/organisation_detail.html"
 
     def get_queryset(self):
-        return (
-            Organisation.objects.published()
-            .select_related("hq_region")
-            .prefetch_related("regions", "focus_areas")
-        )
-
-    def get_context_data(self, **kwargs):
-        org = self.object
-        return super().get_context_data(
-            partners=org.partnerships.filter(partner__status=PUBLISHED).select_related("partner"),
-            partnered_by=org.partnerships_received.filter(
-                organisation__status=PUBLISHED
-            ).select_related("organisation"),
-            people=Person.objects.public().filter(organisation=org),
-            citations=org.citations.public()
-            .with_subjects()
-            .order_by("fact", "source__title", "id"),
-            **kwargs,
-        )
+        return Organisation.objects.public().with_public_details()
 
 
 def region_list(request):
@@ -243,7 +226,7 @@ def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
     region.others = other_spellings(region)
     organisations = (
-        Organisation.objects.published()
+        Organisation.objects.public()
         # As a subquery, like the listing's region filter: SQLite then walks the
         # name index for a page instead of sorting all of Bamako's organisations.
         .in_regions(Region.objects.filter(pk=region.pk))
@@ -270,22 +253,26 @@ class SourceList(ListView):
 
     def get_queryset(self):
         # Meta.ordering does not apply to a GROUP BY query: order explicitly.
-        return Source.objects.annotate(
-            n=Count(
-                "citations__organisation",
-                filter=Q(citations__organisation__status=PUBLISHED),
-                distinct=True,
+        return (
+            Source.objects.public()
+            .annotate(
+                n=Count(
+                    "citations__organisation",
+                    filter=Q(citations__organisation__status=PUBLISHED),
+                    distinct=True,
+                )
             )
-        ).order_by("title")
+            .order_by("title")
+        )
 
 
 class SourceDetail(DetailView):
-    model = Source
+    queryset = Source.objects.public()
     template_name = "orgs/source_detail.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            organisations=Organisation.objects.published()
+            organisations=Organisation.objects.public()
             .filter(citations__source=self.object)
             .distinct()
             .order_by("name"),
