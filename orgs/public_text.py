@@ -287,3 +287,39 @@ def _present_organisation(org, table):
             partnership.programme = table.withhold(partnership.programme)
     for person in getattr(org, "public_people", []):
         _mark(person)
+
+
+# --- What curators are told ----------------------------------------------------------
+
+
+def seed_notices(seeds, table=None):
+    """Notices for `load_seeds`: each seed text the public will see with something withheld.
+
+    `seeds` is orgs.seeding's parsed SeedSet; read after writing, so the people the
+    files add count. Not errors: withholding is how such a quote is shown.
+    """
+    table = table if table is not None else current()
+    if not table:
+        return []
+    texts = []
+    for values, where in seeds.sources.values():
+        for key in ("title", "publisher", "description"):
+            texts.append((f"{where}: source", key, values.get(key)))
+    # A hidden person's own citations are never shown: nothing to say about them.
+    shown_people = [p for p in seeds.people.values() if p.values.get("is_public", (False,))[0]]
+    for entity in [*seeds.organisations.values(), *shown_people]:
+        if "description" in entity.values:
+            text, where = entity.values["description"]
+            texts.append((where, "description", text))
+        for _fact, _subject, cited in entity.citations:
+            texts += [(cited.where, "quote", cited.quote), (cited.where, "locator", cited.locator)]
+    for (_org, _relation, _partner, programme), entity in seeds.partnerships.items():
+        texts.append((entity.where, "programme", programme))
+        for _fact, _subject, cited in entity.citations:
+            texts += [(cited.where, "quote", cited.quote), (cited.where, "locator", cited.locator)]
+    notices = []
+    for where, key, text in texts:
+        if text and table.kinds_in(text):
+            with_markers = table.withhold(text)
+            notices.append(f"{where}: {key} is shown to the public as “{with_markers}”")
+    return list(dict.fromkeys(notices))

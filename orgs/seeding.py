@@ -33,7 +33,7 @@ from django.core.validators import URLValidator
 from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
-from . import search
+from . import public_text, search
 from .models import (
     Citation,
     FocusArea,
@@ -147,6 +147,7 @@ class Report:
     files: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # (action, label, detail)
     conflicts: list = field(default_factory=list)  # messages
+    notices: list = field(default_factory=list)  # texts shown with something withheld
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -546,6 +547,7 @@ def load(seeds_dir, *, force=False):
     if seeds.errors:
         raise SeedError(seeds.errors)
     loader.write()
+    loader.report.notices = public_text.seed_notices(seeds)
     return loader.report
 
 

@@ -17,7 +17,7 @@ from django.views.generic import DetailView, ListView
 
 from .facets import current_index
 from .filters import OrganisationFilter
-from .models import FocusArea, Organisation, Region, Source, Zone
+from .models import Citation, FocusArea, Organisation, Region, Source, Zone
 
 PUBLISHED = Organisation.Status.PUBLISHED
 PAGE_SIZE = 25
@@ -183,6 +183,48 @@ class OrganisationDetail(DetailView):
 
     def get_queryset(self):
         return Organisation.objects.public().with_public_details()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(evidence=evidence(self.object), **kwargs)
+
+
+# The order facts appear on the organisation page, so notes number down the page.
+FACT_ORDER = ["existence", "founded", "headquarters", "region", "focus", "partnership", "person"]
+
+
+def evidence(org):
+    """Each public fact of `org` with the numbers of the notes (citations) behind it.
+
+    The notes are the organisation's public citations, numbered in the order their
+    facts appear on the page; every fact links to its notes and every note says
+    which fact it supports, so a reader sees which quote backs what, and how old it is.
+    """
+    notes = sorted(org.public_citations, key=lambda c: (FACT_ORDER.index(c.fact), c.id))
+    by_fact = {}
+    for number, citation in enumerate(notes, start=1):
+        citation.number = number
+        subject = getattr(citation, f"{Citation.SUBJECT_FIELDS.get(citation.fact, '')}_id", None)
+        by_fact.setdefault((citation.fact, subject), []).append(number)
+
+    def cited(fact, subject=None):
+        return by_fact.get((fact, subject), [])
+
+    return {
+        "notes": notes,
+        "existence": cited("existence"),
+        "founded": cited("founded"),
+        "headquarters": cited("headquarters"),
+        "regions": [(r, cited("region", r.pk)) for r in org.regions.all()],
+        "focus_areas": [(f, cited("focus", f.pk)) for f in org.focus_areas.all()],
+        "partners": [
+            (p, p.partner, p.get_relation_display(), cited("partnership", p.pk))
+            for p in org.public_partnerships
+        ]
+        + [
+            (p, p.organisation, p.inverse_label, cited("partnership", p.pk))
+            for p in org.public_partnerships_received
+        ],
+    }
 
 
 def region_list(request):

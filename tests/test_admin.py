@@ -914,3 +914,39 @@ def test_saves_racing_in_parallel_transactions_cannot_both_win(transactional_db,
     assert "Someone else saved this organisation" in responses["second"].content.decode()
     org.refresh_from_db()
     assert (org.description, org.version) == ("First.", 2)
+
+
+# --- Curators see what the public will see ----------------------------------------------
+
+
+def shown_text(response):
+    return html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))
+
+
+def test_the_admin_shows_the_public_version_of_withheld_text(curator_client, source):
+    org = make_org(slug="hawa-group", description="Led by Hawa Traoré.")
+    Person.objects.create(organisation=org, name="Hawa Traoré")
+    Citation.objects.create(
+        organisation=org,
+        source=source,
+        fact="existence",
+        locator="Interview with Hawa",
+        quote="Hawa Traoré founded the group.",
+    )
+    Citation.objects.create(
+        organisation=org, source=source, fact="founded", locator="p. 2", quote="Founded in 2001."
+    )
+    page = shown_text(curator_client.get(change_url(org)))
+    assert "Led by Hawa Traoré." in page  # the verbatim text, still editable
+    assert "The public sees: description: “Led by [name withheld].”" in page
+    assert (
+        "The public sees: locator: “Interview with [name withheld]”; "
+        "quote: “[name withheld] founded the group.”"
+    ) in page
+    assert "p. 2: “Founded in 2001.”" in page and "quote: “Founded in 2001.”" not in page
+    citation = Citation.objects.get(fact="existence")
+    page = shown_text(curator_client.get(change_url(citation)))
+    assert "quote: “[name withheld] founded the group.”" in page
+    Person.objects.update(is_public=True)
+    page = shown_text(curator_client.get(change_url(org)))
+    assert "Led by Hawa Traoré." in page and "The public sees" not in page

@@ -251,7 +251,7 @@ def test_listing_query_count_is_the_same_for_3_and_30_results(
 
 def test_organisation_page_shows_its_facts_partners_and_sources(client, directory):
     page = text(client.get("/orgs/youth-mopti/"))
-    assert "<h1>Youth Mopti Association</h1>" in page
+    assert "<h1>Youth Mopti Association<sup" in page  # then its existence's note
     assert "Local association" in page and "2005" in page
     assert "Sévaré, <a" in page  # not sensitive: the town shows
     assert "Funded by <a" in page and "Donor Fund Association" in page
@@ -369,3 +369,43 @@ def test_a_page_number_of_thousands_of_digits_shows_a_page(client, db):
     response = client.get(f"/orgs/?page={'9' * 5000}")
     assert response.status_code == 200
     assert "Test Association" in response.content.decode()
+
+
+# --- Each fact beside its evidence ---------------------------------------------------
+
+
+def note_links(page, fact_html):
+    """The note numbers linked right after `fact_html` on the page."""
+    start = page.index(fact_html) + len(fact_html)
+    refs = re.match(r'<sup class="note-refs">(.*?)</sup>', page[start:])
+    return re.findall(r'href="#note-(\d+)"', refs.group(1)) if refs else []
+
+
+def note(page, number):
+    found = re.search(rf'<li id="note-{number}">(.*?)</li>', page, re.S)
+    assert found, number
+    return found.group(1)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, directory, language):
+    page = client.get("/orgs/youth-mopti/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    mopti = Region.objects.get(slug="mopti")
+    [number] = note_links(page, f'<li><a href="/regions/mopti/">{mopti.label}</a>')
+    assert "Active across Mopti." in note(page, number)
+    assert '<time datetime="2019">2019</time>' in note(page, number)
+    [partner] = note_links(page, "Donor Fund Association</a>")
+    assert "Funded by the Donor Fund." in note(page, partner)
+    [existence] = note_links(page, "<h1>Youth Mopti Association")
+    assert existence == "1" and "trains young mediators" in note(page, existence)
+    # A fact without a citation links to nothing.
+    focus = FocusArea.objects.get(slug="youth")
+    assert note_links(page, f"{focus.label}</a>") == []
+
+
+def test_notes_number_down_the_page_and_every_link_has_its_note(client, directory):
+    page = client.get("/orgs/youth-mopti/").content.decode()
+    linked = re.findall(r'href="#note-(\d+)"', page)
+    notes = re.findall(r'<li id="note-(\d+)">', page)
+    assert notes == [str(n) for n in range(1, len(notes) + 1)] and len(notes) >= 4
+    assert set(linked) <= set(notes) and len(set(linked)) >= 3
