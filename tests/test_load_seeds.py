@@ -743,7 +743,6 @@ def test_unchanged_reload_of_sixty_organisations_takes_few_queries(
     assert "unchanged: 0 created, 0 updated" in out
 
 
-<<<<<<< HEAD
 # --- The project's own seed files ---------------------------------------------------------
 
 
@@ -797,7 +796,8 @@ def test_every_published_seeded_organisation_has_every_public_fact_cited(seeded)
     assert published.count() > 20  # positive control: the seeds publish most entries
     uncited = {org.slug: uncited_facts(org) for org in published}
     assert not {slug: facts for slug, facts in uncited.items() if facts}
-=======
+
+
 # --- What the public will see --------------------------------------------------------
 
 
@@ -831,4 +831,3 @@ def test_texts_shown_with_something_withheld_are_notices_not_errors(seeds_dir):
     assert Citation.objects.get(fact="region", organisation__slug="ajcet").quote == (
         "Doe works in Mopti."
     )
->>>>>>> b979651 (Curators see the public version; load_seeds notices; each fact linked to its numbered notes)
