@@ -27,8 +27,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 
 # Patterns that are not public reading surfaces: the admin, the language switch
-# (a POST), the health check (no data).
-NOT_PUBLIC = {"admin", "set_language", "healthz"}
+# (a POST), the health check (no data), and the confirmation link an organisation
+# is sent privately to check its own record.
+NOT_PUBLIC = {"admin", "set_language", "healthz", "orgs:confirm"}
 PARTICLES = {"ag", "al", "el", "ould", "ben", "bin", "ibn", "de", "du", "da", "la", "le"}
 LANGUAGES = ("en", "fr")
 
@@ -168,6 +169,12 @@ def crawl_urls():
         "orgs:home": [("/", published.order_by("-updated").first().name)],
         "orgs:org_list": [(f"/orgs/?page={n}", "card") for n in range(1, pages + 1)],
         "orgs:org_detail": orgs,
+        "orgs:suggest_correction": [
+            (f"/orgs/{o.slug}/suggest-correction/", o.name) for o in published
+        ],
+        "orgs:ask_to_hide": [(f"/orgs/{o.slug}/ask-to-hide/", o.name) for o in published],
+        "orgs:suggest_organisation": [("/suggest-organisation/", "<form")],
+        "orgs:submission_thanks": [("/thanks/", 'href="/orgs/"')],
         "orgs:region_list": [("/regions/", regions[0].name)],
         "orgs:region_detail": region_pages,
         "orgs:source_list": [("/sources/", sources[0].slug)],
@@ -181,8 +188,11 @@ def crawl_urls():
         "api:focus_area_list": [("/api/focus-areas/", '"label_fr"')],
         "api:source_list": [("/api/sources/", f'"slug": "{sources[0].slug}"')],
         "api:schema": [("/api/schema/", '"openapi"')],
-        "exports:orgs_csv": [("/export/orgs.csv", first.slug)],
-        "exports:orgs_hxl": [("/export/orgs.hxl.csv", "#org+name")],
+        # The exports take their language from ?lang=, not from the request's.
+        "exports:orgs_csv": [(f"/export/orgs.csv?lang={lang}", first.slug) for lang in LANGUAGES],
+        "exports:orgs_hxl": [
+            (f"/export/orgs.hxl.csv?lang={lang}", "#org+name") for lang in LANGUAGES
+        ],
     }
 
 
