@@ -821,11 +821,11 @@ def test_texts_shown_with_something_withheld_are_notices_not_errors(seeds_dir):
     assert "1 seed file loaded" in out
     notices = [line for line in out.splitlines() if line.startswith("notice: ")]
     assert notices == [
-        "notice: 001-a.toml: organisations[0] (ajcet): description is shown to the public as "
-        "“Founded by [name withheld].”",
-        "notice: 001-a.toml: organisations[0] (ajcet): regions[0]: quote is shown to the "
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): description is shown to the "
+        "public as “Founded by [name withheld].”",
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): regions[0]: quote is shown to the "
         "public as “[name withheld] works in Mopti.”",
-        "notice: 001-a.toml: organisations[0] (ajcet): regions[0]: locator is shown to the "
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): regions[0]: locator is shown to the "
         "public as “Interview with [name withheld]”",
     ]
     assert Citation.objects.get(fact="region", organisation__slug="ajcet").quote == (
