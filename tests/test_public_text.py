@@ -10,6 +10,13 @@ from orgs.public_text import PublicText, name_terms, place_terms
 from .conftest import make_org
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Markers are in the active language; a request in French may have left it active."""
+    with translation.override("en"):
+        yield
+
+
 def table(names=(), towns=()):
     return PublicText(
         [t for n in names for t in name_terms(n)], [t for w in towns for t in place_terms(w)]
