@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import public_text
 from .admin_actions import OrganisationActions
+from .admin_evidence import EvidenceGuard
 from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
 from .confirmation import ConfirmationLinkButton
 from .locking import (
@@ -153,6 +154,16 @@ class CitationForm(VersionedModelForm):
         return Citation.Fact(fact).label
 
 
+class InlineCitationForm(CitationForm):
+    """A citation edited on its organisation's page, where the curator may tick a region
+    and cite it in one save: whether its fact is one the organisation has is checked
+    after the page's writes (orgs.admin_evidence), not against what is stored before."""
+
+    def _post_clean(self):
+        self.instance.checked_after_writes = True
+        super()._post_clean()
+
+
 class PartnershipInline(VersionedInline, admin.TabularInline):
     model = Partnership
     fk_name = "organisation"
@@ -213,7 +224,7 @@ class PublicVersionMixin:
 
 class CitationInline(PublicVersionMixin, VersionedInline, admin.StackedInline):
     model = Citation
-    form = CitationForm
+    form = InlineCitationForm
     fields = [
         ("fact", "region", "focus_area", "partnership", "person"),
         "source",
@@ -279,7 +290,7 @@ CITED = [
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ConfirmationLinkButton, OrganisationActions, HistoryAdmin):
+class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActions, HistoryAdmin):
     form = OrganisationForm
     list_display = [
         "__str__",
@@ -453,14 +464,39 @@ class PartnershipForm(VersionedModelForm):
         fields = "__all__"
 
 
+class PartnershipCitationForm(InlineCitationForm):
+    """A citation of the partnership it is listed under."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.fact = Citation.Fact.PARTNERSHIP
+
+    def clean(self):
+        self.cleaned_data["fact"] = Citation.Fact.PARTNERSHIP  # for CitationForm's checks
+        return super().clean()
+
+
+class PartnershipCitationInline(VersionedInline, admin.StackedInline):
+    """A published organisation's new partnership needs a citation in the same save."""
+
+    model = Citation
+    fk_name = "partnership"
+    form = PartnershipCitationForm
+    fields = ["organisation", "source", ("locator", "quote")]
+    autocomplete_fields = ["organisation", "source"]
+    extra = 0
+    verbose_name_plural = _("citations of this partnership (filed on either organisation)")
+
+
 @admin.register(Partnership)
-class PartnershipAdmin(HistoryAdmin):
+class PartnershipAdmin(EvidenceGuard, HistoryAdmin):
     form = PartnershipForm
     list_display = ["organisation", "relation", "partner", "programme", "start_year", "end_year"]
     list_select_related = ["organisation", "partner"]
     list_filter = ["relation"]
     search_fields = ["organisation__name", "partner__name", "programme"]
     autocomplete_fields = ["organisation", "partner"]
+    inlines = [PartnershipCitationInline]
 
 
 class PersonForm(VersionedModelForm):
@@ -470,7 +506,7 @@ class PersonForm(VersionedModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(HistoryAdmin):
+class PersonAdmin(EvidenceGuard, HistoryAdmin):
     form = PersonForm
     list_display = ["name", "role", "organisation", "is_public"]
     list_select_related = ["organisation"]
@@ -480,7 +516,7 @@ class PersonAdmin(HistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(PublicVersionMixin, HistoryAdmin):
+class CitationAdmin(PublicVersionMixin, EvidenceGuard, HistoryAdmin):
     form = CitationForm
     readonly_fields = ["public_version"]
     list_display = ["organisation", "fact", "subject", "source", "locator"]

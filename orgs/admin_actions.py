@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import evidence
 from .models import Organisation
 
 
@@ -85,10 +86,19 @@ class OrganisationActions:
         self.message_user(request, message(count) % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Publish the selected organisations"), permissions=["change"])
+    @transaction.atomic
     def publish(self, request, queryset):
+        """Publishes those with a citation for every public fact; names the others and why."""
+        drafts = queryset.exclude(status=Organisation.Status.PUBLISHED)
+        refused = evidence.problems(drafts.values_list("pk", flat=True), as_published=True)
+        for reasons in refused.values():
+            for reason in reasons:
+                self.message_user(
+                    request, _("Not published: %(reason)s") % {"reason": reason}, messages.ERROR
+                )
         self._set_status(
             request,
-            queryset,
+            drafts.exclude(pk__in=[org.pk for org in refused]),
             Organisation.Status.PUBLISHED,
             lambda n: ngettext(
                 "%(count)d organisation published.", "%(count)d organisations published.", n

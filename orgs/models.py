@@ -2,10 +2,12 @@
 sources behind every fact."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -19,6 +21,37 @@ from .locking import Versioned
 # Limits that the admin, the seed files and the backups all read from the fields below.
 FIRST_YEAR, LAST_YEAR = 1800, 2100
 YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+DESCRIPTION_MAX = 2000
+PARTIAL_DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+validate_web_address = URLValidator(
+    schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
+)
+
+
+def validate_partial_date(value):
+    """2018, 2018-05 or 2018-05-08, with a real month and day."""
+    if not PARTIAL_DATE_RE.match(value):
+        raise ValidationError(
+            _("Give a date as 2018, 2018-05 or 2018-05-08."), code="partial_date"
+        )
+    year, month, day = (value.split("-") + ["01", "01"])[:3]
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValidationError(
+            _("%(value)s is not a real date."), code="partial_date", params={"value": value}
+        ) from None
+
+
+def validate_aliases(value):
+    """Other spellings of a region: a list of short, non-empty texts."""
+    if not isinstance(value, list) or not all(
+        isinstance(alias, str) and 0 < len(alias.strip()) <= 80 and "\x00" not in alias
+        for alias in value
+    ):
+        raise ValidationError(
+            _("Give a list of spellings, each a text of 1 to 80 characters."), code="aliases"
+        )
 
 
 def is_french():
@@ -104,6 +137,7 @@ class Region(Versioned):
         default=list,
         blank=True,
         help_text=_("Spellings people type, such as Timbuktu for Tombouctou."),
+        validators=[validate_aliases],
     )
     zone = models.CharField(_("zone"), max_length=10, choices=Zone.choices)
     pcode = models.CharField(
@@ -192,10 +226,16 @@ class Source(PublicCopy, Versioned):
         max_length=10,
         blank=True,
         help_text=_("As precise as known: 2018, 2018-05 or 2018-05-08. Empty when undated."),
+        validators=[validate_partial_date],
     )
-    url = models.URLField(_("web address"), max_length=500, blank=True)
+    url = models.URLField(
+        _("web address"), max_length=500, blank=True, validators=[validate_web_address]
+    )
     description = models.TextField(
-        _("description"), blank=True, help_text=_("What the document is, in our own words.")
+        _("description"),
+        max_length=DESCRIPTION_MAX,
+        blank=True,
+        help_text=_("What the document is, in our own words."),
     )
 
     objects = SourceQuerySet.as_manager()
@@ -330,9 +370,14 @@ class Organisation(PublicCopy, Versioned):
     )
     hq_town = models.CharField(_("headquarters town"), max_length=100, blank=True)
     description = models.TextField(
-        _("description"), blank=True, help_text=_("In our own words, never copied from a source.")
+        _("description"),
+        max_length=DESCRIPTION_MAX,
+        blank=True,
+        help_text=_("In our own words, never copied from a source."),
     )
-    website = models.URLField(_("website"), max_length=300, blank=True)
+    website = models.URLField(
+        _("website"), max_length=300, blank=True, validators=[validate_web_address]
+    )
     regions = models.ManyToManyField(
         Region, verbose_name=_("regions of work"), blank=True, related_name="organisations"
     )
@@ -473,8 +518,13 @@ class Partnership(PublicCopy, Versioned):
         related_name="partnerships_received",
     )
     programme = models.CharField(_("programme"), max_length=200, blank=True)
-    start_year = models.PositiveSmallIntegerField(_("from (year)"), null=True, blank=True)
-    end_year = models.PositiveSmallIntegerField(_("until (year)"), null=True, blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        _("from (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("until (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PartnershipQuerySet.as_manager()
     history = HistoricalRecords()
@@ -685,6 +735,12 @@ class Citation(PublicCopy, Versioned):
 
     def __str__(self):
         return f"{self.get_fact_display()}: {self.source} ({self.locator})"
+
+    def clean(self):
+        from .evidence import validate_citation
+
+        if not getattr(self, "checked_after_writes", False):
+            validate_citation(self)
 
     @property
     @admin.display(description=_("subject"))

@@ -295,7 +295,7 @@ def _present_organisation(org, table):
 def seed_notices(seeds, table=None):
     """Notices for `load_seeds`: each seed text the public will see with something withheld.
 
-    `seeds` is orgs.seeding's parsed SeedSet; read after writing, so the people the
+    `seeds` is orgs.seed_references' parsed SeedSet; read after writing, so the people the
     files add count. Not errors: withholding is how such a quote is shown.
     """
     table = table if table is not None else current()

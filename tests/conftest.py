@@ -39,6 +39,27 @@ def make_org(**overrides):
     return Organisation.objects.create(**fields)
 
 
+def cite(org, fact="existence", **subject):
+    """A citation of one fact of `org` (its existence unless told), from a test source.
+
+    A published organisation must have one for each public fact (orgs.evidence)
+    before the admin, `load_seeds` or `import_directory` will store it.
+    """
+    from orgs.models import Citation, Source
+
+    source, _created = Source.objects.get_or_create(
+        slug="test-source", defaults={"publisher": "Test", "title": "Test source"}
+    )
+    return Citation.objects.create(
+        organisation=org,
+        source=source,
+        fact=fact,
+        locator="p. 1",
+        quote=f"{org.name}: {fact}.",
+        **subject,
+    )
+
+
 def form_data(form):
     """What a browser would post for this bound or unbound form, as displayed."""
     data = {}
@@ -165,7 +186,9 @@ def directory_data(reference_data, django_user_model):
         start_year=2016,
         end_year=2018,
     )
-    Partnership.objects.create(organisation=secret, relation="member_of", partner=ajcet)
+    member_of = Partnership.objects.create(
+        organisation=secret, relation="member_of", partner=ajcet
+    )
     with_draft = Partnership.objects.create(
         organisation=ajcet, relation="partner_of", partner=draft
     )
@@ -190,12 +213,22 @@ def directory_data(reference_data, django_user_model):
             **subject,
         )
 
+    # Every public fact of a published organisation is cited (orgs.evidence).
     cite(ajcet, "existence")
     cite(ajcet, "founded")
     cite(ajcet, "headquarters")
     cite(ajcet, "region", region=region["mopti"])
+    cite(ajcet, "region", region=region["segou"])
     cite(ajcet, "focus", focus_area=focus["youth"])
+    cite(ajcet, "focus", focus_area=focus["peacebuilding"])
     cite(ajcet, "partnership", partnership=funded)
+    cite(usip, "existence")
+    cite(usip, "founded")
+    cite(secret, "existence")
+    cite(secret, "founded")
+    cite(secret, "region", region=region["kidal"])
+    cite(secret, "focus", focus_area=focus["womens-rights"])
+    cite(secret, "partnership", partnership=member_of)
     cite(ajcet, "partnership", partnership=with_draft)
     cite(ajcet, "person", person=Person.objects.get(name="Aminata Public"))
     Citation.objects.create(

@@ -18,7 +18,7 @@ from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, 
 from orgs.roles import GROUP_NAME
 from orgs.search import update_search_text
 
-from .conftest import change_form_data, form_data, make_org
+from .conftest import change_form_data, cite, form_data, make_org
 
 CHANGELIST = "/admin/orgs/organisation/"
 
@@ -160,6 +160,8 @@ def test_status_actions_change_status_and_record_who(curator_client, curator, ac
     first = make_org(name="First", slug="first", status=start)
     second = make_org(name="Second", slug="second", status=start)
     untouched = make_org(name="Untouched", slug="untouched", status=start)
+    for org in (first, second, untouched):
+        cite(org)
 
     response = run_action(curator_client, action, first, second)
 
@@ -209,6 +211,7 @@ def test_record_confirmation_marks_confirmed_by_the_organisation(curator_client,
 def test_saving_the_form_is_not_a_check(curator_client):
     checked = datetime.date(2022, 3, 1)
     org = make_org(verification=Organisation.Verification.CURATOR, last_checked=checked)
+    cite(org)
     data = change_form_data(curator_client.get(change_url(org)))
     data["description"] = "Runs radio programmes on reconciliation."
 
@@ -408,6 +411,7 @@ def test_citation_without_its_subject_is_refused_with_a_clear_message(
 
 def test_second_concurrent_save_is_refused_and_both_values_survive(curator_client, curator):
     org = make_org(description="Original description.")
+    cite(org)
     other = User.objects.create_user("boubacar", is_staff=True)
     other.groups.add(Group.objects.get(name=GROUP_NAME))
     first = change_form_data(curator_client.get(change_url(org)))
@@ -443,6 +447,7 @@ def test_second_concurrent_save_is_refused_and_both_values_survive(curator_clien
 
 def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     org = make_org()
+    cite(org)
     person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
     first = change_form_data(curator_client.get(change_url(org)))
     second = change_form_data(curator_client.get(change_url(org)))
@@ -467,6 +472,7 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
 def test_a_stale_form_is_refused_even_if_only_an_inline_changed(curator_client):
     """Saving the page saves every field shown: stale ones must not overwrite a newer save."""
     org = make_org(description="Before.")
+    cite(org)
     Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
     first = change_form_data(curator_client.get(change_url(org)))
     second = change_form_data(curator_client.get(change_url(org)))
@@ -484,6 +490,7 @@ def test_a_stale_form_is_refused_even_if_only_an_inline_changed(curator_client):
 
 def test_unrelated_inline_edits_do_not_conflict(curator_client):
     org = make_org()
+    cite(org)
     Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
     first = change_form_data(curator_client.get(change_url(org)))
     first["people-0-role"] = "Coordinator"
@@ -503,7 +510,10 @@ def test_concurrent_saves_of_a_partnership_are_refused(curator_client):
     partnership = Partnership.objects.create(
         organisation=org, relation="partner_of", partner=partner
     )
-    first = form_data(curator_client.get(change_url(partnership)).context["adminform"].form)
+    cite(org)
+    cite(partner)
+    cite(org, "partnership", partnership=partnership)
+    first = change_form_data(curator_client.get(change_url(partnership)))
     second = dict(first)
     first["programme"] = "Radio for peace"
     second["programme"] = "Dialogue circles"
@@ -615,7 +625,11 @@ def test_a_stale_page_cannot_delete_a_row_someone_changed_since(curator_client, 
     assert response.status_code == 200
     assert "Someone else saved this citation" in response.content.decode()
     assert Citation.objects.filter(pk=citation.pk, quote="Edited in the citation admin.").exists()
-    # Positive control: the same deletion from a current page goes through.
+    # Positive control: the same deletion from a current page goes through (the
+    # published organisation keeps a citation of its existence, as orgs.evidence asks).
+    Citation.objects.create(
+        organisation=org, source=source, fact="existence", locator="p. 4", quote="Another."
+    )
     page = change_form_data(curator_client.get(change_url(org)))
     page["citations-0-DELETE"] = "on"
     assert curator_client.post(change_url(org), page).status_code == 302
@@ -836,6 +850,9 @@ def test_malformed_history_addresses_are_not_errors(curator_client, suffix):
 def test_actions_work_on_a_filtered_selection_across_pages(curator_client, varied_orgs):
     """A region filter makes the queryset DISTINCT: the action must still lock and save."""
     north = varied_orgs["north"]
+    nord = varied_orgs["orgs"]["Nord Draft"]
+    cite(nord, "region", region=north)
+    cite(nord, "focus", focus_area=varied_orgs["focus"])
     response = curator_client.post(
         f"{CHANGELIST}?zone=north&regions__id__exact={north.pk}",
         {"action": "publish", "select_across": "1", "index": "0", "_selected_action": ["0"]},
@@ -871,6 +888,7 @@ def test_saves_racing_in_parallel_transactions_cannot_both_win(transactional_db,
     user = User.objects.create_user("aminata", is_staff=True)
     user.groups.add(Group.objects.get(name=GROUP_NAME))
     org = make_org(description="Before.")
+    cite(org)
     clients = [Client(), Client()]
     for client in clients:
         client.force_login(user)

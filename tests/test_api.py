@@ -101,7 +101,9 @@ def test_citations_name_their_source_and_subject(client, directory_data):
         ("founded", None),
         ("headquarters", None),
         ("region", "mopti"),
+        ("region", "segou"),
         ("focus", "youth"),
+        ("focus", "peacebuilding"),
         ("partnership", "usip"),
         ("person", "Aminata Public"),
     }
@@ -115,7 +117,14 @@ def test_sensitive_organisation_hides_town_people_and_their_citations(client, di
     org = client.get("/api/orgs/femmes-kidal/").json()
     assert org["headquarters"] == {"region": "kidal", "town": ""}
     assert org["people"] == []
-    assert org["citations"] == []
+    # Its other facts are cited, as a published organisation's must be (orgs.evidence).
+    assert {c["fact"] for c in org["citations"]} == {
+        "existence",
+        "founded",
+        "region",
+        "focus",
+        "partnership",
+    }
 
 
 def test_nothing_hidden_appears_anywhere_in_the_api(client, directory_data):

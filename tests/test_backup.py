@@ -144,7 +144,7 @@ def test_import_of_a_file_that_is_not_json_says_so(db, tmp_path):
     path.write_text("[]", encoding="utf-8")
     with pytest.raises(CommandError, match="does not hold a JSON object"):
         call_command("import_directory", str(path))
-    with pytest.raises(CommandError, match="Cannot read"):
+    with pytest.raises(CommandError, match="cannot be read"):
         call_command("import_directory", str(tmp_path / "missing.json"))
 
 
@@ -166,9 +166,12 @@ DAMAGES = {
     "wrong version": (lambda d: d.update(version=2), "version 2"),
     "wrong format": (lambda d: d.update(format="something"), "not a directory backup"),
     "missing collection": (drop("people"), "people"),
-    "collection not a list": (lambda d: d.update(sources={}), "sources should be a list"),
-    "missing field": (lambda d: d["organisations"][0].pop("kind"), "missing keys ['kind']"),
-    "unknown field": (lambda d: d["people"][0].update(age=40), "unknown keys ['age']"),
+    "collection not a list": (lambda d: d.update(sources={}), "sources: expected a list"),
+    "missing field": (
+        lambda d: d["organisations"][0].pop("kind"),
+        'organisations[0]: missing required key "kind"',
+    ),
+    "unknown field": (lambda d: d["people"][0].update(age=40), 'people[0]: unknown key "age"'),
     "founded as text": (setter("organisations", 0, "founded", "1990"), "founded"),
     "boolean as number": (setter("people", 0, "is_public", 1), "is_public"),
     "unknown kind": (setter("organisations", 0, "kind", "cult"), "kind"),
@@ -188,11 +191,11 @@ DAMAGES = {
     "unhashable reference": (setter("citations", 0, "partnership", [{}]), "partnership"),
     "duplicate organisation": (
         lambda d: d["organisations"].append(copy.deepcopy(d["organisations"][0])),
-        "duplicate",
+        'duplicate slug "ajcet" (also organisations[0])',
     ),
     "citation without its subject": (
         lambda d: next(c for c in d["citations"] if c["region"]).update(region=None),
-        "contradicts",
+        "a region citation needs its region",
     ),
 }
 

@@ -61,10 +61,38 @@ def test_curator_adds_cites_and_publishes_an_organisation(page, curator_account)
     page.goto("/orgs/")
     assert page.get_by_role("link", name="Association Jeunesse Tombouctou").count() == 0
 
-    page.goto("/admin/orgs/organisation/")
-    page.get_by_role("row", name="Association Jeunesse Tombouctou").get_by_role("checkbox").check()
-    page.locator("select[name=action]").select_option("publish")
-    page.locator("button[name=index]").click()
+    def publish():
+        page.goto("/admin/orgs/organisation/")
+        row = page.get_by_role("row", name="Association Jeunesse Tombouctou")
+        row.get_by_role("checkbox").check()
+        page.locator("select[name=action]").select_option("publish")
+        page.locator("button[name=index]").click()
+
+    # Its region and focus area are not cited yet: publishing is refused, saying why.
+    publish()
+    refusal = page.locator(".messagelist .error")
+    expect(refusal).to_contain_text("region of work: Mopti")
+    expect(refusal).to_contain_text("focus area: Youth")
+    assert Organisation.objects.get(pk=org.pk).status == Organisation.Status.DRAFT
+
+    page.goto(f"/admin/orgs/organisation/{org.pk}/change/")
+    for index, (fact, subject_id, subject, quote) in enumerate(
+        [
+            ("region", "region", "Mopti", "It runs youth clubs in Mopti."),
+            ("focus", "focus_area", "Youth", "It works with young people."),
+        ],
+        start=1,
+    ):
+        page.get_by_role("button", name="Add another Citation").click()
+        page.locator(f"#id_citations-{index}-fact").select_option(fact)
+        choose_autocomplete(page, f"id_citations-{index}-{subject_id}", subject)
+        choose_autocomplete(page, f"id_citations-{index}-source", "Civil society mapping")
+        page.locator(f"#id_citations-{index}-locator").fill("Annex 1")
+        page.locator(f"#id_citations-{index}-quote").fill(quote)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/admin/orgs/organisation/")
+
+    publish()
     expect(page.get_by_text("1 organisation published.")).to_be_visible()
 
     page.goto("/orgs/")

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 
@@ -72,7 +73,7 @@ def load(*args, verbosity=1):
 
 
 def load_error(*args):
-    with pytest.raises(CommandError) as excinfo:
+    with translation.override("en"), pytest.raises(CommandError) as excinfo:
         load(*args)
     return str(excinfo.value)
 
@@ -450,7 +451,16 @@ def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
     base_seed(seeds_dir)
     load()
     ajcet = Organisation.objects.get(slug="ajcet")
-    ajcet.regions.set([Region.objects.get(slug="gao")])
+    gao = Region.objects.get(slug="gao")
+    ajcet.regions.set([gao])  # and cites it, as the admin requires of a published organisation
+    Citation.objects.create(
+        organisation=ajcet,
+        source=Source.objects.get(),
+        fact="region",
+        region=gao,
+        locator="p. 2",
+        quote="Works in Gao.",
+    )
     base_seed(
         seeds_dir,
         regions=[
@@ -461,6 +471,10 @@ def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
     out = load()
     assert [r.slug for r in ajcet.regions.all()] == ["gao"]
     assert "regions: kept the curator's ['gao'], the seeds say ['mopti', 'tombouctou']" in out
+    # The seeds' citation of Mopti would cite a region the kept value does not have.
+    assert "regions[1]: citation not written: Mopti is not a region where AJCET works" in out
+    assert not Citation.objects.filter(region__slug="mopti").exists()
+    assert Citation.objects.filter(region__slug="tombouctou").exists()  # its headquarters
 
 
 def test_curator_who_hides_a_person_wins(seeds_dir):
@@ -526,6 +540,8 @@ def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
 def test_curator_deletion_of_a_citation_wins(seeds_dir):
     base_seed(seeds_dir)
     load()
+    # The year was wrong: the curator removes it and its citation together.
+    Organisation.objects.filter(slug="ajcet").update(founded=None)
     Citation.objects.get(fact="founded").delete()
     out = load()
     assert not Citation.objects.filter(fact="founded").exists()
@@ -546,105 +562,101 @@ ERROR_CASES = {
     ),
     "unknown key": (
         {"organisations": [bad_entry(nmae="Typo")]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): unknown key 'nmae' "
-        "(did you mean 'name'?)",
+        'seeds/002-bad.toml: organisations[0]: unknown key "nmae" (did you mean "name"?)',
     ),
     "missing required key": (
         {"organisations": [{"name": "No slug", "existence": cite()}]},
-        "seeds/002-bad.toml: organisations[0]: missing required key 'slug'",
+        'seeds/002-bad.toml: organisations[0]: missing required key "slug"',
     ),
     "missing source title": (
         {"source_fields": {"title": None}},
-        "seeds/002-bad.toml: [source]: missing required key 'title'",
+        'seeds/002-bad.toml: source: missing required key "title"',
     ),
     "unknown region": (
         {"organisations": [bad_entry(regions=[{"region": "tombuctu", **cite()}])]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): regions[0]: unknown region 'tombuctu' "
-        "(did you mean 'tombouctou'?)",
+        'seeds/002-bad.toml: organisations[0].regions[0].region: unknown region "tombuctu" '
+        '(did you mean "tombouctou"?)',
     ),
     "unknown headquarters region": (
         {"organisations": [bad_entry(headquarters={"region": "atlantis", **cite()})]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): headquarters: unknown region 'atlantis'",
+        'seeds/002-bad.toml: organisations[0].headquarters.region: unknown region "atlantis"',
     ),
     "unknown focus area": (
         {"organisations": [bad_entry(focus=[{"focus": "knitting", **cite()}])]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): focus[0]: unknown focus area 'knitting'",
+        'seeds/002-bad.toml: organisations[0].focus[0].focus: unknown focus area "knitting"',
     ),
     "unknown kind": (
         {"organisations": [bad_entry(kind="ngo")]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): unknown kind 'ngo'",
+        'seeds/002-bad.toml: organisations[0].kind: unknown kind "ngo" (one of: local_association',
     ),
     "unknown relation": (
         {"partnerships": [partnership("ajcet", "befriends", "usip")]},
-        "seeds/002-bad.toml: partnerships[0]: unknown relation 'befriends'",
+        'seeds/002-bad.toml: partnerships[0].relation: unknown relation "befriends"',
     ),
     "partner nowhere": (
         {"partnerships": [partnership("ajcet", "member_of", "wanep")]},
-        "seeds/002-bad.toml: partnerships[0] (ajcet member_of wanep): partner 'wanep' is in no "
-        "seed file and not in the database",
+        'seeds/002-bad.toml: partnerships[0].partner: partner "wanep" is in no seed file and '
+        "not in the database",
     ),
     "duplicate slug in a file": (
         {"organisations": [bad_entry(), bad_entry()]},
-        "seeds/002-bad.toml: organisations[1] (bad-org): duplicate slug 'bad-org'",
+        'seeds/002-bad.toml: organisations[1].slug: duplicate slug "bad-org" '
+        "(also organisations[0])",
     ),
     "source slug in two files": (
         {"source": "base-doc"},
-        "seeds/002-bad.toml: [source]: source slug 'base-doc' is also used by seeds/001-base.toml",
+        'seeds/002-bad.toml: source.slug: source slug "base-doc" is also used by '
+        "seeds/001-base.toml",
     ),
     "founded without citation": (
         {"organisations": [bad_entry(founded={"year": 2010})]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): founded: no citation: missing 'locator'",
+        'seeds/002-bad.toml: organisations[0].founded: no citation: missing "locator"',
     ),
     "founded as a bare year": (
         {"organisations": [bad_entry(founded=2010)]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): founded: expected a table with year, "
-        "locator and quote",
+        "seeds/002-bad.toml: organisations[0].founded: expected a table with locator, quote, "
+        "year, got the number 2010",
     ),
     "region without quote": (
         {"organisations": [bad_entry(regions=[{"region": "mopti", "locator": "p. 2"}])]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): regions[0]: no citation: missing 'quote'",
+        'seeds/002-bad.toml: organisations[0].regions[0]: no citation: missing "quote"',
     ),
     "organisation without existence": (
         {"organisations": [bad_entry(existence=None)]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): missing required key 'existence'",
+        'seeds/002-bad.toml: organisations[0]: missing required key "existence"',
     ),
     "empty quote": (
         {"organisations": [bad_entry(existence=cite("   "))]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): existence: quote: empty",
+        "seeds/002-bad.toml: organisations[0].existence.quote: empty",
     ),
     "over-long quote": (
         {"organisations": [bad_entry(existence=cite("x" * 601))]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): existence: quote: 601 characters, "
-        "at most 600",
+        "seeds/002-bad.toml: organisations[0].existence.quote: 601 characters, at most 600",
     ),
     "implausible year": (
         {"organisations": [bad_entry(founded={"year": 1200, **cite()})]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): founded: year: 1200 is not a "
-        "plausible year",
+        "seeds/002-bad.toml: organisations[0].founded.year: 1200 is outside 1800-2100",
     ),
     "year as text": (
         {"organisations": [bad_entry(founded={"year": "2010", **cite()})]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): founded: year: expected a year",
+        "seeds/002-bad.toml: organisations[0].founded.year: expected a whole number, "
+        'got the text "2010"',
     ),
     "partnership ends before it starts": (
         {"partnerships": [partnership("ajcet", "funded_by", "usip", start=2018, end=2016)]},
-        "seeds/002-bad.toml: partnerships[0] (ajcet funded_by usip): end 2016 is before start "
-        "2018",
+        "seeds/002-bad.toml: partnerships[0]: end 2016 is before start 2018",
     ),
     "new organisation without a kind": (
         {"organisations": [bad_entry(kind=None)]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): no seed file gives this new "
-        "organisation a kind",
+        "seeds/002-bad.toml: organisations[0]: no seed file gives this new organisation a kind",
     ),
     "bad website": (
         {"organisations": [bad_entry(website="www.example")]},
-        "seeds/002-bad.toml: organisations[0] (bad-org): website: 'www.example' is not a web "
-        "address",
+        "seeds/002-bad.toml: organisations[0].website: Enter a web address starting with http",
     ),
     "cite_on neither side": (
         {"partnerships": [partnership("ajcet", "funded_by", "usip", cite_on="wanep")]},
-        "seeds/002-bad.toml: partnerships[0] (ajcet funded_by usip): cite_on: 'wanep' is "
-        "neither 'ajcet' nor 'usip'",
+        'seeds/002-bad.toml: partnerships[0]: cite_on: "wanep" is neither "ajcet" nor "usip"',
     ),
 }
 
@@ -694,9 +706,9 @@ def test_every_problem_in_every_file_is_reported_together(seeds_dir):
     write_seed(seeds_dir, "002-b.toml", "doc-b", [org("three", existence=cite(""))])
     error = load_error()
     assert "3 problem(s)" in error
-    assert "seeds/001-a.toml: organisations[0] (one): unknown kind 'ngo'" in error
-    assert "seeds/001-a.toml: organisations[1] (two): regions[0]: unknown region" in error
-    assert "seeds/002-b.toml: organisations[0] (three): existence: quote: empty" in error
+    assert 'seeds/001-a.toml: organisations[0].kind: unknown kind "ngo"' in error
+    assert "seeds/001-a.toml: organisations[1].regions[0].region: unknown region" in error
+    assert "seeds/002-b.toml: organisations[0].existence.quote: empty" in error
     assert Organisation.objects.count() == 0
     assert Region.objects.count() == 0  # even the fixtures were rolled back
 
@@ -711,12 +723,12 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
     )
     error = load_error()
     assert (
-        "seeds/002-second.toml: organisations[0] (ajcet): kind 'national_ngo' disagrees with "
-        "seeds/001-base.toml: organisations[0] (ajcet): 'local_association'"
+        'seeds/002-second.toml: organisations[0].kind: "national_ngo" disagrees with '
+        'seeds/001-base.toml: organisations[0].kind: "local_association"'
     ) in error
     assert (
-        "seeds/002-second.toml: organisations[0] (ajcet): founded 2011 disagrees with "
-        "seeds/001-base.toml: organisations[0] (ajcet): 2010"
+        "seeds/002-second.toml: organisations[0].founded.year: 2011 disagrees with "
+        "seeds/001-base.toml: organisations[0].founded.year: 2010"
     ) in error
     assert Organisation.objects.count() == 0
 

@@ -13,7 +13,7 @@ from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Person, Region
 from orgs.search import normalise, repair_sqlite_index, update_search_text
 
-from .conftest import change_form_data, make_org
+from .conftest import change_form_data, cite, make_org
 
 
 def slugs(queryset):
@@ -204,6 +204,8 @@ def test_curator_editing_in_the_admin_updates_search(client, regions):
     admin = get_user_model().objects.create_superuser("curator", "c@example.org", "pw-long-1")
     client.force_login(admin)
     org = make_org(name="Before", slug="b")
+    cite(org)
+    cite(org, "region", region=regions["segou"])  # a published organisation's facts are cited
     url = f"/admin/orgs/organisation/{org.pk}/change/"
     data = change_form_data(client.get(url))
     data.update(name="After Edit", regions=[str(regions["segou"].pk)])

@@ -1,17 +1,17 @@
 """Restore a file written by `export_directory` into an empty database.
 
-All or nothing: the file is checked entry by entry inside one transaction, and the
-first problem stops the import with a message naming the entry, leaving the
-database as it was.
+All or nothing: the whole file is checked first (orgs.backup_schema), and every
+problem is reported with the entry it concerns, leaving the database as it was;
+it is then restored inside one transaction.
 """
 
-import json
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
 
 from orgs import statistics
 from orgs.backup import BackupError, load
+from orgs.backup_schema import read_backup
+from orgs.schema import FileProblems
 
 
 class DryRun(Exception):
@@ -27,17 +27,18 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check the file and roll back; write nothing."
         )
 
+    @no_translations  # messages in the settings' language, whatever a caller activated
     def handle(self, *args, path, dry_run, **options):
         try:
-            with open(path, encoding="utf-8") as file:
-                data = json.load(file)
-        except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(f"{path} is not valid JSON: {error}") from error
+            backup = read_backup(path, path)
+        except FileProblems as error:
+            raise CommandError(
+                f"{len(error.problems)} problem(s) in {path}; nothing was imported:\n"
+                + "\n".join(error.problems)
+            ) from None
         try:
             with transaction.atomic():
-                counts = load(data)
+                counts = load(backup)
                 if dry_run:
                     raise DryRun
         except BackupError as error:

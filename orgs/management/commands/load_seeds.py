@@ -5,14 +5,15 @@ with a citation beside every fact. This command is how they reach the database, 
 a fresh install and after every change to a seed file. It checks every file before
 writing anything, writes in one transaction, changes nothing on a second run, and
 never overwrites what a curator changed in the admin unless told to with --force.
-The work itself is in orgs.seeding.
+The work itself is in orgs.seed_loading (writing), orgs.seed_references (checking
+entries against each other) and orgs.seed_schema (reading one file).
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
 
-from orgs import seeding
+from orgs import seed_loading, seed_references
 
 
 class Command(BaseCommand):
@@ -33,14 +34,15 @@ class Command(BaseCommand):
             help="Overwrite fields a curator changed with the seed files' values.",
         )
 
+    @no_translations  # messages in the settings' language, whatever a caller activated
     def handle(self, *args, dry_run=False, force=False, verbosity=1, **options):
         seeds_dir = settings.SEEDS_DIR
         try:
             with transaction.atomic():
-                report = seeding.load(seeds_dir, force=force)
+                report = seed_loading.load(seeds_dir, force=force)
                 if dry_run:
                     transaction.set_rollback(True)
-        except seeding.SeedError as e:
+        except seed_references.SeedError as e:
             raise CommandError(
                 f"{len(e.errors)} problem(s) in the seed files in {seeds_dir}; "
                 "nothing was loaded:\n" + "\n".join(e.errors)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     town: the public-text rule (orgs.public_text) is keyed by it."""
 
     dependencies = [
-        ("orgs", "0007_versions_everywhere"),
+        ("orgs", "0008_limits_on_fields"),
     ]
 
     operations = [

@@ -1,143 +1,34 @@
-"""Loading the seed files (`seeds/*.toml`, format in seeds/README.md) into the database.
+"""Writing the seed files into the database: the curator-wins load behind `load_seeds`.
 
-Three steps, all inside the caller's transaction:
-
-1. `parse_seed_files()` reads every file and checks its shape (keys, types, lengths,
-   years, that every fact carries a citation), collecting every problem rather than
-   stopping at the first, and merges organisations named by several files.
-2. `load()` loads the reference fixtures, then checks what needs the database
-   (region and focus slugs, partners that exist nowhere, organisations without a name
-   or kind), and raises `SeedError` with every problem before writing anything else.
-3. It then upserts sources, organisations, people, partnerships and citations,
-   saving only what changed, so a second run writes nothing.
+`load()` reads and checks every file (`orgs.seed_references`, through the schema in
+`orgs.seed_schema`), loads the reference fixtures, checks what needs the database,
+and raises `SeedError` with every problem before writing anything else. It then
+upserts sources, organisations, people, partnerships and citations, saving only
+what changed, so a second run writes nothing. Call it inside `transaction.atomic()`.
 
 Curators win: `Organisation.seeded_values` keeps what the seeds last wrote to each
 field (and, under "people" and "partnerships", to its people's and partnerships'
 fields). A field whose database value no longer matches it was changed by a curator:
 a changed seed value is then not applied but reported as a conflict, unless `force`.
 A field no seed file gives is left alone. Sources and citations belong to the seeds
-and follow them. Nothing is ever deleted: removing a fact is a curator's decision.
+and follow them. Nothing is ever deleted, and what a curator deleted stays deleted.
 """
 
 import copy
-import difflib
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
-from . import public_text, search
-from .models import (
-    Citation,
-    FocusArea,
-    Organisation,
-    Partnership,
-    Person,
-    Region,
-    Source,
-)
+from . import evidence, public_text, search
+from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+from .seed_references import Entity, SeedError, check_references, read_seed_files
 
 FIXTURES = ["regions", "focus_areas"]
-QUOTE_MAX = Citation._meta.get_field("quote").max_length
-LOCATOR_MAX = Citation._meta.get_field("locator").max_length
-YEAR_MIN, YEAR_MAX = 1800, 2100
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 REASON_MAX = 100  # simple-history's history_change_reason column
-
-CITATION_KEYS = ("locator", "quote")
-TOP_KEYS = {"source": True, "organisations": False, "partnerships": False}
-SOURCE_KEYS = {
-    "slug": True,
-    "publisher": True,
-    "title": True,
-    "date": False,
-    "url": False,
-    "document": False,
-    "description": False,
-}
-ORG_KEYS = {
-    "slug": True,
-    "existence": True,
-    "name": False,
-    "name_original": False,
-    "acronym": False,
-    "kind": False,
-    "description": False,
-    "website": False,
-    "status": False,
-    "founded": False,
-    "headquarters": False,
-    "regions": False,
-    "focus": False,
-    "people": False,
-}
-# Organisation scalar fields a seed file may give, with their lengths.
-ORG_TEXT_FIELDS = ("name", "name_original", "acronym", "description", "website")
-PARTNERSHIP_KEYS = {
-    "organisation": True,
-    "relation": True,
-    "partner": True,
-    "locator": True,
-    "quote": True,
-    "programme": False,
-    "start": False,
-    "end": False,
-    "cite_on": False,
-}
-
-
-class SeedError(Exception):
-    """The seed files cannot be loaded; `errors` lists every problem found."""
-
-    def __init__(self, errors):
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
-
-
-@dataclass
-class Cited:
-    """One citation from one seed file."""
-
-    source: str
-    locator: str
-    quote: str
-    where: str
-
-
-@dataclass
-class Entity:
-    """Something several files may describe: values agree across files, citations add up."""
-
-    key: object
-    where: str  # the first place it is named, for messages
-    files: list = field(default_factory=list)
-    given: set = field(default_factory=set)  # keys some file gives, valid or not
-    values: dict = field(default_factory=dict)  # field -> (value, where)
-    citations: list = field(default_factory=list)  # (fact, subject, Cited)
-
-
-@dataclass
-class SeedSet:
-    """Every seed file, parsed, checked and merged."""
-
-    sources: dict = field(default_factory=dict)  # slug -> (values, file)
-    organisations: dict = field(default_factory=dict)  # slug -> Entity
-    people: dict = field(default_factory=dict)  # (org slug, name) -> Entity
-    partnerships: dict = field(default_factory=dict)  # (org, relation, partner, programme)
-    regions: dict = field(default_factory=dict)  # org slug -> {region slugs}
-    focus: dict = field(default_factory=dict)  # org slug -> {focus slugs}
-    region_refs: list = field(default_factory=list)  # (slug, where), checked against the DB
-    focus_refs: list = field(default_factory=list)
-    files: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
 
 
 @dataclass
@@ -170,366 +61,6 @@ class Report:
         return f"{files} {state}: {counts}."
 
 
-# --- Step 1: reading and checking the files -------------------------------------------
-
-
-class _Checker:
-    """Reads values out of parsed TOML, recording a message for each problem."""
-
-    def __init__(self, errors):
-        self.errors = errors
-
-    def error(self, where, message):
-        self.errors.append(f"{where}: {message}")
-
-    def table(self, value, where, spec, what="a table"):
-        if not isinstance(value, dict):
-            self.error(where, f"expected {what}, got {_describe(value)}")
-            return None
-        for key in value:
-            if key not in spec:
-                hint = difflib.get_close_matches(key, spec, n=1)
-                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.error(where, f"unknown key '{key}'{suggestion}")
-        missing = [key for key, required in spec.items() if required and key not in value]
-        for key in missing:
-            if key in CITATION_KEYS:
-                self.error(
-                    where,
-                    f"no citation: missing '{key}' (every fact needs a locator "
-                    "and a verbatim quote)",
-                )
-            else:
-                self.error(where, f"missing required key '{key}'")
-        return value
-
-    def tables(self, value, where):
-        """An array of tables (`[[...]]`); anything else is an error."""
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.error(where, f"expected an array of tables ([[...]]), got {_describe(value)}")
-            return []
-        return value
-
-    def text(self, table, key, where, max_length=None, default=None, pattern=None):
-        if key not in table:
-            return default
-        value = table[key]
-        if not isinstance(value, str):
-            self.error(where, f"{key}: expected a string, got {_describe(value)}")
-            return default
-        value = value.strip()
-        if max_length and len(value) > max_length:
-            self.error(where, f"{key}: {len(value)} characters, at most {max_length}")
-        if pattern and not pattern.match(value):
-            self.error(
-                where, f"{key}: '{value}' is not a slug (lower-case letters, digits, hyphens)"
-            )
-        return value
-
-    def slug(self, table, key, where):
-        return self.text(table, key, where, max_length=100, pattern=SLUG_RE)
-
-    def choice(self, table, key, where, choices, what):
-        value = self.text(table, key, where)
-        if value is not None and value not in choices:
-            self.error(where, f"unknown {what} '{value}' (one of: {', '.join(choices)})")
-            return None
-        return value
-
-    def year(self, table, key, where):
-        if key not in table:
-            return None
-        value = table[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(where, f"{key}: expected a year such as 2010, got {_describe(value)}")
-            return None
-        if not YEAR_MIN <= value <= YEAR_MAX:
-            self.error(where, f"{key}: {value} is not a plausible year ({YEAR_MIN}-{YEAR_MAX})")
-            return None
-        return value
-
-    def url(self, table, key, where, max_length):
-        value = self.text(table, key, where, max_length=max_length, default="")
-        if value:
-            try:
-                URLValidator(schemes=["http", "https"])(value)
-            except ValidationError:
-                self.error(where, f"{key}: '{value}' is not a web address (http:// or https://)")
-        return value
-
-    def citation(self, table, where, source):
-        locator = self.text(table, "locator", where, max_length=LOCATOR_MAX)
-        quote = table.get("quote")
-        if "quote" in table:
-            if not isinstance(quote, str):
-                self.error(where, f"quote: expected a string, got {_describe(quote)}")
-                quote = None
-            else:
-                # PDF text breaks lines mid-sentence: a quote is verbatim whitespace aside.
-                quote = " ".join(quote.split())
-                if not quote:
-                    self.error(where, "quote: empty (every fact needs a verbatim quote)")
-                elif len(quote) > QUOTE_MAX:
-                    self.error(
-                        where,
-                        f"quote: {len(quote)} characters, at most {QUOTE_MAX} (a sentence or two)",
-                    )
-        if "locator" in table and locator == "":
-            self.error(where, "locator: empty (give the section, heading or page)")
-        if not locator or not quote:
-            return None
-        return Cited(source=source, locator=locator, quote=quote, where=where)
-
-
-def _describe(value):
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _merge(check, entity, name, value, where):
-    """Record a scalar value; two files giving different values is an error."""
-    if name in entity.values:
-        previous, previous_where = entity.values[name]
-        if previous != value:
-            check.error(where, f"{name} {value!r} disagrees with {previous_where}: {previous!r}")
-        return
-    entity.values[name] = (value, where)
-
-
-def parse_seed_files(seeds_dir):
-    """Read, check and merge every `*.toml` in seeds_dir, in name order."""
-    seeds = SeedSet()
-    check = _Checker(seeds.errors)
-    if not seeds_dir.is_dir():
-        raise SeedError([f"{seeds_dir}: no such directory (settings.SEEDS_DIR)"])
-    for path in sorted(seeds_dir.glob("*.toml")):
-        name = f"{seeds_dir.name}/{path.name}"
-        seeds.files.append(name)
-        try:
-            with open(path, "rb") as f:
-                data = tomllib.load(f)
-        except tomllib.TOMLDecodeError as e:
-            check.error(name, f"malformed TOML: {e}")
-            continue
-        except UnicodeDecodeError as e:
-            check.error(name, f"not UTF-8 text: {e}")
-            continue
-        _parse_file(check, seeds, name, data)
-    return seeds
-
-
-def _parse_file(check, seeds, name, data):
-    check.table(data, name, TOP_KEYS)
-    source = _parse_source(check, seeds, name, data.get("source"))
-    seen = {}
-    for i, entry in enumerate(check.tables(data.get("organisations"), name + ": organisations")):
-        slug = check.slug(entry, "slug", f"{name}: organisations[{i}]")
-        where = f"{name}: organisations[{i}]" + (f" ({slug})" if slug else "")
-        if slug and slug in seen:
-            check.error(where, f"duplicate slug '{slug}' (also organisations[{seen[slug]}])")
-            continue
-        if slug:
-            seen[slug] = i
-        _parse_organisation(check, seeds, name, source, entry, slug, where)
-    for i, entry in enumerate(check.tables(data.get("partnerships"), name + ": partnerships")):
-        _parse_partnership(check, seeds, name, source, entry, f"{name}: partnerships[{i}]")
-
-
-def _parse_source(check, seeds, name, table):
-    where = f"{name}: [source]"
-    if table is None:
-        return None  # reported as a missing key
-    if not check.table(table, where, SOURCE_KEYS):
-        return None
-    slug = check.slug(table, "slug", where)
-    values = {
-        "publisher": check.text(table, "publisher", where, max_length=200, default=""),
-        "title": check.text(table, "title", where, max_length=300, default=""),
-        "date": check.text(table, "date", where, default=""),
-        "url": check.url(table, "url", where, max_length=500),
-        "description": check.text(table, "description", where, default=""),
-    }
-    check.text(table, "document", where, max_length=200)
-    if values["date"] and not DATE_RE.match(values["date"]):
-        check.error(where, f"date: '{values['date']}' is not 2018, 2018-05 or 2018-05-08")
-    for key in ("publisher", "title"):
-        if key in table and not values[key]:
-            check.error(where, f"{key}: empty")
-    if not slug:
-        return None
-    if slug in seeds.sources:
-        check.error(where, f"source slug '{slug}' is also used by {seeds.sources[slug][1]}")
-        return None
-    seeds.sources[slug] = (values, name)
-    return slug
-
-
-def _parse_organisation(check, seeds, name, source, entry, slug, where):
-    check.table(entry, where, ORG_KEYS)
-    if not slug:
-        return
-    org = seeds.organisations.get(slug)
-    if org is None:
-        org = seeds.organisations[slug] = Entity(key=slug, where=where)
-    org.files.append(name)
-    org.given |= set(entry)
-
-    def cite(fact, table, fact_where, subject=None):
-        cited = check.citation(table, fact_where, source)
-        if cited and source:
-            org.citations.append((fact, subject, cited))
-
-    for key in ORG_TEXT_FIELDS:
-        max_length = Organisation._meta.get_field(key).max_length
-        value = (
-            check.url(entry, key, where, max_length)
-            if key == "website"
-            else check.text(entry, key, where, max_length=max_length)
-        )
-        if key in entry and value is not None:
-            if key == "name" and not value:
-                check.error(where, "name: empty")
-            _merge(check, org, key, value, where)
-    for key, choices, what in (
-        ("kind", Organisation.Kind.values, "kind"),
-        ("status", Organisation.Status.values, "status"),
-    ):
-        value = check.choice(entry, key, where, choices, what)
-        if value is not None:
-            _merge(check, org, key, value, where)
-
-    existence = entry.get("existence")
-    if existence is not None and check.table(
-        existence,
-        f"{where}: existence",
-        {"locator": True, "quote": True},
-        "a table with locator and quote",
-    ):
-        cite(Citation.Fact.EXISTENCE, existence, f"{where}: existence")
-
-    founded = entry.get("founded")
-    spec = {"year": True, "locator": True, "quote": True}
-    if founded is not None and check.table(
-        founded, f"{where}: founded", spec, "a table with year, locator and quote"
-    ):
-        year = check.year(founded, "year", f"{where}: founded")
-        if year is not None:
-            _merge(check, org, "founded", year, where)
-        cite(Citation.Fact.FOUNDED, founded, f"{where}: founded")
-
-    hq = entry.get("headquarters")
-    spec = {"region": True, "town": False, "locator": True, "quote": True}
-    if hq is not None and check.table(
-        hq, f"{where}: headquarters", spec, "a table with region, town, locator and quote"
-    ):
-        hq_where = f"{where}: headquarters"
-        region = check.text(hq, "region", hq_where)
-        if region:
-            _merge(check, org, "hq_region", region, hq_where)
-            seeds.region_refs.append((region, hq_where))
-        town = check.text(hq, "town", hq_where, max_length=100)
-        if town is not None:
-            _merge(check, org, "hq_town", town, hq_where)
-        cite(Citation.Fact.HEADQUARTERS, hq, hq_where)
-
-    for key, fact, store, refs in (
-        ("regions", Citation.Fact.REGION, seeds.regions, seeds.region_refs),
-        ("focus", Citation.Fact.FOCUS, seeds.focus, seeds.focus_refs),
-    ):
-        subject_key = "region" if key == "regions" else "focus"
-        seen = {}
-        for j, item in enumerate(check.tables(entry.get(key), f"{where}: {key}")):
-            item_where = f"{where}: {key}[{j}]"
-            check.table(item, item_where, {subject_key: True, "locator": True, "quote": True})
-            subject = check.text(item, subject_key, item_where)
-            if subject in seen:
-                check.error(
-                    item_where, f"{subject_key} '{subject}' repeats {key}[{seen[subject]}]"
-                )
-                continue
-            if subject:
-                seen[subject] = j
-                store.setdefault(slug, set()).add(subject)
-                refs.append((subject, item_where))
-                cite(fact, item, item_where, subject)
-
-    seen = {}
-    for j, item in enumerate(check.tables(entry.get("people"), f"{where}: people")):
-        item_where = f"{where}: people[{j}]"
-        spec = {"name": True, "locator": True, "quote": True, "role": False, "public": False}
-        check.table(item, item_where, spec)
-        person_name = check.text(item, "name", item_where, max_length=200)
-        if not person_name:
-            if person_name == "":
-                check.error(item_where, "name: empty")
-            continue
-        item_where = f"{where}: people[{j}] ({person_name})"
-        if person_name in seen:
-            check.error(item_where, f"person '{person_name}' repeats people[{seen[person_name]}]")
-            continue
-        seen[person_name] = j
-        person = seeds.people.get((slug, person_name))
-        if person is None:
-            person = seeds.people[(slug, person_name)] = Entity(
-                key=(slug, person_name), where=item_where
-            )
-        person.files.append(name)
-        role = check.text(item, "role", item_where, max_length=200)
-        if role is not None:
-            _merge(check, person, "role", role, item_where)
-        # Hidden unless a file says otherwise (the model's default): never shown by omission.
-        public = item.get("public")
-        if "public" in item and not isinstance(public, bool):
-            check.error(item_where, f"public: expected true or false, got {_describe(public)}")
-        elif "public" in item:
-            _merge(check, person, "is_public", public, item_where)
-        cited = check.citation(item, item_where, source)
-        if cited and source:
-            person.citations.append((Citation.Fact.PERSON, None, cited))
-
-
-def _parse_partnership(check, seeds, name, source, entry, where):
-    check.table(entry, where, PARTNERSHIP_KEYS)
-    organisation = check.slug(entry, "organisation", where)
-    partner = check.slug(entry, "partner", where)
-    relation = check.choice(entry, "relation", where, Partnership.Relation.values, "relation")
-    programme = check.text(entry, "programme", where, max_length=200, default="")
-    start = check.year(entry, "start", where)
-    end = check.year(entry, "end", where)
-    if not (organisation and partner and relation):
-        return
-    where = f"{where} ({organisation} {relation} {partner})"
-    if organisation == partner:
-        check.error(where, "an organisation cannot be its own partner")
-        return
-    if start and end and end < start:
-        check.error(where, f"end {end} is before start {start}")
-    cite_on = check.text(entry, "cite_on", where, default=organisation)
-    if cite_on not in (organisation, partner):
-        check.error(where, f"cite_on: '{cite_on}' is neither '{organisation}' nor '{partner}'")
-        cite_on = organisation
-    key = (organisation, relation, partner, programme)
-    partnership = seeds.partnerships.get(key)
-    if partnership is None:
-        partnership = seeds.partnerships[key] = Entity(key=key, where=where)
-    elif name in partnership.files:
-        check.error(where, f"repeats {partnership.where}")
-        return
-    partnership.files.append(name)
-    if start is not None:
-        _merge(check, partnership, "start_year", start, where)
-    if end is not None:
-        _merge(check, partnership, "end_year", end, where)
-    cited = check.citation(entry, where, source)
-    if cited and source:
-        partnership.citations.append((Citation.Fact.PARTNERSHIP, cite_on, cited))
-
-
 # --- Steps 2 and 3: checking against the database, then writing -------------------------
 
 
@@ -537,18 +68,46 @@ def load(seeds_dir, *, force=False):
     """Load the fixtures and seed files; call inside `transaction.atomic()`.
 
     Raises SeedError, listing every problem, before writing anything but the
-    reference fixtures (which the caller's transaction then rolls back).
+    reference fixtures, or, for the evidence of what it wrote, after writing: the
+    caller's transaction then rolls back.
     """
-    seeds = parse_seed_files(seeds_dir)
+    seeds = read_seed_files(seeds_dir)
     report = Report(files=seeds.files)
     load_reference_data(report)
     loader = _Loader(seeds, force, report)
-    loader.check_references()
+    check_references(seeds, loader.regions, loader.focus_areas, loader.orgs)
     if seeds.errors:
         raise SeedError(seeds.errors)
     loader.write()
+    require_evidence(seeds, loader.orgs)
     loader.report.notices = public_text.seed_notices(seeds)
     return loader.report
+
+
+def require_evidence(seeds, orgs):
+    """After the writes: refuse, by file and entry, what orgs.evidence refuses (a published
+    organisation with an uncited fact, a citation of a fact the organisation does not have).
+
+    Checked on the database as the load left it, so it sees what curators added too;
+    the caller's transaction then rolls everything back.
+    """
+    found = evidence.problems(org.pk for org in orgs.values() if org.pk)
+    if not found:
+        return
+
+    def where(slug):
+        entity = seeds.organisations.get(slug)
+        if entity is None:  # named only in a partnership
+            return next(
+                (p.where for key, p in seeds.partnerships.items() if slug in (key[0], key[2])),
+                f"organisation {slug}",
+            )
+        others = [name for name in dict.fromkeys(entity.files) if name not in entity.where]
+        return entity.where + (f" (also in {', '.join(others)})" if others else "")
+
+    raise SeedError(
+        f"{where(org.slug)}: {message}" for org, messages in found.items() for message in messages
+    )
 
 
 def load_reference_data(report):
@@ -621,11 +180,6 @@ def _reconcile(current, seed, last, has_last, force):
     return "forced" if force else "conflict"
 
 
-def _hint(value, choices):
-    match = difflib.get_close_matches(value, list(choices), n=1)
-    return f" (did you mean '{match[0]}'?)" if match else ""
-
-
 @dataclass
 class _OrgPlan:
     """What to write to one organisation."""
@@ -670,32 +224,6 @@ class _Loader:
                 "slug", flat=True
             )
         ) - set(self.orgs)
-
-    def error(self, where, message):
-        self.seeds.errors.append(f"{where}: {message}")
-
-    def check_references(self):
-        seeds = self.seeds
-        for slug, where in seeds.region_refs:
-            if slug not in self.regions:
-                self.error(where, f"unknown region '{slug}'{_hint(slug, self.regions)}")
-        for slug, where in seeds.focus_refs:
-            if slug not in self.focus_areas:
-                self.error(where, f"unknown focus area '{slug}'{_hint(slug, self.focus_areas)}")
-        for slug, org in seeds.organisations.items():
-            if slug not in self.orgs:
-                for key in ("name", "kind"):
-                    if key not in org.given:
-                        self.error(org.where, f"no seed file gives this new organisation a {key}")
-        known = set(seeds.organisations) | set(self.orgs)
-        for (org, _relation, partner, _programme), partnership in seeds.partnerships.items():
-            for role, slug in (("organisation", org), ("partner", partner)):
-                if slug not in known:
-                    self.error(
-                        partnership.where,
-                        f"{role} '{slug}' is in no seed file and not in the database"
-                        f"{_hint(slug, known)}",
-                    )
 
     # Writing, in dependency order.
 
@@ -1051,6 +579,10 @@ class _Loader:
                     quote=cited.quote,
                     **subject,
                 )
+                problem = evidence.concern_problem(citation, org)
+                if problem:  # the curator's regions or focus areas were kept
+                    self.report.conflicts.append(f"{cited.where}: citation not written: {problem}")
+                    continue
                 citation._change_reason = _reason(files)
                 new.append(citation)
                 self.report.count("created", label)

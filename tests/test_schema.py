@@ -1,0 +1,332 @@
+"""Hostile files: every seed file and backup the directory reads goes through orgs.schema.
+
+Each one is refused with the file and the place in it, as a CommandError (never a
+traceback), and the database is left exactly as it was. Each test's positive
+control is the same file without the damage, which loads.
+"""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Region, FocusArea, Source, Organisation, Partnership, Person, Citation]
+DEEP = 200_000
+HUGE_YEAR = "1" * 5001
+
+
+def snapshot():
+    """Every row of every model, as the database holds it."""
+    return {model.__name__: sorted(map(repr, model.objects.values())) for model in MODELS}
+
+
+def refused(command, *args):
+    """The command's error message; any other exception fails the test with its traceback."""
+    with translation.override("en"), pytest.raises(CommandError) as error:
+        call_command(command, *args, verbosity=0)
+    return str(error.value)
+
+
+# --- Seed files ---------------------------------------------------------------------------
+
+GOOD_SEED = """\
+[source]
+slug = "hostile-doc"
+publisher = "Peace Direct"
+title = "A report"
+date = "2018-05"
+
+[[organisations]]
+slug = "ajcet"
+name = "AJCET"
+kind = "local_association"
+description = "Youth civic education."
+existence = { locator = "p. 1", quote = "AJCET works here." }
+regions = [{ region = "tombouctou", locator = "p. 2", quote = "Works in Timbuktu." }]
+"""
+
+
+def seed_with(old, new):
+    assert old in GOOD_SEED
+    return GOOD_SEED.replace(old, new, 1)
+
+
+HOSTILE_SEEDS = {
+    "duplicate key": (
+        seed_with('kind = "local_association"', 'kind = "donor"\nkind = "local_association"'),
+        "seeds/001-hostile.toml: malformed TOML: Cannot overwrite a value (at line 11",
+    ),
+    "region given as a table": (
+        seed_with('region = "tombouctou"', "region = { slug = 'tombouctou' }"),
+        "seeds/001-hostile.toml: organisations[0].regions[0].region: expected a text in quotes, "
+        "got a table",
+    ),
+    "5,001-digit year": (
+        seed_with("[[organisations]]", f"[[organisations]]\nfounded = {{ year = {HUGE_YEAR} }}"),
+        "seeds/001-hostile.toml: line 8: a number of 5,001 digits (at most 20)",
+    ),
+    "200,000 nested brackets": (
+        seed_with('date = "2018-05"', 'date = "2018-05"\nx = ' + "[" * DEEP + "]" * DEEP),
+        "seeds/001-hostile.toml: line 6: nested more than 16 levels deep",
+    ),
+    "200,000 dotted keys": (
+        seed_with('date = "2018-05"', 'date = "2018-05"\n' + "a." * DEEP + "b = 1"),
+        "seeds/001-hostile.toml: line 6: nested more than 16 levels deep",
+    ),
+    "NUL character": (
+        seed_with('name = "AJCET"', 'name = "AJ\\u0000CET"'),
+        "seeds/001-hostile.toml: organisations[0].name: contains a NUL character",
+    ),
+    "10,000-character quote": (
+        seed_with('quote = "AJCET works here."', f'quote = "{"x" * 10_000}"'),
+        "seeds/001-hostile.toml: organisations[0].existence.quote: 10000 characters, at most 600",
+    ),
+    "over-long description": (
+        seed_with('"Youth civic education."', f'"{"x" * 2001}"'),
+        "seeds/001-hostile.toml: organisations[0].description: 2001 characters, at most 2000",
+    ),
+    "50 MB description": (
+        seed_with('"Youth civic education."', f'"{"x" * 50_000_000}"'),
+        "seeds/001-hostile.toml: 50,000,",
+    ),
+    "date 2018-99-77": (
+        seed_with('date = "2018-05"', 'date = "2018-99-77"'),
+        "seeds/001-hostile.toml: source.date: 2018-99-77 is not a real date.",
+    ),
+    "date 2018-02-30": (
+        seed_with('date = "2018-05"', 'date = "2018-02-30"'),
+        "seeds/001-hostile.toml: source.date: 2018-02-30 is not a real date.",
+    ),
+    "javascript address": (
+        seed_with('description = "Youth', 'website = "javascript:alert(1)"\ndescription = "Youth'),
+        "seeds/001-hostile.toml: organisations[0].website: Enter a web address starting with "
+        "http:// or https://.",
+    ),
+    "ftp address": (
+        seed_with('date = "2018-05"', 'date = "2018-05"\nurl = "ftp://example.org/report.pdf"'),
+        "seeds/001-hostile.toml: source.url: Enter a web address starting with http://",
+    ),
+    "boolean as text": (
+        seed_with("[[organisations]]", "[[organisations]]\nstatus = true"),
+        "seeds/001-hostile.toml: organisations[0].status: expected a text in quotes, got true",
+    ),
+    "unquoted date": (
+        seed_with('date = "2018-05"', "date = 2018-05-08"),
+        "seeds/001-hostile.toml: source.date: expected a text in quotes, got the date 2018-05-08",
+    ),
+    "not UTF-8": (
+        seed_with("AJCET works", "AJCET\xe9works").encode("latin-1"),
+        "seeds/001-hostile.toml: not UTF-8 text",
+    ),
+}
+
+
+@pytest.fixture
+def seeds_dir(tmp_path, settings):
+    seeds_dir = tmp_path / "seeds"
+    seeds_dir.mkdir()
+    settings.SEEDS_DIR = seeds_dir
+    return seeds_dir
+
+
+def test_the_good_seed_file_loads(seeds_dir):
+    """The positive control: without the damage, each file below would load."""
+    (seeds_dir / "001-hostile.toml").write_text(GOOD_SEED, encoding="utf-8")
+    call_command("load_seeds", verbosity=0)
+    assert Organisation.objects.get(slug="ajcet").regions.get().slug == "tombouctou"
+    assert Source.objects.get(slug="hostile-doc").date == "2018-05"
+
+
+@pytest.mark.parametrize("case", HOSTILE_SEEDS)
+def test_hostile_seed_file_is_refused_and_nothing_written(seeds_dir, case):
+    content, message = HOSTILE_SEEDS[case]
+    (seeds_dir / "000-good.toml").write_text(
+        GOOD_SEED.replace("hostile-doc", "good-doc").replace("ajcet", "usip"), encoding="utf-8"
+    )
+    path = seeds_dir / "001-hostile.toml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    before = snapshot()
+
+    error = refused("load_seeds")
+
+    assert message in error
+    assert "nothing was loaded" in error
+    assert snapshot() == before
+    assert not Organisation.objects.exists()  # not even the good file's organisation
+
+
+# --- Backups ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def backup(directory_data, tmp_path):
+    """The directory exported, then emptied so that an import would write everything."""
+    path = tmp_path / "backup.json"
+    call_command("export_directory", str(path), verbosity=0)
+    Citation.objects.all().delete()
+    Organisation.objects.all().delete()
+    Source.objects.all().delete()
+    get_user_model().objects.all().delete()
+    return path
+
+
+def test_the_good_backup_imports(backup):
+    """The positive control: without the damage, each file below would import."""
+    call_command("import_directory", str(backup), verbosity=0)
+    assert Organisation.objects.get(slug="ajcet").status == "published"
+
+
+def damaged(backup, damage):
+    """The backup's text with one damage applied to its parsed data or its text."""
+    text = backup.read_text(encoding="utf-8")
+    data = json.loads(text)
+    result = damage(data)
+    return result if isinstance(result, str | bytes) else json.dumps(data, indent=1)
+
+
+def org_index(data, slug):
+    return next(i for i, o in enumerate(data["organisations"]) if o["slug"] == slug)
+
+
+def replace_in_text(old, new):
+    def damage(data):
+        text = json.dumps(data, indent=1)
+        assert old in text
+        return text.replace(old, new, 1)
+
+    return damage
+
+
+def set_value(collection, index, key, value):
+    def damage(data):
+        data[collection][index][key] = value
+
+    return damage
+
+
+HOSTILE_BACKUPS = {
+    "duplicate key publishes a draft": (
+        lambda d: replace_in_text('"status": "draft"', '"status": "draft", "status": "published"')(
+            d
+        ),
+        r'organisations\[\d\]: key "status" appears more than once',
+    ),
+    "region alias that is an object": (
+        set_value("regions", 0, "aliases", [{"name": "Bamako"}]),
+        r"regions\[0\]\.aliases\[0\]: expected a text in quotes, got an object",
+    ),
+    "aliases that are an object": (
+        set_value("regions", 0, "aliases", {"name": "Bamako"}),
+        r"regions\[0\]\.aliases: expected a list, got an object",
+    ),
+    "5,001-digit year": (
+        replace_in_text('"founded": 2005', f'"founded": {HUGE_YEAR}'),
+        r"line \d+: a number of 5,001 digits \(at most 20\)",
+    ),
+    "200,000 nested brackets": (
+        replace_in_text('"aliases": []', '"aliases": ' + "[" * DEEP + "]" * DEEP),
+        r"line \d+: nested more than 16 levels deep",
+    ),
+    "NUL character": (
+        set_value("organisations", 0, "name", "Archived\x00Forum"),
+        r"organisations\[0\]\.name: contains a NUL character",
+    ),
+    "10,000-character quote": (
+        set_value("citations", 0, "quote", "x" * 10_000),
+        r"citations\[0\]\.quote: 10000 characters, at most 600",
+    ),
+    "over-long description": (
+        set_value("organisations", 0, "description", "x" * 2001),
+        r"organisations\[0\]\.description: 2001 characters, at most 2000",
+    ),
+    "50 MB description": (
+        set_value("organisations", 0, "description", "x" * 50_000_000),
+        r"50,0\d\d,\d\d\d bytes, more than the 40,000,000 allowed",
+    ),
+    "partner is itself": (
+        lambda d: d["partnerships"][0].update(partner=d["partnerships"][0]["organisation"]),
+        r"partnerships\[0\]: an organisation cannot be its own partner",
+    ),
+    "partnership ends before it starts": (
+        lambda d: d["partnerships"][0].update(start_year=2020, end_year=2010),
+        r"partnerships\[0\]: end_year 2010 is before 2020",
+    ),
+    "citation naming a subject its fact has none of": (
+        lambda d: next(c for c in d["citations"] if c["fact"] == "existence").update(
+            region="mopti"
+        ),
+        r"citations\[\d+\]: a existence citation cannot name a region",
+    ),
+    "founded out of range": (
+        lambda d: d["organisations"][org_index(d, "usip")].update(founded=1200),
+        r"organisations\[\d\]\.founded: 1200 is outside 1800-2100",
+    ),
+    "date 2018-99-77": (
+        set_value("sources", 0, "date", "2018-99-77"),
+        r"sources\[0\]\.date: 2018-99-77 is not a real date\.",
+    ),
+    "javascript address": (
+        set_value("sources", 0, "url", "javascript:alert(1)"),
+        r"sources\[0\]\.url: Enter a web address starting with http:// or https://\.",
+    ),
+    "number as text": (
+        set_value("organisations", 0, "version", "1"),
+        r'organisations\[0\]\.version: expected a whole number, got the text "1"',
+    ),
+    "NaN": (
+        replace_in_text('"founded": 2005', '"founded": NaN'),
+        r"organisations\[\d\]\.founded: expected a whole number, got the number nan",
+    ),
+    "unknown seeded value": (
+        set_value("organisations", 0, "seeded_values", {"nmae": "x"}),
+        r'organisations\[0\]\.seeded_values: unknown key "nmae"',
+    ),
+    "not UTF-8": (
+        lambda d: json.dumps(d, ensure_ascii=False).encode("latin-1", "replace"),
+        r"not UTF-8 text",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_BACKUPS)
+def test_hostile_backup_is_refused_and_nothing_written(backup, tmp_path, case):
+    damage, pattern = HOSTILE_BACKUPS[case]
+    content = damaged(backup, damage)
+    path = tmp_path / "hostile.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    before = snapshot()
+
+    error = refused("import_directory", str(path))
+
+    assert re.search(re.escape(str(path)) + r": (.*: )?" + pattern, error), error
+    assert "nothing was imported" in error
+    assert snapshot() == before
+    assert not Organisation.objects.exists()
+
+
+def test_every_problem_in_a_backup_is_reported_at_once(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0]["kind"] = "cult"
+    data["people"][0]["is_public"] = "yes"
+    data["citations"][0]["source"] = "lost-report"
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    error = refused("import_directory", str(path))
+
+    assert "2 problem(s)" in error  # the reference is checked once the shapes are right
+    assert f'{path}: organisations[0].kind: unknown kind "cult"' in error
+    assert f'{path}: people[0].is_public: expected true or false, got the text "yes"' in error
