@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import public_text
 from .admin_actions import OrganisationActions
 from .admin_evidence import EvidenceGuard
 from .admin_filters import CitationFilter, VerificationFilter, ZoneFilter
@@ -39,15 +40,44 @@ def change_link(obj):
     return format_html('<a href="{}">{}</a>', url, obj)
 
 
-def citation_list(citations):
-    """Citations as a curator checks them: what, where in which source, the quote."""
+def public_version(table=None, **texts):
+    """What the public will read of these texts, where it withholds something, else "".
+
+    Curators see the verbatim text they wrote; this shows them, beneath it, the
+    version the public reads (orgs.public_text), so nothing is withheld unseen.
+    """
+    table = table if table is not None else public_text.current()
+    changed = [
+        (label, table.withhold(text))
+        for label, text in texts.items()
+        if text and table.kinds_in(text)
+    ]
+    if not changed:
+        return ""
+    return format_html(
+        '<div class="public-version"><strong>{}</strong> {}</div>',
+        _("The public sees:"),
+        format_html_join("; ", "{}: “{}”", ((LABELS[label], text) for label, text in changed)),
+    )
+
+
+LABELS = {
+    "quote": _("quote"),
+    "locator": _("locator"),
+    "description": _("description"),
+}
+
+
+def citation_list(citations, table=None):
+    """Citations as a curator checks them: what, where in which source, the quote,
+    and what the public sees of it when something is withheld."""
     if not citations:
         return format_html("<em>{}</em>", _("No citation."))
     return format_html(
         "<ul>{}</ul>",
         format_html_join(
             "",
-            "<li>{}{}: {}, {}: “{}”</li>",
+            "<li>{}{}: {}, {}: “{}”{}</li>",
             (
                 (
                     c.get_fact_display(),
@@ -55,6 +85,7 @@ def citation_list(citations):
                     c.source,
                     c.locator,
                     c.quote,
+                    public_version(table, locator=c.locator, quote=c.quote),
                 )
                 for c in citations
             ),
@@ -221,7 +252,13 @@ class PersonInline(VersionedInline, admin.TabularInline):
     template = "admin/orgs/organisation/people_inline.html"
 
 
-class CitationInline(VersionedInline, admin.StackedInline):
+class PublicVersionMixin:
+    @admin.display(description=_("public version"))
+    def public_version(self, citation):
+        return public_version(locator=citation.locator, quote=citation.quote) or "—"
+
+
+class CitationInline(PublicVersionMixin, VersionedInline, admin.StackedInline):
     model = Citation
     form = InlineCitationForm
     fields = [
@@ -229,7 +266,9 @@ class CitationInline(VersionedInline, admin.StackedInline):
         "source",
         ("locator", "quote"),
         VERSION_FIELD,
+        "public_version",
     ]
+    readonly_fields = ["public_version"]
     autocomplete_fields = ["source", "region", "focus_area"]
     extra = 0
     classes = ["citations"]
@@ -277,7 +316,13 @@ class OrganisationForm(VersionedModelForm):
         }
 
 
-CITED = ["identity_citations", "headquarters_citations", "region_citations", "focus_citations"]
+CITED = [
+    "public_description",
+    "identity_citations",
+    "headquarters_citations",
+    "region_citations",
+    "focus_citations",
+]
 
 
 @admin.register(Organisation)
@@ -326,6 +371,7 @@ class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActio
                     "kind",
                     "founded",
                     "description",
+                    "public_description",
                     "website",
                     "identity_citations",
                     VERSION_FIELD,
@@ -405,6 +451,7 @@ class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActio
                     "source", "region", "focus_area", "person", "partnership__partner"
                 ).order_by("fact", "id")
             )
+            obj.withheld = public_text.current()  # once for every citation on the page
         return obj
 
     # Changelist columns.
@@ -420,10 +467,15 @@ class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActio
             return format_html("{} <strong>({})</strong>", state, _("check lapsed"))
         return state
 
+    @admin.display(description=_("description, as the public sees it"))
+    def public_description(self, org):
+        return public_version(getattr(org, "withheld", None), description=org.description) or "—"
+
     # The citations next to what they support.
 
     def _cited(self, org, facts):
-        return citation_list([c for c in getattr(org, "cited", []) if c.fact in facts])
+        cited = [c for c in getattr(org, "cited", []) if c.fact in facts]
+        return citation_list(cited, getattr(org, "withheld", None))
 
     @admin.display(description=_("citations"))
     def identity_citations(self, org):
@@ -500,8 +552,9 @@ class PersonAdmin(EvidenceGuard, HistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(EvidenceGuard, HistoryAdmin):
+class CitationAdmin(PublicVersionMixin, EvidenceGuard, HistoryAdmin):
     form = CitationForm
+    readonly_fields = ["public_version"]
     list_display = ["organisation", "fact", "subject", "source", "locator"]
     list_select_related = [
         "organisation",

@@ -13,16 +13,17 @@ the tests validate it (openapi-spec-validator) and validate real responses of ev
 endpoint against it (jsonschema), so "the document describes the API exactly" is
 checked, not hoped.
 
-What is never served: unpublished organisations (drafts and archived), people who
-are not public (`Person.objects.public()`), the headquarters town of a sensitive
-organisation and the citations behind it, citations about people who are not
-public, and partnerships with an unpublished organisation.
+Everything is read through the public read model (`Organisation.objects.public()`,
+`Source.objects.public()` in orgs.models), so what is never served is decided
+there, not here: unpublished organisations, people who are not public, the
+headquarters town of a sensitive organisation and the citations behind it,
+citations about people who are not public, partnerships with an unpublished
+organisation, and in every text, the names and towns orgs.public_text withholds.
 """
 
 import functools
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .filters import OrganisationFilter
 from .licence import with_licence
-from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+from .models import Citation, FocusArea, Organisation, Region, Source
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -46,37 +47,8 @@ MAX_QUERY_LENGTH = 200
 
 
 def api_organisations():
-    """Published organisations with everything the API shows, in a fixed number of queries."""
-    published = Organisation.Status.PUBLISHED
-    public_citations = Citation.objects.public().with_subjects().order_by("fact", "id")
-    return (
-        Organisation.objects.published()
-        .select_related("hq_region")
-        .prefetch_related(
-            "regions",
-            "focus_areas",
-            Prefetch(
-                "partnerships",
-                queryset=Partnership.objects.filter(partner__status=published)
-                .select_related("partner")
-                .order_by("relation", "partner__name", "id"),
-                to_attr="public_partnerships",
-            ),
-            Prefetch(
-                "partnerships_received",
-                queryset=Partnership.objects.filter(organisation__status=published)
-                .select_related("organisation")
-                .order_by("relation", "organisation__name", "id"),
-                to_attr="public_partnerships_received",
-            ),
-            Prefetch("citations", queryset=public_citations, to_attr="public_citations"),
-            Prefetch(
-                "people",
-                queryset=Person.objects.public().order_by("name"),
-                to_attr="public_people",
-            ),
-        )
-    )
+    """The public read model, with everything the API shows, in a fixed number of queries."""
+    return Organisation.objects.public().with_public_details()
 
 
 def error(status, message, fields=None):
@@ -203,7 +175,7 @@ def serialize_organisation(org, request):
         "url": request.build_absolute_uri(org.get_absolute_url()),
         "headquarters": {
             "region": org.hq_region.slug if org.hq_region else None,
-            "town": org.public_hq_town,
+            "town": org.hq_town,
         },
         "regions": [r.slug for r in regions],
         "zones": sorted({r.zone for r in regions}),
@@ -340,7 +312,7 @@ def sources_data():
             "url": s.url,
             "description": s.description,
         }
-        for s in Source.objects.order_by("title", "slug")
+        for s in Source.objects.public().order_by("title", "slug")
     ]
 
 

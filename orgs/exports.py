@@ -113,7 +113,7 @@ def row(org, request):
         "kind": org.kind,
         "founded": org.founded,
         "hq_region": org.hq_region.name if org.hq_region else "",
-        "hq_town": org.public_hq_town,
+        "hq_town": org.hq_town,
         "regions": "; ".join(r.name for r in regions),
         "zones": "; ".join(sorted({r.zone for r in regions})),
         "focus_areas": "; ".join(f.label for f in org.focus_areas.all()),
@@ -163,7 +163,7 @@ def in_language(language, lines):
 
 def download(request, lines, filename):
     language = request.GET.get("lang") or settings.LANGUAGE_CODE
-    queryset, errors = filter_organisations(request, Organisation.objects.published())
+    queryset, errors = filter_organisations(request, Organisation.objects.public())
     if language not in dict(settings.LANGUAGES):
         errors = {**(errors or {}), "lang": [_("Choose one of: %(codes)s.") % {"codes": LANGS}]}
     if errors:

@@ -1,4 +1,5 @@
-"""A token that changes whenever anything a facet counts changes, kept by the database.
+"""A token that changes whenever anything a facet counts, or the public-text rule
+reads, changes, kept by the database.
 
 The facet index (orgs.facets) holds the directory's counts in memory and must never
 serve counts of data that has changed: an organisation just unpublished must stop
@@ -13,6 +14,10 @@ inserts, loaddata, raw SQL and other processes.
 The token is random rather than a counter so that a rolled-back write, which puts
 the old token back, can never be followed by another write that lands on the
 same number the rolled-back one had.
+
+The same token keys the table of withheld names and towns (orgs.public_text), which
+depends on people and on organisations' status, sensitivity and town: so those are
+watched too, and a person hidden in the admin is withheld on the next request.
 
 - SQLite: row-level triggers (SQLite has no others). Django remakes a SQLite table
   for some schema changes, dropping its triggers: `repair_sqlite_triggers` runs
@@ -37,11 +42,14 @@ WATCHED = {
         "search_text",
         "search_names",
         "search_acronym",
+        "sensitive",
+        "hq_town",
     ),
     "orgs_organisation_regions": None,
     "orgs_organisation_focus_areas": None,
     "orgs_region": None,
     "orgs_focusarea": None,
+    "orgs_person": None,
 }
 PG_FUNCTION = "orgs_facet_version_bump"
 PG_RANDOM = "(random() * 9.2e18)::bigint"

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -56,6 +56,66 @@ def validate_aliases(value):
 
 def is_french():
     return (get_language() or "en").startswith("fr")
+
+
+class PublicCopy:
+    """A record read for the public: its text is withheld in memory, so never save it."""
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_public_copy", False):
+            raise RuntimeError(
+                f"{type(self).__name__} {self.pk} was read for the public, with text "
+                "withheld; read it again to change it."
+            )
+        super().save(*args, **kwargs)
+
+
+class PublicQuerySet(models.QuerySet):
+    """A queryset whose records leave the database as the public may see them.
+
+    `for_public()` marks it; every record it yields, through iteration or
+    `.iterator()`, goes through `present` (orgs.public_text) once its prefetches are
+    done, so no page, API response or export can show stored text unwithheld.
+    """
+
+    _for_public = False
+
+    def for_public(self):
+        clone = self._chain()
+        clone._for_public = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._for_public = self._for_public
+        return clone
+
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._for_public:
+            self._present(self._result_cache)
+
+    def _iterator(self, use_chunked_fetch, chunk_size):
+        if not self._for_public:
+            yield from super()._iterator(use_chunked_fetch, chunk_size)
+            return
+        from .public_text import current
+
+        table = None  # read once per iteration, not once per record
+        for obj in super()._iterator(use_chunked_fetch, chunk_size):
+            if isinstance(obj, models.Model):
+                if table is None:
+                    table = current()
+                self._present([obj], table)
+            yield obj
+
+    def _present(self, objects, table=None):
+        from .public_text import present
+
+        records = [obj for obj in objects if isinstance(obj, models.Model)]
+        if records:
+            present(records, table)
 
 
 class Zone(models.TextChoices):
@@ -147,7 +207,13 @@ class FocusArea(Versioned):
         return self.label_fr if is_french() else self.label_en
 
 
-class Source(Versioned):
+class SourceQuerySet(PublicQuerySet):
+    def public(self):
+        """Sources as the public sees them: their text withheld (orgs.public_text)."""
+        return self.for_public()
+
+
+class Source(PublicCopy, Versioned):
     """A public document that facts in the directory are taken from."""
 
     slug = models.SlugField(unique=True)
@@ -169,6 +235,8 @@ class Source(Versioned):
         blank=True,
         help_text=_("What the document is, in our own words."),
     )
+
+    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -193,9 +261,46 @@ class Source(Versioned):
 CHECK_VALID_FOR = datetime.timedelta(days=730)
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(PublicQuerySet):
     def published(self):
         return self.filter(status=Organisation.Status.PUBLISHED)
+
+    def public(self):
+        """What the public may see: published organisations, their text withheld.
+
+        Every public surface (pages, API, exports) reads organisations through here,
+        with `with_public_details()` where it shows partners, people or citations.
+        """
+        return self.published().select_related("hq_region").for_public()
+
+    def with_public_details(self):
+        """Card data, and the public partnerships, people and citations as `public_*` lists."""
+        return self.with_card_data().prefetch_related(
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.public()
+                .select_related("partner")
+                .order_by("relation", "partner__name", "id"),
+                to_attr="public_partnerships",
+            ),
+            Prefetch(
+                "partnerships_received",
+                queryset=Partnership.objects.public()
+                .select_related("organisation")
+                .order_by("relation", "organisation__name", "id"),
+                to_attr="public_partnerships_received",
+            ),
+            Prefetch(
+                "people",
+                queryset=Person.objects.public().order_by("name"),
+                to_attr="public_people",
+            ),
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.public().with_subjects().order_by("fact", "id"),
+                to_attr="public_citations",
+            ),
+        )
 
     def in_regions(self, regions):
         """Organisations working in, or headquartered in, any of these regions.
@@ -217,7 +322,7 @@ class OrganisationQuerySet(models.QuerySet):
         return self.select_related("hq_region").prefetch_related("regions", "focus_areas")
 
 
-class Organisation(Versioned):
+class Organisation(PublicCopy, Versioned):
     class Kind(models.TextChoices):
         LOCAL_ASSOCIATION = "local_association", _("Local association")
         NATIONAL_NGO = "national_ngo", _("National NGO")
@@ -384,13 +489,15 @@ class Organisation(Versioned):
             return True
         return self.last_checked < timezone.localdate() - CHECK_VALID_FOR
 
-    @property
-    def public_hq_town(self):
-        """The headquarters town, unless the organisation is sensitive."""
-        return "" if self.sensitive else self.hq_town
+
+class PartnershipQuerySet(models.QuerySet):
+    def public(self):
+        """Partnerships the public may see: both organisations published."""
+        published = Organisation.Status.PUBLISHED
+        return self.filter(organisation__status=published, partner__status=published)
 
 
-class Partnership(Versioned):
+class Partnership(PublicCopy, Versioned):
     """A directed link: `organisation` is `relation` `partner` (AJCET is funded by USIP)."""
 
     class Relation(models.TextChoices):
@@ -431,6 +538,8 @@ class Partnership(Versioned):
         _("until (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PartnershipQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -532,18 +641,15 @@ class CitationQuerySet(models.QuerySet):
 
         A quote can name what the site hides: a person's citations show only when the
         person is public, a sensitive organisation's headquarters citations never, and
-        a partnership's only when both organisations are published.
+        a partnership's only when it is public. What their text names is withheld
+        when they are shown (orgs.public_text).
         """
-        published = Organisation.Status.PUBLISHED
         return (
             self.exclude(Q(fact=Citation.Fact.PERSON) & ~Q(person__in=Person.objects.public()))
             .exclude(fact=Citation.Fact.HEADQUARTERS, organisation__sensitive=True)
             .exclude(
                 Q(fact=Citation.Fact.PARTNERSHIP)
-                & (
-                    ~Q(partnership__organisation__status=published)
-                    | ~Q(partnership__partner__status=published)
-                )
+                & ~Q(partnership__in=Partnership.objects.public())
             )
         )
 
@@ -559,7 +665,7 @@ class CitationQuerySet(models.QuerySet):
         )
 
 
-class Citation(Versioned):
+class Citation(PublicCopy, Versioned):
     """Ties one fact about an organisation to a source, a locator and a verbatim quote."""
 
     class Fact(models.TextChoices):

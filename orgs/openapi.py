@@ -24,6 +24,13 @@ def ref(name):
 
 
 STRING = {"type": "string"}
+# Text a curator or a seed file wrote, as the public reads it (orgs.public_text).
+PUBLIC_TEXT = {
+    "type": "string",
+    "description": "Names of people who are not public, and the headquarters town of a "
+    "sensitive organisation, are replaced by [name withheld] or [place withheld] "
+    "([nom masqué], [lieu masqué] in French).",
+}
 SLUG = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
 NULLABLE_YEAR = {"type": ["integer", "null"]}
 
@@ -68,7 +75,7 @@ SCHEMAS = {
                 "(funded_by: the partner funds it); incoming: the partner is `relation` "
                 "this organisation.",
             },
-            "programme": STRING,
+            "programme": PUBLIC_TEXT,
             "start_year": NULLABLE_YEAR,
             "end_year": NULLABLE_YEAR,
         }
@@ -83,8 +90,8 @@ SCHEMAS = {
                 "(person); null for other facts.",
             },
             "source": obj({"slug": SLUG, "title": STRING}),
-            "locator": STRING,
-            "quote": STRING,
+            "locator": PUBLIC_TEXT,
+            "quote": PUBLIC_TEXT,
         }
     ),
     "Person": obj({"name": STRING, "role": STRING}),
@@ -96,7 +103,7 @@ SCHEMAS = {
             "acronym": STRING,
             "kind": {"enum": Organisation.Kind.values},
             "founded": NULLABLE_YEAR,
-            "description": STRING,
+            "description": PUBLIC_TEXT,
             "website": STRING,
             "url": {"type": "string", "format": "uri", "description": "The public page."},
             "headquarters": ref("Headquarters"),
@@ -147,7 +154,7 @@ SCHEMAS = {
             "title": STRING,
             "date": {"type": "string", "description": "2018, 2018-05, 2018-05-08 or empty."},
             "url": STRING,
-            "description": STRING,
+            "description": PUBLIC_TEXT,
         }
     ),
     "SourceList": listing("Source"),

@@ -8,7 +8,12 @@ What a person notices, the same on both databases:
 - Searched: names in both languages, the acronym, the description, focus areas
   (English and French labels) and regions (official name, English name, other
   spellings) of the regions of work and of the headquarters region. Not searched:
-  the headquarters town (hidden for sensitive organisations) and people.
+  the headquarters town (hidden for sensitive organisations) and people. What the
+  public-text rule withholds (orgs.public_text: hidden people's names, sensitive
+  organisations' towns) is left out of the indexed description, so searching it
+  finds nothing; when the set of withheld terms changes (a person hidden or shown,
+  an organisation made sensitive or published), the descriptions that name a
+  changed term are reindexed (`reindex_for_withheld_change`).
 - Every word must match (``women kayes`` narrows). A word of three characters or
   more matches as a prefix of a word (``peacebuild`` finds peacebuilding, ``add``
   finds additional); shorter words match whole words only. At most 32 distinct
@@ -357,8 +362,13 @@ def _ids_and_instances(organisations, Organisation):
     return [getattr(o, "pk", o) for o in organisations], instances
 
 
-def search_fields(name, name_original, acronym, description, related):
-    """The three searched values of one organisation; `related` is normalised already."""
+def search_fields(name, name_original, acronym, description, related, withheld=None):
+    """The three searched values of one organisation; `related` is normalised already.
+
+    `withheld` (an orgs.public_text.PublicText) takes withheld terms out of the description.
+    """
+    if withheld is not None:
+        description = withheld.searchable(description)
     acronym = normalise(acronym)
     compact = acronym.replace(" ", "")
     names = normalise(f"{acronym} {compact if compact != acronym else ''} {name} {name_original}")
@@ -385,6 +395,8 @@ def update_search_text(organisations, *, models=None):
     rows). Writes no history and sends no signals. Returns how many rows changed.
     `models` lets a migration pass its historical models.
     """
+    from .public_text import PublicText, current
+
     if models is None:
         from .models import FocusArea, Organisation, Region
     else:
@@ -392,6 +404,8 @@ def update_search_text(organisations, *, models=None):
     ids, instances = _ids_and_instances(organisations, Organisation)
     if not ids:
         return 0
+    # A migration's historical state has no data-version table yet: nothing withheld.
+    withheld = current() if models is None else PublicText()
     spellings = {
         region.pk: normalise(
             " ".join(
@@ -457,7 +471,7 @@ def update_search_text(organisations, *, models=None):
                 org_related = related.get(pk, {})
                 if hq_region_id:
                     org_related[spellings.get(hq_region_id, "")] = None
-                values = search_fields(name, original, acronym, description, org_related)
+                values = search_fields(name, original, acronym, description, org_related, withheld)
                 values = (*values, normalise(name))[: len(fields)]
                 if pk in instances:
                     for field, value in zip(fields, values, strict=True):
@@ -558,6 +572,69 @@ def _reference_deleted(sender, instance, **kwargs):
     update_search_text(getattr(instance, "_search_orgs", []))
 
 
+def withheld_terms():
+    """The terms the public-text rule withholds now, read from the database."""
+    from .public_text import PublicText
+
+    return set(PublicText.from_database().terms())
+
+
+def reindex_for_withheld_change(before):
+    """Reindex the organisations whose description names a term that started or
+    stopped being withheld since `before` (a `withheld_terms()`). Returns rows changed.
+
+    A newly withheld term is still in the index: the index finds its organisations.
+    A term no longer withheld is in no index: descriptions are scanned for it, which
+    happens only when a person is shown or an organisation stops being sensitive.
+    """
+    from .models import Organisation
+
+    after = withheld_terms()
+    added, removed = after - before, before - after
+    ids = set()
+    for term in added:
+        ids.update(matching_ids(Organisation.objects.all(), " ".join(term)) or [])
+    if removed:
+        patterns = [re.compile(rf"(?<!\S){re.escape(' '.join(t))}(?!\S)") for t in removed]
+        descriptions = Organisation.objects.exclude(description="").values_list(
+            "pk", "description"
+        )
+        for pk, description in descriptions.iterator(chunk_size=BATCH_SIZE):
+            text = normalise(description)
+            if any(p.search(text) for p in patterns):
+                ids.add(pk)
+    return update_search_text(sorted(ids))
+
+
+def _withheld_before(sender, instance, raw=False, **kwargs):
+    """Note the withheld terms before a write that may change them."""
+    from django.db.models.signals import pre_delete
+
+    from .models import Organisation
+
+    if raw:
+        return
+    if isinstance(instance, Organisation):
+        if kwargs.get("signal") is pre_delete or instance._state.adding:
+            relevant = instance.sensitive and instance.hq_town
+        else:
+            old = (
+                Organisation.objects.filter(pk=instance.pk)
+                .values_list("status", "sensitive", "hq_town")
+                .first()
+            )
+            relevant = old != (instance.status, instance.sensitive, instance.hq_town)
+        if not relevant:
+            return
+    instance._withheld_before = withheld_terms()
+
+
+def _withheld_after(sender, instance, raw=False, **kwargs):
+    before = instance.__dict__.pop("_withheld_before", None)
+    if before is not None:
+        reindex_for_withheld_change(before)
+
+
 def connect_signals():
     """Called from OrgsConfig.ready()."""
     from django.db.models.signals import (
@@ -568,9 +645,15 @@ def connect_signals():
         pre_save,
     )
 
-    from .models import FocusArea, Organisation, Region
+    from .models import FocusArea, Organisation, Person, Region
 
     post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="search_org_saved")
+    for model in (Organisation, Person):
+        uid = f"search_withheld_{model.__name__}"
+        pre_save.connect(_withheld_before, sender=model, dispatch_uid=f"{uid}_pre_save")
+        post_save.connect(_withheld_after, sender=model, dispatch_uid=f"{uid}_post_save")
+        pre_delete.connect(_withheld_before, sender=model, dispatch_uid=f"{uid}_pre_delete")
+        post_delete.connect(_withheld_after, sender=model, dispatch_uid=f"{uid}_post_delete")
     for through in (Organisation.regions.through, Organisation.focus_areas.through):
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"search_{through}")
     for model in (Region, FocusArea):

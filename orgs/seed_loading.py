@@ -23,7 +23,7 @@ from django.core import serializers
 from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
-from . import evidence, search
+from . import evidence, public_text, search
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from .seed_references import Entity, SeedError, check_references, read_seed_files
 
@@ -38,6 +38,7 @@ class Report:
     files: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # (action, label, detail)
     conflicts: list = field(default_factory=list)  # messages
+    notices: list = field(default_factory=list)  # texts shown with something withheld
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -79,6 +80,7 @@ def load(seeds_dir, *, force=False):
         raise SeedError(seeds.errors)
     loader.write()
     require_evidence(seeds, loader.orgs)
+    loader.report.notices = public_text.seed_notices(seeds)
     return loader.report
 
 
@@ -226,6 +228,7 @@ class _Loader:
     # Writing, in dependency order.
 
     def write(self):
+        withheld_before = search.withheld_terms()  # people are written in bulk, without signals
         self.write_sources()
         saved = [org.pk for org in self.orgs.values()]
         deleted_people, deleted_partnerships = self.deleted_children()
@@ -263,6 +266,7 @@ class _Loader:
         if written:
             search.update_search_text([org for org, _created in written])
             self.record_history(written)
+        search.reindex_for_withheld_change(withheld_before)
 
     def write_sources(self):
         existing = {s.slug: s for s in Source.objects.filter(slug__in=self.seeds.sources)}

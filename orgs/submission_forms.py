@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import FocusArea, Organisation, Person, Region, Submission
+from .models import FocusArea, Region, Submission
 
 EMAIL_HELP = _("Optional, only if you would like a reply. Deleted 90 days after we close this.")
 
@@ -47,7 +47,11 @@ class SubmissionForm(forms.ModelForm):
 
 
 def page_facts(org):
-    """The facts the organisation's public page shows, as (key, label) choices."""
+    """The facts the organisation's public page shows, as (key, label) choices.
+
+    `org` comes from `Organisation.objects.public().with_public_details()`: listing a
+    hidden person or an unpublished partner here would name them.
+    """
     facts = [("name", _("Name")), ("acronym", _("Acronym")), ("kind", _("Kind"))]
     if org.founded:
         facts.append(("founded", _("Founded")))
@@ -60,12 +64,10 @@ def page_facts(org):
         facts.append(("website", _("Website")))
     if org.description:
         facts.append(("description", _("About")))
-    for p in org.partnerships.filter(partner__status=Organisation.Status.PUBLISHED).select_related(
-        "partner"
-    ):
+    # `org` is read through the public read model: only what its page shows.
+    for p in org.public_partnerships:
         facts.append((f"partnership:{p.pk}", _("Partner: %s") % p.partner))
-    # Only the people the page shows: listing a hidden person here would name them.
-    for person in Person.objects.public().filter(organisation=org):
+    for person in org.public_people:
         facts.append((f"person:{person.pk}", _("Person: %s") % person.name))
     facts.append(("missing", _("Something missing from the page")))
     facts.append(("other", _("Something else")))

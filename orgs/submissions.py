@@ -51,7 +51,7 @@ def handle(request, form_class, template, organisation=None):
 
 
 def published_org(slug):
-    return get_object_or_404(Organisation.objects.published(), slug=slug)
+    return get_object_or_404(Organisation.objects.public().with_public_details(), slug=slug)
 
 
 @never_cache

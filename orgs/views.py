@@ -1,5 +1,7 @@
-"""Public pages. Only published organisations are ever shown; hidden people and the
-towns of sensitive organisations never are.
+"""Public pages. They read organisations and sources only through the public read
+model (`Organisation.objects.public()`, `Source.objects.public()`): only published
+organisations, public partnerships, people and citations, and text withheld by
+orgs.public_text.
 
 Bad input never fails the page: an invalid filter is reported next to its control
 (status 200) while the other filters still apply, and a page number that does not
@@ -17,7 +19,7 @@ from django.views.generic import DetailView, ListView
 from . import licence, snapshot
 from .facets import current_index
 from .filters import Order, OrganisationFilter
-from .models import FocusArea, Organisation, Person, Region, Source, Zone
+from .models import Citation, FocusArea, Organisation, Region, Source, Zone
 from .region_map import region_map
 
 PUBLISHED = Organisation.Status.PUBLISHED
@@ -56,8 +58,8 @@ class OrganisationPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        # published() again: an organisation unpublished a moment ago drops out.
-        rows = Organisation.objects.published().filter(pk__in=ids).with_card_data()
+        # public() again: an organisation unpublished a moment ago drops out.
+        rows = Organisation.objects.public().filter(pk__in=ids).with_card_data()
         by_id = {org.pk: org for org in rows}
         return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
@@ -80,7 +82,6 @@ def paginate(request, queryset, count, per_page=PAGE_SIZE):
 def home(request):
     index = current_index()
     regions = regions_with_counts(index.counts({}))
-    published = Organisation.objects.published()
     return render(
         request,
         "orgs/home.html",
@@ -89,7 +90,7 @@ def home(request):
             "region_count": len(regions),
             "source_count": Source.objects.count(),
             "regions": sorted(regions, key=lambda r: (-r.n, r.label)),
-            "recent": published.select_related("hq_region").order_by("-created", "-pk")[:6],
+            "recent": Organisation.objects.public().order_by("-created", "-pk")[:6],
         },
     )
 
@@ -119,7 +120,7 @@ class OrganisationList(ListView):
 
     def get_queryset(self):
         self.filterset = OrganisationFilter(
-            self.request.GET, queryset=Organisation.objects.published()
+            self.request.GET, queryset=Organisation.objects.public()
         )
         return self.filterset.qs  # the paginator reads the cards' data for its page
 
@@ -253,26 +254,53 @@ class OrganisationDetail(DetailView):
     template_name = "orgs/organisation_detail.html"
 
     def get_queryset(self):
-        return (
-            Organisation.objects.published()
-            .select_related("hq_region")
-            .prefetch_related("regions", "focus_areas")
-        )
+        return Organisation.objects.public().with_public_details()
 
     def get_context_data(self, **kwargs):
-        org = self.object
         return super().get_context_data(
-            partners=org.partnerships.filter(partner__status=PUBLISHED).select_related("partner"),
-            partnered_by=org.partnerships_received.filter(
-                organisation__status=PUBLISHED
-            ).select_related("organisation"),
-            people=Person.objects.public().filter(organisation=org),
-            description=organisation_summary(org),
-            citations=org.citations.public()
-            .with_subjects()
-            .order_by("fact", "source__title", "id"),
+            evidence=evidence(self.object),
+            description=organisation_summary(self.object),
             **kwargs,
         )
+
+
+# The order facts appear on the organisation page, so notes number down the page.
+FACT_ORDER = ["existence", "founded", "headquarters", "region", "focus", "partnership", "person"]
+
+
+def evidence(org):
+    """Each public fact of `org` with the numbers of the notes (citations) behind it.
+
+    The notes are the organisation's public citations, numbered in the order their
+    facts appear on the page; every fact links to its notes and every note says
+    which fact it supports, so a reader sees which quote backs what, and how old it is.
+    """
+    notes = sorted(org.public_citations, key=lambda c: (FACT_ORDER.index(c.fact), c.id))
+    by_fact = {}
+    for number, citation in enumerate(notes, start=1):
+        citation.number = number
+        subject = getattr(citation, f"{Citation.SUBJECT_FIELDS.get(citation.fact, '')}_id", None)
+        by_fact.setdefault((citation.fact, subject), []).append(number)
+
+    def cited(fact, subject=None):
+        return by_fact.get((fact, subject), [])
+
+    return {
+        "notes": notes,
+        "existence": cited("existence"),
+        "founded": cited("founded"),
+        "headquarters": cited("headquarters"),
+        "regions": [(r, cited("region", r.pk)) for r in org.regions.all()],
+        "focus_areas": [(f, cited("focus", f.pk)) for f in org.focus_areas.all()],
+        "partners": [
+            (p, p.partner, p.get_relation_display(), cited("partnership", p.pk))
+            for p in org.public_partnerships
+        ]
+        + [
+            (p, p.organisation, p.inverse_label, cited("partnership", p.pk))
+            for p in org.public_partnerships_received
+        ],
+    }
 
 
 def region_list(request):
@@ -315,7 +343,7 @@ def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
     region.others = other_spellings(region)
     organisations = (
-        Organisation.objects.published()
+        Organisation.objects.public()
         # As a subquery, like the listing's region filter: SQLite then walks the
         # name index for a page instead of sorting all of Bamako's organisations.
         .in_regions(Region.objects.filter(pk=region.pk))
@@ -342,22 +370,26 @@ class SourceList(ListView):
 
     def get_queryset(self):
         # Meta.ordering does not apply to a GROUP BY query: order explicitly.
-        return Source.objects.annotate(
-            n=Count(
-                "citations__organisation",
-                filter=Q(citations__organisation__status=PUBLISHED),
-                distinct=True,
+        return (
+            Source.objects.public()
+            .annotate(
+                n=Count(
+                    "citations__organisation",
+                    filter=Q(citations__organisation__status=PUBLISHED),
+                    distinct=True,
+                )
             )
-        ).order_by("title")
+            .order_by("title")
+        )
 
 
 class SourceDetail(DetailView):
-    model = Source
+    queryset = Source.objects.public()
     template_name = "orgs/source_detail.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            organisations=Organisation.objects.published()
+            organisations=Organisation.objects.public()
             .filter(citations__source=self.object)
             .distinct()
             .order_by("name"),

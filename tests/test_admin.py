@@ -984,3 +984,39 @@ def test_every_input_of_the_people_and_partnership_inlines_has_a_name(curator_cl
     assert 'aria-label="Show publicly, person 1"' in people.group(0) or re.search(
         r'aria-label="[^"]+, person 1"[^>]*name="people-0-is_public"', people.group(0)
     )
+
+
+# --- Curators see what the public will see ----------------------------------------------
+
+
+def shown_text(response):
+    return html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))
+
+
+def test_the_admin_shows_the_public_version_of_withheld_text(curator_client, source):
+    org = make_org(slug="hawa-group", description="Led by Hawa Traoré.")
+    Person.objects.create(organisation=org, name="Hawa Traoré")
+    Citation.objects.create(
+        organisation=org,
+        source=source,
+        fact="existence",
+        locator="Interview with Hawa",
+        quote="Hawa Traoré founded the group.",
+    )
+    Citation.objects.create(
+        organisation=org, source=source, fact="founded", locator="p. 2", quote="Founded in 2001."
+    )
+    page = shown_text(curator_client.get(change_url(org)))
+    assert "Led by Hawa Traoré." in page  # the verbatim text, still editable
+    assert "The public sees: description: “Led by [name withheld].”" in page
+    assert (
+        "The public sees: locator: “Interview with [name withheld]”; "
+        "quote: “[name withheld] founded the group.”"
+    ) in page
+    assert "p. 2: “Founded in 2001.”" in page and "quote: “Founded in 2001.”" not in page
+    citation = Citation.objects.get(fact="existence")
+    page = shown_text(curator_client.get(change_url(citation)))
+    assert "quote: “[name withheld] founded the group.”" in page
+    Person.objects.update(is_public=True)
+    page = shown_text(curator_client.get(change_url(org)))
+    assert "Led by Hawa Traoré." in page and "The public sees" not in page

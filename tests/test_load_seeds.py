@@ -808,3 +808,38 @@ def test_every_published_seeded_organisation_has_every_public_fact_cited(seeded)
     assert published.count() > 20  # positive control: the seeds publish most entries
     uncited = {org.slug: uncited_facts(org) for org in published}
     assert not {slug: facts for slug, facts in uncited.items() if facts}
+
+
+# --- What the public will see --------------------------------------------------------
+
+
+def test_texts_shown_with_something_withheld_are_notices_not_errors(seeds_dir):
+    named = cite("Doe works in Mopti.", "Interview with Jane")
+    write_seed(
+        seeds_dir,
+        "001-a.toml",
+        "report-a",
+        [
+            org(
+                "ajcet",
+                description="Founded by Jane Doe.",
+                regions=[{"region": "mopti", **named}],
+                people=[{"name": "Jane Doe", "role": "Director", **cite("Jane Doe leads AJCET.")}],
+            ),
+            org("other", regions=[{"region": "mopti", **cite("Nothing to hide in Mopti.")}]),
+        ],
+    )
+    out = load()
+    assert "1 seed file loaded" in out
+    notices = [line for line in out.splitlines() if line.startswith("notice: ")]
+    assert notices == [
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): description is shown to the "
+        "public as “Founded by [name withheld].”",
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): regions[0]: quote is shown to the "
+        "public as “[name withheld] works in Mopti.”",
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): regions[0]: locator is shown to the "
+        "public as “Interview with [name withheld]”",
+    ]
+    assert Citation.objects.get(fact="region", organisation__slug="ajcet").quote == (
+        "Doe works in Mopti."
+    )

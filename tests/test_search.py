@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from orgs import public_text
 from orgs.filters import OrganisationFilter
-from orgs.models import FocusArea, Organisation, Region
+from orgs.models import FocusArea, Organisation, Person, Region
 from orgs.search import normalise, repair_sqlite_index, update_search_text
 
 from .conftest import change_form_data, cite, make_org
@@ -295,8 +296,10 @@ def test_update_search_text_indexes_bulk_created_organisations_in_fixed_queries(
     many = bulk_orgs("many", 200, regions["gao"])
     Organisation.objects.update(status=Organisation.Status.PUBLISHED)
     assert search("gao") == []
+    public_text.current()  # the table of withheld text: built once per change of the data
     with CaptureQueriesContext(connection) as for_few:
         update_search_text(Organisation.objects.filter(pk__in=[o.pk for o in few]))
+    public_text.current()  # writing search text is a new data version: its table, once
     with CaptureQueriesContext(connection) as for_many:
         update_search_text(Organisation.objects.filter(pk__in=[o.pk for o in many]))
     assert len(for_many) == len(for_few)
@@ -341,3 +344,40 @@ def test_deleting_a_focus_area_reindexes_its_organisations(reference_data):
     assert search("apiculture") == ["o"]
     focus.delete()
     assert search("apiculture") == []
+
+
+# --- What the public-text rule withholds is not searchable -----------------------------
+
+
+def test_a_withheld_name_or_town_finds_nothing_until_it_is_public(regions):
+    mopti = regions["mopti"]
+    org = make_org(slug="wells", description="Kadiatou Sow digs wells near Konna.")
+    quiet = make_org(slug="quiet", hq_region=mopti, hq_town="Konna", sensitive=True)
+    person = Person.objects.create(organisation=org, name="Kadiatou Sow")
+    assert search("wells") == ["wells"]  # the rest of the description still is searched
+    assert search("kadiatou") == [] and search("konna") == []
+    person.is_public = True
+    person.save()
+    assert search("kadiatou") == ["wells"]
+    quiet.sensitive = False
+    quiet.save()
+    assert search("konna") == ["wells"]
+
+
+def test_a_person_hidden_later_stops_being_found_at_once(regions):
+    make_org(slug="wells", description="Kadiatou digs wells.")
+    assert search("kadiatou") == ["wells"]
+    other = make_org(slug="other", status=Organisation.Status.DRAFT)
+    Person.objects.create(organisation=other, name="Kadiatou Keita", is_public=True)
+    assert search("kadiatou") == []  # a person of a draft organisation is not public
+    other.delete()
+    assert search("kadiatou") == ["wells"]
+
+
+def test_making_an_organisation_sensitive_withholds_its_town_from_search(regions):
+    make_org(slug="wells", description="Wells near Konna.")
+    quiet = make_org(slug="quiet", hq_region=regions["mopti"], hq_town="Konna")
+    assert search("konna") == ["wells"]
+    quiet.sensitive = True
+    quiet.save()
+    assert search("konna") == []

@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
+from orgs import public_text
 from orgs.facets import current_index
 from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Region, Source
@@ -178,9 +179,10 @@ def test_region_page_queries_do_not_grow_with_organisations(
 ):
     many_orgs(count)
     current_index()  # built once per change of the data, in its own fixed queries
-    # The region, the facet version, the page's ids, its rows, their regions and
-    # focus areas.
-    with django_assert_max_num_queries(6):
+    public_text.current()  # so is the table of withheld text
+    # The region, the facet version (read twice: counts, withheld text), the page's
+    # ids, its rows, their regions and focus areas.
+    with django_assert_max_num_queries(7):
         response = client.get("/regions/mopti/")
     assert len(card_names(response)) == min(count, 25)
     assert f"{count} organisations working or headquartered here" in text(response)
@@ -218,14 +220,15 @@ def test_founded_until_before_from_is_explained(client, directory):
 def test_listing_queries_do_not_grow_with_results(client, reference_data, count):
     many_orgs(count, founded=2000)
     current_index()  # built once per change of the data, in its own fixed queries
+    public_text.current()  # so is the table of withheld text
     url = "/orgs/?region=mopti&region=gao&focus=youth&kind=local_association&founded_min=1900"
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert len(card_names(response)) == min(count, 25)
     # 2 to check the region and focus slugs, the facet version (counts and the
-    # total come from the facet index), 2 option lists, the page's ids, its rows,
-    # the regions and focus areas of its cards.
-    assert len(queries) <= 9, [q["sql"] for q in queries]
+    # total come from the facet index; read again for the withheld text), 2 option
+    # lists, the page's ids, its rows, the regions and focus areas of its cards.
+    assert len(queries) <= 10, [q["sql"] for q in queries]
 
 
 def test_listing_query_count_is_the_same_for_3_and_30_results(
@@ -399,7 +402,7 @@ def test_facets_0_shows_the_same_results_and_options_without_counts(
     for n in range(3):
         make_org(name=f"Org {n}", slug=f"org-{n}").regions.add(Region.objects.get(slug="mopti"))
     with_counts = client.get("/orgs/")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # 7, and the data version for withheld text
         without = client.get("/orgs/?facets=0")
     assert without.status_code == 200
     assert [o.slug for o in without.context["object_list"]] == [
@@ -584,3 +587,44 @@ def test_the_favicon_is_served_and_inline(client, db):
     assert response.content.startswith(b"<svg")
     page = text(client.get("/"))
     assert '<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,' in page
+
+
+# --- Each fact beside its evidence ---------------------------------------------------
+
+
+def note_links(page, fact_html):
+    """The note numbers linked right after `fact_html` on the page."""
+    start = page.index(fact_html) + len(fact_html)
+    refs = re.match(r'<sup class="note-refs">(.*?)</sup>', page[start:])
+    return re.findall(r'href="#note-(\d+)"', refs.group(1)) if refs else []
+
+
+def note(page, number):
+    found = re.search(rf'<li id="note-{number}">(.*?)</li>', page, re.S)
+    assert found, number
+    return found.group(1)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, directory, language):
+    page = client.get("/orgs/youth-mopti/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    mopti = Region.objects.get(slug="mopti")
+    [number] = note_links(page, f'<li><a href="/regions/mopti/">{mopti.label}</a>')
+    assert "Active across Mopti." in note(page, number)
+    assert '<time datetime="2019">2019</time>' in note(page, number)
+    [partner] = note_links(page, "Donor Fund Association</a>")
+    assert "Funded by the Donor Fund." in note(page, partner)
+    named_in = re.search(r'<p class="existence">[^<]*', page).group()
+    [existence] = note_links(page, named_in)
+    assert existence == "1" and "trains young mediators" in note(page, existence)
+    # A fact without a citation links to nothing.
+    focus = FocusArea.objects.get(slug="youth")
+    assert note_links(page, f"{focus.label}</a>") == []
+
+
+def test_notes_number_down_the_page_and_every_link_has_its_note(client, directory):
+    page = client.get("/orgs/youth-mopti/").content.decode()
+    linked = re.findall(r'href="#note-(\d+)"', page)
+    notes = re.findall(r'<li id="note-(\d+)">', page)
+    assert notes == [str(n) for n in range(1, len(notes) + 1)] and len(notes) >= 4
+    assert set(linked) <= set(notes) and len(set(linked)) >= 3

@@ -55,6 +55,8 @@ class Command(BaseCommand):
                 line = f"{label}: {would}{action}" + (f" ({detail})" if detail else "")
                 self.stdout.write(line)
         if verbosity >= 1:
+            for notice in report.notices:
+                self.stdout.write(f"notice: {notice}")
             for conflict in report.conflicts:
                 self.stdout.write(self.style.WARNING(f"conflict: {conflict}"))
             if report.conflicts:

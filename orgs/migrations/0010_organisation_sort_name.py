@@ -14,7 +14,7 @@ def fill_sort_name(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0008_limits_on_fields'),
+        ('orgs', '0009_data_version_watches_people'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0009_organisation_sort_name'),
+        ('orgs', '0010_organisation_sort_name'),
     ]
 
     operations = [

@@ -1,0 +1,325 @@
+"""What the public may read of text a curator or a seed file wrote: the withholding rule.
+
+Quotes, locators, descriptions, programme names and source titles are copied from
+documents that name people the directory hides, and the towns of organisations it
+marks sensitive. Stored text is never changed (curators, history and backups keep
+it verbatim); everything the public reads passes through `PublicText.withhold`,
+which replaces, in any string:
+
+- the name of every person who is not public (their switch is off, their
+  organisation is sensitive, or it is not published): the full name, and each
+  distinctive part of it, since sources write "Kola explains" or "Hawa with a
+  friend";
+- the headquarters town of every sensitive organisation, in every spelling the
+  directory knows (accents and case never matter; when the town is also a region's
+  name, the region's other spellings too: "Timbuktu" and "Tombouctou"). A town is
+  withheld in every text, not only its organisation's: a partner's quote that
+  names the town would tell it as well as the organisation's own.
+
+with a visible marker in the reader's language: "[name withheld]", "[place withheld]".
+
+Matching is by whole words, case- and accent-insensitive: "KOLA", "Kolà" and
+"Kola's" match Kola; "Kolanut" does not. A full name matches with any punctuation
+or spacing between its parts ("Amadou ‘Samba’ Cissé", "Amadou Samba Cisse") and
+becomes one marker.
+
+Distinctive parts of a name: every word of it except particles and titles (Ag,
+Ould, Ben, El, Al, de, Dr, Mme, ...) and words of fewer than three letters, which
+are too often ordinary French or English words ("Ba", "Sy" are withheld only
+inside the full name).
+
+The table of withheld terms depends on people and on organisations' status,
+sensitivity and town. It is built once per data change: `current()` keeps one per
+process, keyed by the database's data-version token (orgs.facet_version), whose
+triggers watch exactly those columns.
+"""
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.translation import gettext
+
+from . import facet_version
+
+# Lower-case, accent-free; never withheld on their own.
+PARTICLES = frozenset(
+    "ag al el ould ben bin ibn bint mint ou wa "
+    "de da di do du des del della la le les van von der den dos das "
+    "dr mr mrs ms mme mlle m prof sir hadj hadja hadji elhadj".split()
+)
+MIN_PART_LENGTH = 3
+
+NAME, PLACE = "name", "place"
+
+# Letters NFKD does not take apart (the same folding orgs.search uses).
+_FOLD = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ß": "ss"}
+)
+_WORD = re.compile(r"[^\W_]+")
+_SEPARATOR = r"[\W_]+"
+
+
+def _fold_char(ch):
+    if ch.isascii():
+        return ch.lower()
+    decomposed = unicodedata.normalize("NFKD", ch)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.casefold().translate(_FOLD)
+
+
+def fold(text):
+    """Lower-case and accent-free, with each folded character's index in `text`."""
+    chars, origin = [], []
+    for i, ch in enumerate(text):
+        for c in _fold_char(ch):
+            chars.append(c)
+            origin.append(i)
+    return "".join(chars), origin
+
+
+def words(text):
+    """The folded words of `text`."""
+    return _WORD.findall(fold(str(text or ""))[0])
+
+
+def name_terms(name):
+    """The full name and its distinctive parts, as tuples of folded words."""
+    parts = words(name)
+    if not parts:
+        return []
+    terms = [tuple(parts)]
+    for part in parts:
+        if len(part) >= MIN_PART_LENGTH and part not in PARTICLES:
+            terms.append((part,))
+    return terms
+
+
+def place_terms(town, region_spellings=()):
+    """The town, and its region's spellings when the town is that region's name."""
+    town_words = tuple(words(town))
+    if not town_words:
+        return []
+    spellings = {tuple(words(s)) for s in region_spellings if s}
+    terms = [town_words]
+    if town_words in spellings:
+        terms.extend(s for s in spellings if s)
+    return terms
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple
+    kind: str
+
+
+class PublicText:
+    """A compiled table of withheld terms. Cheap to apply; build it once per data change."""
+
+    def __init__(self, names=(), places=()):
+        table = {}
+        for term in places:
+            table[term] = PLACE
+        for term in names:  # a word that is both is a name: the stronger protection
+            table[term] = NAME
+        self.table = table
+        if table:
+            # Longest first, so a full name wins over its parts and becomes one marker.
+            ordered = sorted(table, key=lambda t: (-len(t), -len(" ".join(t))))
+            alternatives = "|".join(_SEPARATOR.join(map(re.escape, t)) for t in ordered)
+            self.pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+        else:
+            self.pattern = None
+
+    @classmethod
+    def from_database(cls):
+        """The table for the data as it is now: two queries."""
+        from .models import Organisation, Person
+
+        public = Person.objects.public().values("pk")
+        names = []
+        for name in Person.objects.exclude(pk__in=public).values_list("name", flat=True):
+            names.extend(name_terms(name))
+        places = []
+        sensitive = (
+            Organisation.objects.filter(sensitive=True)
+            .exclude(hq_town="")
+            .values_list("hq_town", "hq_region__name", "hq_region__name_en", "hq_region__aliases")
+        )
+        for town, region, region_en, aliases in sensitive:
+            spellings = [region, region_en, *(a for a in aliases or [] if isinstance(a, str))]
+            places.extend(place_terms(town, spellings))
+        return cls(names, places)
+
+    def __bool__(self):
+        return self.pattern is not None
+
+    def terms(self):
+        """{(folded words): "name" or "place"}: what this table withholds."""
+        return dict(self.table)
+
+    def kinds_in(self, text):
+        """The kinds of withheld term in `text` (empty when it is all public)."""
+        return {kind for _start, _end, kind in self._matches(text)}
+
+    def _matches(self, text):
+        if not self.pattern or not text:
+            return []
+        folded, origin = fold(text)
+        found = []
+        for match in self.pattern.finditer(folded):
+            key = tuple(_WORD.findall(match.group()))
+            start = origin[match.start()]
+            end = origin[match.end() - 1] + 1
+            found.append((start, end, self.table[key]))
+        return found
+
+    def withhold(self, text):
+        """`text` with every withheld term replaced by a marker in the reader's language."""
+        if text is None:
+            return text
+        text = str(text)
+        matches = self._matches(text)
+        if not matches:
+            return text
+        markers = {NAME: gettext("[name withheld]"), PLACE: gettext("[place withheld]")}
+        pieces, last = [], 0
+        for start, end, kind in matches:
+            pieces.append(text[last:start])
+            pieces.append(markers[kind])
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def searchable(self, text):
+        """`text` with withheld terms removed, for the search index."""
+        if text is None:
+            return ""
+        text = str(text)
+        matches = self._matches(text)
+        pieces, last = [], 0
+        for start, end, _kind in matches:
+            pieces.append(text[last:start])
+            pieces.append(" ")
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+
+_current = None
+_lock = threading.Lock()
+
+
+def current():
+    """The PublicText of the data as it is now (one query to read the data version)."""
+    global _current
+    token = facet_version.current()
+    cached = _current
+    if cached is not None and token is not None and cached[0] == token:
+        return cached[1]
+    with _lock:
+        cached = _current
+        if cached is None or token is None or cached[0] != token:
+            cached = _current = (token, PublicText.from_database())
+    return cached[1]
+
+
+def withhold(text):
+    """`text` as the public may read it (see PublicText.withhold)."""
+    return current().withhold(text)
+
+
+# --- Records as the public reads them ---------------------------------------------
+
+
+def present(records, table=None):
+    """Withhold, in memory, the text of records read for the public (see PublicQuerySet).
+
+    Organisations: description, the town of a sensitive organisation (dropped), and
+    the prefetched public partnerships' programmes, citations' quotes and locators,
+    and their sources. Sources: title, publisher and description. Each record is
+    marked as a public copy, which refuses to be saved.
+    """
+    from .models import Organisation, Source
+
+    table = table if table is not None else current()
+    for record in records:
+        if isinstance(record, Organisation):
+            _present_organisation(record, table)
+        elif isinstance(record, Source):
+            _present_source(record, table)
+
+
+def _mark(record):
+    if getattr(record, "_public_copy", False):
+        return False
+    record._public_copy = True
+    return True
+
+
+def _present_source(source, table):
+    if _mark(source):
+        source.title = table.withhold(source.title)
+        source.publisher = table.withhold(source.publisher)
+        source.description = table.withhold(source.description)
+
+
+def _present_organisation(org, table):
+    if not _mark(org):
+        return
+    org.description = table.withhold(org.description)
+    if org.sensitive:
+        org.hq_town = ""
+    partnerships = [
+        *getattr(org, "public_partnerships", []),
+        *getattr(org, "public_partnerships_received", []),
+    ]
+    for citation in getattr(org, "public_citations", []):
+        if _mark(citation):
+            citation.quote = table.withhold(citation.quote)
+            citation.locator = table.withhold(citation.locator)
+            _present_source(citation.source, table)
+            if citation.partnership_id:
+                partnerships.append(citation.partnership)
+    for partnership in partnerships:
+        if _mark(partnership):
+            partnership.programme = table.withhold(partnership.programme)
+    for person in getattr(org, "public_people", []):
+        _mark(person)
+
+
+# --- What curators are told ----------------------------------------------------------
+
+
+def seed_notices(seeds, table=None):
+    """Notices for `load_seeds`: each seed text the public will see with something withheld.
+
+    `seeds` is orgs.seed_references' parsed SeedSet; read after writing, so the people the
+    files add count. Not errors: withholding is how such a quote is shown.
+    """
+    table = table if table is not None else current()
+    if not table:
+        return []
+    texts = []
+    for values, where in seeds.sources.values():
+        for key in ("title", "publisher", "description"):
+            texts.append((f"{where}: source", key, values.get(key)))
+    # A hidden person's own citations are never shown: nothing to say about them.
+    shown_people = [p for p in seeds.people.values() if p.values.get("is_public", (False,))[0]]
+    for entity in [*seeds.organisations.values(), *shown_people]:
+        if "description" in entity.values:
+            text, where = entity.values["description"]
+            texts.append((where, "description", text))
+        for _fact, _subject, cited in entity.citations:
+            texts += [(cited.where, "quote", cited.quote), (cited.where, "locator", cited.locator)]
+    for (_org, _relation, _partner, programme), entity in seeds.partnerships.items():
+        texts.append((entity.where, "programme", programme))
+        for _fact, _subject, cited in entity.citations:
+            texts += [(cited.where, "quote", cited.quote), (cited.where, "locator", cited.locator)]
+    notices = []
+    for where, key, text in texts:
+        if text and table.kinds_in(text):
+            with_markers = table.withhold(text)
+            notices.append(f"{where}: {key} is shown to the public as “{with_markers}”")
+    return list(dict.fromkeys(notices))

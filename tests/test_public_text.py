@@ -1,0 +1,190 @@
+"""The public-text rule (orgs.public_text) and the public read model that applies it."""
+
+import pytest
+from django.utils import translation
+
+from orgs import public_text
+from orgs.models import Citation, Organisation, Person, Region, Source
+from orgs.public_text import PublicText, name_terms, place_terms
+
+from .conftest import make_org
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Markers are in the active language; a request in French may have left it active."""
+    with translation.override("en"):
+        yield
+
+
+def table(names=(), towns=()):
+    return PublicText(
+        [t for n in names for t in name_terms(n)], [t for w in towns for t in place_terms(w)]
+    )
+
+
+# --- The rule ----------------------------------------------------------------------
+
+
+def test_full_name_and_each_distinctive_part_are_withheld():
+    rule = table(["Kola Togo"])
+    assert (
+        rule.withhold("… says Kola Togo, the coordinator")
+        == "… says [name withheld], the coordinator"
+    )
+    assert rule.withhold("Kola explains the work") == "[name withheld] explains the work"
+    assert rule.withhold("Mr Togo left") == "Mr [name withheld] left"
+
+
+def test_matching_is_whole_word_and_ignores_case_and_accents():
+    rule = table(["Hawa Traoré"])
+    assert rule.withhold("HAWA with a friend") == "[name withheld] with a friend"
+    assert rule.withhold("Mme Traore, Traoré's and TRAORÉ.") == (
+        "Mme [name withheld], [name withheld]'s and [name withheld]."
+    )
+    assert rule.withhold("Hawaii and Traorés are other words") == (
+        "Hawaii and Traorés are other words"
+    )
+
+
+def test_a_full_name_with_other_punctuation_is_one_marker():
+    rule = table(["Amadou ‘Samba’ Cissé"])
+    assert rule.withhold("said Amadou Samba Cisse.") == "said [name withheld]."
+    assert rule.withhold("said Amadou ‘Samba’ Cissé.") == "said [name withheld]."
+    assert rule.withhold("Samba spoke") == "[name withheld] spoke"
+
+
+def test_particles_and_short_parts_are_withheld_only_inside_the_full_name():
+    rule = table(["Abdoul Aziz Ag Alwaly", "Moussa Ba"])
+    assert rule.withhold("Ag Alwaly") == "Ag [name withheld]"
+    assert rule.withhold("Abdoul Aziz Ag Alwaly spoke") == "[name withheld] spoke"
+    assert rule.withhold("Ba and Moussa Ba") == "Ba and [name withheld]"
+    assert name_terms("Abdoul Aziz Ag Alwaly") == [
+        ("abdoul", "aziz", "ag", "alwaly"),
+        ("abdoul",),
+        ("aziz",),
+        ("alwaly",),
+    ]
+
+
+def test_a_town_and_its_spellings_are_withheld_as_a_place():
+    rule = PublicText([], place_terms("Tombouctou", ["Tombouctou", "Timbuktu", "Tomboctou"]))
+    assert rule.withhold("based in Timbuktu and TOMBOUCTOU") == (
+        "based in [place withheld] and [place withheld]"
+    )
+    assert table(towns=["Ségou"]).withhold("near Segou") == "near [place withheld]"
+
+
+def test_markers_are_in_the_readers_language():
+    rule = table(["Kola Togo"], ["Ségou"])
+    with translation.override("fr"):
+        assert rule.withhold("Kola à Ségou") == "[nom masqué] à [lieu masqué]"
+    with translation.override("en"):
+        assert rule.withhold("Kola à Ségou") == "[name withheld] à [place withheld]"
+
+
+def test_text_without_withheld_terms_is_unchanged():
+    assert table(["Kola Togo"]).withhold("Peace in Mopti.") == "Peace in Mopti."
+    assert PublicText().withhold("Kola Togo") == "Kola Togo"
+
+
+# --- Who is withheld, from the database ---------------------------------------------
+
+
+@pytest.fixture
+def people(reference_data):
+    mopti = Region.objects.get(slug="mopti")
+    shown = make_org(slug="shown", name="Shown Org", hq_region=mopti, hq_town="Sévaré")
+    quiet = make_org(
+        slug="quiet", name="Quiet Org", sensitive=True, hq_region=mopti, hq_town="Konna"
+    )
+    draft = make_org(slug="draft", name="Draft Org", status=Organisation.Status.DRAFT)
+    Person.objects.create(organisation=shown, name="Hidden Hawa")
+    Person.objects.create(organisation=shown, name="Public Penda", is_public=True)
+    Person.objects.create(organisation=quiet, name="Sensitive Sidi", is_public=True)
+    Person.objects.create(organisation=draft, name="Draft Dramane", is_public=True)
+    return shown
+
+
+def test_people_who_are_not_public_and_sensitive_towns_are_withheld(people):
+    rule = PublicText.from_database()
+    text = "Hidden, Penda, Sidi, Dramane, Konna, Sévaré"
+    assert rule.withhold(text) == (
+        "[name withheld], Penda, [name withheld], [name withheld], [place withheld], Sévaré"
+    )
+
+
+def test_the_table_follows_the_data_at_once(people):
+    assert public_text.withhold("Hawa") == "[name withheld]"
+    Person.objects.filter(name="Hidden Hawa").update(is_public=True)
+    assert public_text.withhold("Hawa") == "Hawa"
+    Person.objects.create(organisation=people, name="New Neba")
+    assert public_text.withhold("Neba") == "[name withheld]"
+
+
+def test_the_table_is_built_once_per_data_change(people, django_assert_num_queries):
+    built = public_text.current()
+    with django_assert_num_queries(2):  # the data version, read by each call; no rebuild
+        assert public_text.current() is built
+        assert public_text.current() is built
+    Person.objects.create(organisation=people, name="New Neba")
+    assert public_text.current() is not built
+
+
+# --- The public read model ----------------------------------------------------------
+
+
+@pytest.fixture
+def quoted(people):
+    source = Source.objects.create(slug="s", publisher="P", title="Talks with Hidden Hawa")
+    Citation.objects.create(
+        organisation=people,
+        source=source,
+        fact="existence",
+        locator="Interview with Hawa",
+        quote="Hawa founded it in Konna.",
+    )
+    people.description = "Led by Hawa."
+    people.save()
+    return people
+
+
+def test_stored_text_is_never_changed(quoted):
+    org = Organisation.objects.public().with_public_details().get(slug="shown")
+    assert org.description == "Led by [name withheld]."
+    assert org.public_citations[0].quote == "[name withheld] founded it in [place withheld]."
+    assert org.public_citations[0].source.title == "Talks with [name withheld]"
+    stored = Citation.objects.get()
+    assert stored.quote == "Hawa founded it in Konna."
+    assert Organisation.objects.get(slug="shown").description == "Led by Hawa."
+
+
+def test_a_public_copy_cannot_be_saved(quoted):
+    org = Organisation.objects.public().get(slug="shown")
+    with pytest.raises(RuntimeError, match="read for the public"):
+        org.save()
+    assert Organisation.objects.get(slug="shown").description == "Led by Hawa."
+
+
+def test_a_sensitive_organisations_town_is_dropped(people):
+    quiet = Organisation.objects.public().get(slug="quiet")
+    assert quiet.hq_town == "" and Organisation.objects.get(slug="quiet").hq_town == "Konna"
+
+
+def test_marking_a_person_public_shows_the_name_again(client, quoted):
+    assert "[name withheld] founded it" in client.get("/orgs/shown/").content.decode()
+    person = Person.objects.get(name="Hidden Hawa")
+    person.is_public = True
+    person.save()
+    page = client.get("/orgs/shown/").content.decode()
+    assert "Hawa founded it in [place withheld]." in page
+    assert client.get("/api/orgs/shown/").json()["description"] == "Led by Hawa."
+
+
+def test_adding_a_hidden_person_hides_the_name_everywhere_at_once(client, quoted):
+    assert "Led by Hawa" not in client.get("/orgs/shown/").content.decode()
+    Person.objects.filter(name="Hidden Hawa").update(is_public=True)
+    assert "Led by Hawa" in client.get("/orgs/shown/").content.decode()
+    Person.objects.create(organisation=Organisation.objects.get(slug="quiet"), name="Hawa")
+    assert "Led by [name withheld]." in client.get("/orgs/shown/").content.decode()
+    assert client.get("/api/orgs/shown/").json()["description"] == "Led by [name withheld]."
