@@ -24,6 +24,7 @@ import unicodedata
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from orgs import licence, snapshot
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 
 # Patterns that are not public reading surfaces: the admin, the language switch
@@ -136,6 +137,13 @@ def leaky_world(seeded, django_user_model):
     )
 
 
+@pytest.fixture
+def crawled_world(leaky_world, settings, tmp_path):
+    """The leaky world with today's data snapshot written, so the crawl fetches it too."""
+    settings.SNAPSHOT_DIR = tmp_path / "snapshots"
+    snapshot.build("http://testserver/")
+
+
 def public_patterns(resolver=None, prefix="", namespace=""):
     """(route, name) of every URL pattern, namespaced names as 'ns:name'."""
     resolver = resolver or get_resolver()
@@ -165,6 +173,7 @@ def crawl_urls():
         for page in range(1, max(1, math.ceil(n / 25)) + 1):
             region_pages.append((f"{region.get_absolute_url()}?page={page}", region.name))
     sources = list(Source.objects.all())
+    snapshot_name = snapshot.latest()[0].name
     return {
         "orgs:home": [("/", published.order_by("-updated").first().name)],
         "orgs:org_list": [(f"/orgs/?page={n}", "card") for n in range(1, pages + 1)],
@@ -179,6 +188,10 @@ def crawl_urls():
         "orgs:region_detail": region_pages,
         "orgs:source_list": [("/sources/", sources[0].slug)],
         "orgs:source_detail": [(s.get_absolute_url(), s.date or s.slug) for s in sources],
+        "orgs:data": [("/data/", licence.NAME)],
+        "orgs:snapshot": [(f"/data/{snapshot_name}", f'"slug": "{first.slug}"')],
+        "robots_txt": [("/robots.txt", "User-agent")],
+        "favicon": [("/favicon.ico", "<svg")],
         "api:org_list": [
             (f"/api/orgs/?page_size=100&page={n}", f'"count": {published.count()}')
             for n in range(1, api_pages + 1)
@@ -205,14 +218,14 @@ def body(response):
     return html.unescape(text)
 
 
-def test_the_crawl_covers_every_public_url_pattern(leaky_world):
+def test_the_crawl_covers_every_public_url_pattern(crawled_world):
     covered = set(crawl_urls())
     patterns = {name for _route, name in public_patterns()} - NOT_PUBLIC
     assert patterns - covered == set(), "public URL patterns the privacy crawl does not fetch"
     assert covered - patterns == set(), "crawled patterns that no longer exist"
 
 
-def test_no_public_url_shows_a_hidden_name_or_town(client, leaky_world):
+def test_no_public_url_shows_a_hidden_name_or_town(client, crawled_world):
     cases = hidden_cases()
     # The test world's cases are among them: the crawl checks what it is meant to.
     assert "town 'Ndiongo-Boré' of quiet-committee" in cases
