@@ -562,6 +562,19 @@ def test_two_curators_on_one_source_second_is_refused(curator_client, source):
     assert "Someone else saved this source" in response.content.decode()
 
 
+def test_a_form_posted_without_its_version_is_refused(curator_client, source):
+    """A post that leaves out the version it was loaded at cannot skip the lock."""
+    data = change_form_data(curator_client.get(change_url(source)))
+    data["title"] = "Title with no version"
+    del data["loaded_version"]
+    response = curator_client.post(change_url(source), data)
+
+    assert response.status_code == 200
+    source.refresh_from_db()
+    assert source.title != "Title with no version"
+    assert "Someone else saved this source" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("model", "slug", "field"),
     [(Region, "mopti", "name_en"), (FocusArea, "youth", "label_en")],
