@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from orgs.seed_schema import json_schema_text
 
@@ -24,6 +25,12 @@ def validator():
 def test_committed_json_schema_is_the_generated_one():
     """After changing orgs.seed_schema or a model's limits: manage.py seed_schema."""
     assert SCHEMA_PATH.read_text(encoding="utf-8") == json_schema_text()
+
+
+def test_the_seed_schema_command_writes_the_committed_file(tmp_path):
+    target = tmp_path / "seed.schema.json"
+    call_command("seed_schema", str(target), verbosity=0)
+    assert target.read_text(encoding="utf-8") == SCHEMA_PATH.read_text(encoding="utf-8")
 
 
 def test_there_are_seed_files_to_check():
