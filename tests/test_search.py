@@ -127,41 +127,40 @@ def test_drafts_never_show_through_search():
     assert search("secret") == []
 
 
+# Hostile queries, each with whether "Women of Kayes" matches it: a query without
+# words (letters or digits) leaves the listing unfiltered; otherwise the words decide.
 HOSTILE = [
-    "",
-    "   ",
-    '"',
-    "'",
-    '"unterminated',
-    "AND",
-    "OR NOT",
-    "NEAR(a b)",
-    "women*",
-    "^women",
-    "search_text:women",
-    "( )",
-    '"" AND ""',
-    "a:* & b | !c <-> d",
-    "\x00",
-    "women\x00kayes",
-    "x" * 10_000,
-    "women " * 2_000,
-    " ".join(f"w{i}" for i in range(3_000)),
-    "🙂🕊️",
-    "!!! ??? ...",
-    "%_\\",
-    "'; DROP TABLE orgs_organisation; --",
-    "Ségou\u0301\u0301",
-    "ｆｕｌｌｗｉｄｔｈ",
+    ("", True),
+    ("   ", True),
+    ('"', True),
+    ("'", True),
+    ('"unterminated', False),
+    ("AND", False),
+    ("OR NOT", False),
+    ("NEAR(a b)", False),
+    ("women*", True),
+    ("^women", True),
+    ("search_text:women", False),
+    ("( )", True),
+    ('"" AND ""', False),
+    ("a:* & b | !c <-> d", False),
+    ("\x00", True),
+    ("women\x00kayes", True),
+    ("x" * 10_000, False),
+    ("women " * 2_000, True),
+    (" ".join(f"w{i}" for i in range(3_000)), False),
+    ("🙂🕊️", True),
+    ("!!! ??? ...", True),
+    ("%_\\", True),
+    ("'; DROP TABLE orgs_organisation; --", False),
+    ("Ségou\u0301\u0301", False),
+    ("ｆｕｌｌｗｉｄｔｈ", False),
 ]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("query", HOSTILE)
-def test_hostile_input_never_errors(query):
-    make_org(name="Women of Kayes", slug="w")
-    results = Organisation.objects.published().search(query)
-    assert len(list(results)) <= 1
+@pytest.mark.parametrize("query, matches", HOSTILE)
+def test_hostile_input_never_errors(women_of_kayes, query, matches):
+    assert search(query) == (["w"] if matches else [])
 
 
 @pytest.mark.django_db
@@ -172,14 +171,23 @@ def test_a_query_without_words_leaves_the_listing_unfiltered(query):
     assert sorted(search(query)) == ["one", "two"]
 
 
-@pytest.mark.django_db
+@pytest.fixture
+def women_of_kayes(db):
+    """A published organisation and a draft of the same name."""
+    make_org(name="Women of Kayes", slug="w")
+    make_org(name="Women of Kayes", slug="draft", status=Organisation.Status.DRAFT)
+
+
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(query=st.text(max_size=200))
-def test_search_never_raises_for_any_text(query):
-    results = Organisation.objects.published().search(query)
-    assert isinstance(list(results), list)
+def test_search_never_raises_for_any_text(women_of_kayes, query):
+    """Any text: no error, never a draft, and no words means the whole listing."""
+    found = search(query)
+    assert set(found) <= {"w"}
+    if not normalise(query):
+        assert found == ["w"]
 
 
 @pytest.mark.django_db
