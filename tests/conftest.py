@@ -2,9 +2,11 @@
 
 import datetime
 import os
+import shutil
 
 import pytest
 from django import forms
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 
 from orgs.models import Organisation
@@ -13,6 +15,40 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with one round: the real hasher's million rounds cost a third of a
+    second of CPU for each user a test creates, and the suite creates hundreds. The
+    hash still names its rounds, so any process, with any settings, checks it."""
+
+    iterations = 1
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    quick = f"{__name__}.{QuickPBKDF2PasswordHasher.__name__}"
+    with override_settings(PASSWORD_HASHERS=[quick, *settings.PASSWORD_HASHERS]):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Under `bash .ci/mutation`, each process tests on its own copy of one migrated
+    SQLite file (CSO_TEST_DB_TEMPLATE) instead of migrating a new database: a run
+    per mutant then costs its tests, not the migrations."""
+    from django.conf import settings
+
+    template = os.environ.get("CSO_TEST_DB_TEMPLATE")
+    database = settings.DATABASES["default"]
+    if not template or database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    copy = f"{template}.{os.getpid()}"
+    shutil.copyfile(template, copy)
+    database.setdefault("TEST", {})["NAME"] = copy
 
 
 @pytest.fixture

@@ -1,0 +1,85 @@
+"""The score per module of the last `bash .ci/mutation` run, and its surviving mutants.
+
+Run from .mutation/: each module's results are in <module>/mutants/<path>.meta. The
+equivalent mutants, each with its reason, are read from .ci/mutation-equivalent.txt
+(`mutant name | reason`) and left out of the score. Exits 1 when a module is under
+TARGET.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from mutmut.__main__ import get_diff_for_mutant
+from mutmut.stats import status_by_exit_code
+
+TARGET = 90.0
+EQUIVALENT = Path(__file__).with_name("mutation-equivalent.txt")
+KILLED = {"killed", "timeout", "caught by type check"}
+
+
+def equivalent_mutants():
+    reasons = {}
+    for number, line in enumerate(EQUIVALENT.read_text().splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, bar, reason = line.partition("|")
+        if not bar or not reason.strip():
+            sys.exit(f"{EQUIVALENT}:{number}: write `mutant name | why it changes nothing`")
+        reasons[name.strip()] = reason.strip()
+    return reasons
+
+
+def report(module, equivalent):
+    """(row, survivors) for one module, from inside its run directory."""
+    meta = Path("mutants") / f"{module}.meta"
+    if not meta.exists():
+        sys.exit(f"{Path.cwd() / meta}: no results; did mutmut run?")
+    statuses = {
+        name: status_by_exit_code[code]
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items()
+    }
+    prefix = module.removesuffix(".py").replace("/", ".") + "."
+    stale = [n for n in equivalent if n.startswith(prefix) and n not in statuses]
+    for name in stale:
+        print(f"warning: {EQUIVALENT.name} names {name}, which no longer exists")
+    # "not checked": left out of a sample (MUTATION_SAMPLE), so not in the score.
+    checked = {name: s for name, s in statuses.items() if s != "not checked"}
+    counted = {name: s for name, s in checked.items() if name not in equivalent}
+    killed = sum(status in KILLED for status in counted.values())
+    score = 100.0 * killed / len(counted) if counted else 100.0
+    survivors = []
+    for name, status in sorted(counted.items()):
+        if status not in KILLED:
+            survivors.append(f"# {name}: {status}\n{get_diff_for_mutant(name, path=module)}")
+    row = (module, len(statuses), len(checked), len(checked) - len(counted), killed, score)
+    return row, survivors
+
+
+def main(modules):
+    equivalent = equivalent_mutants()
+    rows = []
+    for module in modules:
+        here = os.getcwd()
+        os.chdir(module.removesuffix(".py").replace("/", "."))
+        try:
+            row, survivors = report(module, equivalent)
+        finally:
+            os.chdir(here)
+        rows.append(row)
+        for survivor in survivors:
+            print("\n" + survivor)
+    print("\n| module | mutants | tested | equivalent | killed | score |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for module, total, tested, excluded, killed, score in rows:
+        counted = f"{killed} of {tested - excluded}"
+        print(f"| `{module}` | {total} | {tested} | {excluded} | {counted} | {score:.1f}% |")
+    below = [row[0] for row in rows if row[5] < TARGET]
+    if below:
+        print(f"under {TARGET:.0f}%: {', '.join(below)}")
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
