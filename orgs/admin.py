@@ -5,9 +5,11 @@ every form refuses to overwrite a save it did not see (orgs/locking.py)."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +110,31 @@ class LabelledHistory(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class HistoryAdmin(VersionedAdmin, SimpleHistoryAdmin):
+class LabelledAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete as valid HTML: its first option is an empty choice
+    with a label, even when a choice is required (HTML asks for both)."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        options = groups[0][1]
+        if not options or options[0]["value"] != "":
+            options.insert(0, self.create_option(name, "", "", False, 0))
+        options[0]["attrs"]["label"] = BLANK_CHOICE_DASH[0][1]
+        return groups
+
+
+class ValidAutocomplete:
+    """Autocomplete fields drawn by LabelledAutocompleteSelect (admins and inlines)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = LabelledAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class HistoryAdmin(ValidAutocomplete, VersionedAdmin, SimpleHistoryAdmin):
     """simple-history's views look ids up unchecked: a malformed one must not be a 500."""
 
     def get_historical_record_context_helper(self, request, historical_record):
@@ -198,7 +224,13 @@ class InlineCitationForm(CitationForm):
         super()._post_clean()
 
 
-class PartnershipInline(VersionedInline, admin.TabularInline):
+class TabularInline(admin.TabularInline):
+    """Django's tabular inline without empty column headings (for screen readers)."""
+
+    template = "admin/orgs/edit_inline/tabular.html"
+
+
+class PartnershipInline(ValidAutocomplete, VersionedInline, TabularInline):
     model = Partnership
     fk_name = "organisation"
     formset = LabelledInlineFormSet
@@ -209,7 +241,7 @@ class PartnershipInline(VersionedInline, admin.TabularInline):
     verbose_name_plural = _("partnerships it names")
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(TabularInline):
     """Shown for context on this page; edited where it belongs."""
 
     extra = 0
@@ -244,7 +276,7 @@ class PartnershipReceivedInline(ReadOnlyInline):
         return partnership.inverse_label
 
 
-class PersonInline(VersionedInline, admin.TabularInline):
+class PersonInline(VersionedInline, TabularInline):
     model = Person
     formset = LabelledInlineFormSet
     fields = ["name", "role", "is_public", VERSION_FIELD]
@@ -258,7 +290,7 @@ class PublicVersionMixin:
         return public_version(locator=citation.locator, quote=citation.quote) or "—"
 
 
-class CitationInline(PublicVersionMixin, VersionedInline, admin.StackedInline):
+class CitationInline(PublicVersionMixin, ValidAutocomplete, VersionedInline, admin.StackedInline):
     model = Citation
     form = InlineCitationForm
     fields = [
@@ -512,7 +544,7 @@ class PartnershipCitationForm(InlineCitationForm):
         return super().clean()
 
 
-class PartnershipCitationInline(VersionedInline, admin.StackedInline):
+class PartnershipCitationInline(ValidAutocomplete, VersionedInline, admin.StackedInline):
     """A published organisation's new partnership needs a citation in the same save."""
 
     model = Citation

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
 
 from orgs import public_text
 from orgs.facets import current_index
@@ -362,6 +364,18 @@ def test_the_map_draws_mali_s_regions_as_links_with_their_counts(client, directo
         assert f'href="/regions/{slug}/"' in svg
     assert "<script" not in page and "http" not in svg.replace("http://www.w3.org", "")
     assert "Natural Earth" in page  # the source is credited
+
+
+def test_the_map_s_coordinates_stay_numbers_in_french(client, directory):
+    """French writes 94.6 as "94,6": a coordinate written so is dropped by the browser."""
+    with translation.override("fr"):
+        url = reverse("orgs:region_list")
+    page = text(client.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert '<html lang="fr">' in page
+    svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
+    coordinates = re.findall(r' (?:x1|y1|x2|y2|x|y)="([^"]*)"', svg)
+    assert any("." in c for c in coordinates), coordinates  # fractions are drawn
+    assert [c for c in coordinates if not re.fullmatch(r"-?\d+(\.\d+)?", c)] == []
 
 
 def test_regions_without_an_outline_are_listed_under_the_region_that_holds_them(client, directory):
