@@ -15,6 +15,22 @@ from orgs.roles import GROUP_NAME
 LANGUAGES = ["fr", "en"]
 
 
+def with_notes_side_by_side(directory):
+    """Three citations of one fact, as many seed organisations have: the organisation
+    page then shows note references side by side (touch targets next to each other)."""
+    org = directory["youth-mopti"]
+    existing = Citation.objects.filter(organisation=org, fact="region").first()
+    for page in ["p. 13", "p. 14"]:
+        Citation.objects.create(
+            organisation=org,
+            source=existing.source,
+            fact="region",
+            region=existing.region,
+            locator=page,
+            quote="Active across Mopti.",
+        )
+
+
 def public_pages(language):
     """(name, address) of every public page type, in `language`."""
     with translation.override(language):

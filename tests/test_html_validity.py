@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
-from .pages import LANGUAGES, admin_pages, curator, public_pages
+from .pages import LANGUAGES, admin_pages, curator, public_pages, with_notes_side_by_side
 
 VNU = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist"
 STYLESHEETS = ["css/site.css", "css/admin.css"]
@@ -59,6 +59,7 @@ def test_no_page_or_stylesheet_has_an_error(client, directory, tmp_path):
         (tmp_path / file).write_bytes(response.content)
         files[file] = f"{name} {url}"
 
+    with_notes_side_by_side(directory)
     for language in LANGUAGES:
         for name, url in public_pages(language):
             response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
