@@ -16,8 +16,9 @@ LANGUAGES = ["fr", "en"]
 
 
 def with_notes_side_by_side(directory):
-    """Three citations of one fact, as many seed organisations have: the organisation
-    page then shows note references side by side (touch targets next to each other)."""
+    """Citations as the seed organisations have them: three of one region, one of a
+    short focus area. The organisation page then shows note references side by side
+    and after a short link, touch targets next to each other."""
     org = directory["youth-mopti"]
     existing = Citation.objects.filter(organisation=org, fact="region").first()
     for page in ["p. 13", "p. 14"]:
@@ -29,6 +30,14 @@ def with_notes_side_by_side(directory):
             locator=page,
             quote="Active across Mopti.",
         )
+    Citation.objects.create(
+        organisation=org,
+        source=existing.source,
+        fact="focus",
+        focus_area=org.focus_areas.get(slug="youth"),
+        locator="p. 15",
+        quote="Its members are young.",
+    )
 
 
 def public_pages(language):
