@@ -445,6 +445,32 @@ def test_second_concurrent_save_is_refused_and_both_values_survive(curator_clien
     assert org.description == "Second curator's description."
 
 
+def test_the_refusal_says_who_saved_what_differs_and_what_to_do(curator_client):
+    org = make_org(description="Original description.", founded=2001)
+    cite(org)
+    cite(org, "founded")
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.description = "Saved by an import."
+    org.save()  # no curator: an import, as load_seeds writes
+    mine["description"] = "Typed by me."
+    response = curator_client.post(change_url(org), mine)
+
+    assert response.status_code == 200
+    content = html.unescape(response.content.decode())
+    when = r"[^)]+"
+    account = (
+        r"<p>Someone else saved this organisation while you were editing it "
+        rf"\(an automatic import, {when}\)\. "
+        r"Nothing of yours was saved; everything you typed is still below\.</p>"
+        r"<ul><li><strong>Description</strong>: stored now “Saved by an import\.”; "
+        r"yours “Typed by me\.”</li></ul>"
+        r"<p>Save again to apply your values over theirs, or reload the page to start "
+        r"from what is stored now\.</p>"
+    )
+    assert re.search(account, content), content
+    assert "Founded" not in re.search(account, content).group(0)  # the same: not listed
+
+
 def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     org = make_org()
     cite(org)
