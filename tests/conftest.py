@@ -45,10 +45,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     template = os.environ.get("CSO_TEST_DB_TEMPLATE")
     database = settings.DATABASES["default"]
     if not template or database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
         return
     copy = f"{template}.{os.getpid()}"
     shutil.copyfile(template, copy)
     database.setdefault("TEST", {})["NAME"] = copy
+    yield
+    for path in (copy, f"{copy}-wal", f"{copy}-shm"):
+        if os.path.exists(path):
+            os.remove(path)
 
 
 @pytest.fixture
