@@ -11,9 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-from mutmut.__main__ import get_diff_for_mutant
-from mutmut.stats import status_by_exit_code
-
 TARGET = 90.0
 EQUIVALENT = Path(__file__).with_name("mutation-equivalent.txt")
 KILLED = {"killed", "timeout", "caught by type check"}
@@ -33,6 +30,13 @@ def equivalent_mutants():
 
 def report(module, equivalent):
     """(row, survivors) for one module, from inside its run directory."""
+    # mutmut reads its configuration from the directory it is imported in.
+    from mutmut.configuration import reset_config
+
+    reset_config()
+    from mutmut.__main__ import get_diff_for_mutant
+    from mutmut.stats import status_by_exit_code
+
     meta = Path("mutants") / f"{module}.meta"
     if not meta.exists():
         sys.exit(f"{Path.cwd() / meta}: no results; did mutmut run?")

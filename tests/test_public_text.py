@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from orgs import public_text
-from orgs.models import Citation, Organisation, Person, Region, Source
+from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 from orgs.public_text import PublicText, name_terms, place_terms
 
 from .conftest import make_org
@@ -88,6 +88,11 @@ def test_text_without_withheld_terms_is_unchanged():
     assert PublicText().withhold("Kola Togo") == "Kola Togo"
 
 
+def test_empty_text_has_no_words():
+    assert public_text.words("") == [] and public_text.words(None) == []
+    assert name_terms("") == [] and place_terms("") == []
+
+
 # --- Who is withheld, from the database ---------------------------------------------
 
 
@@ -111,6 +116,15 @@ def test_people_who_are_not_public_and_sensitive_towns_are_withheld(people):
     text = "Hidden, Penda, Sidi, Dramane, Konna, Sévaré"
     assert rule.withhold(text) == (
         "[name withheld], Penda, [name withheld], [name withheld], [place withheld], Sévaré"
+    )
+
+
+def test_a_sensitive_town_that_names_its_region_is_withheld_in_every_spelling(people):
+    tombouctou = Region.objects.get(slug="tombouctou")
+    make_org(slug="north", sensitive=True, hq_region=tombouctou, hq_town="Tombouctou")
+    rule = PublicText.from_database()
+    assert rule.withhold("From Timbuktu to Tumbuktu, not Gao.") == (
+        "From [place withheld] to [place withheld], not Gao."
     )
 
 
@@ -154,9 +168,22 @@ def test_stored_text_is_never_changed(quoted):
     assert org.description == "Led by [name withheld]."
     assert org.public_citations[0].quote == "[name withheld] founded it in [place withheld]."
     assert org.public_citations[0].source.title == "Talks with [name withheld]"
+    assert org.public_citations[0].locator == "Interview with [name withheld]"
     stored = Citation.objects.get()
     assert stored.quote == "Hawa founded it in Konna."
     assert Organisation.objects.get(slug="shown").description == "Led by Hawa."
+
+
+def test_programmes_are_withheld_on_both_sides_of_a_partnership(quoted):
+    partner = make_org(slug="partner", name="Partner Org")
+    Partnership.objects.create(
+        organisation=partner, relation="funded_by", partner=quoted, programme="Hawa's programme"
+    )
+    public = Organisation.objects.public().with_public_details()
+    named = public.get(slug="partner").public_partnerships
+    received = public.get(slug="shown").public_partnerships_received
+    assert [p.programme for p in named] == ["[name withheld]'s programme"]
+    assert [p.programme for p in received] == ["[name withheld]'s programme"]
 
 
 def test_a_public_copy_cannot_be_saved(quoted):
