@@ -18,6 +18,8 @@ page's own fields and in each of its rows, and says the values agree only when
 saving again would overwrite nothing anyone else saved.
 """
 
+import functools
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
@@ -232,6 +234,13 @@ def _with_version_field(fields):
     return list(fields) if VERSION_FIELD in _flat(fields) else [*fields, VERSION_FIELD]
 
 
+def _fieldsets_with_version(fieldsets):
+    if any(VERSION_FIELD in _flat(options["fields"]) for _name, options in fieldsets):
+        return fieldsets
+    (name, options), *rest = fieldsets
+    return [(name, {**options, "fields": _with_version_field(options["fields"])}), *rest]
+
+
 class VersionedInlineFormSet(BaseInlineFormSet):
     """Rows of an inline: a row ticked for deletion but changed by someone since it
     was loaded is refused like any stale row (a formset ignores the errors of rows
@@ -264,15 +273,24 @@ class VersionedAdmin(admin.ModelAdmin):
 
     form = VersionedModelForm
 
+    def __init_subclass__(cls, **kwargs):
+        # An admin that writes its own get_fieldsets (without calling this one) still
+        # shows the version field: a page that does not post it could never be saved.
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("get_fieldsets")
+        if own is not None:
+
+            @functools.wraps(own)
+            def get_fieldsets(self, request, obj=None):
+                return _fieldsets_with_version(own(self, request, obj))
+
+            cls.get_fieldsets = get_fieldsets
+
     def get_fields(self, request, obj=None):
         return _with_version_field(super().get_fields(request, obj))
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if any(VERSION_FIELD in _flat(options["fields"]) for _name, options in fieldsets):
-            return fieldsets
-        (name, options), *rest = fieldsets
-        return [(name, {**options, "fields": _with_version_field(options["fields"])}), *rest]
+        return _fieldsets_with_version(super().get_fieldsets(request, obj))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

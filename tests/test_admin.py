@@ -471,6 +471,37 @@ def test_the_refusal_says_who_saved_what_differs_and_what_to_do(curator_client):
     assert "Founded" not in re.search(account, content).group(0)  # the same: not listed
 
 
+def test_a_conflict_where_the_values_agree_says_so(curator_client):
+    org = make_org(description="Same.")
+    cite(org)
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.save()  # someone saved the same values
+    response = curator_client.post(change_url(org), mine)
+    assert response.status_code == 200
+    content = html.unescape(response.content.decode())
+    assert "Someone else saved this organisation" in content
+    assert "<p>Your values and the stored ones agree.</p>" in content
+    assert "stored now “" not in content  # no field listed
+
+
+def test_a_form_refuses_a_record_deleted_since_it_was_loaded(db):
+    from orgs.locking import VersionedModelForm
+
+    class PersonForm(VersionedModelForm):
+        class Meta:
+            model = Person
+            fields = ["name", "role"]
+
+    person = Person.objects.create(organisation=make_org(), name="Awa Keita", role="Director")
+    form = PersonForm(
+        {"name": "Awa Keita", "role": "Chair", "loaded_version": person.version}, instance=person
+    )
+    Person.objects.filter(pk=person.pk).delete()
+    assert not form.is_valid()
+    assert form.non_field_errors() == ["This person was deleted while you were editing it."]
+    assert form.non_field_errors().as_data()[0].code == "deleted"
+
+
 def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     org = make_org()
     cite(org)
@@ -487,6 +518,11 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     person.refresh_from_db()
     assert person.role == "Coordinator"
     assert "Someone else saved this person" in response.content.decode()
+    # The page's account names the row and its field.
+    assert (
+        "<li><strong>Person “Fatoumata Diarra”, Role</strong>: "
+        "stored now “Coordinator”; yours “President”</li>"
+    ) in html.unescape(response.content.decode())
     people = next(
         inline.formset
         for inline in response.context["inline_admin_formsets"]
@@ -737,6 +773,40 @@ def test_every_admin_form_and_every_editable_inline_carries_its_version(rf, admi
             if inline.has_change_permission(request) or inline.has_add_permission(request, None):
                 assert isinstance(inline, VersionedInline), inline
                 assert issubclass(inline.get_formset(request).form, VersionedModelForm), inline
+
+
+def test_every_curated_change_page_carries_the_records_version(
+    admin_client, reference_data, source
+):
+    """Every admin of orgs, with or without fieldsets, shows the hidden version field."""
+    from django.contrib import admin
+
+    from orgs.locking import VersionedAdmin
+    from orgs.models import Submission
+
+    org = make_org()
+    citation = cite(org)
+    partner = make_org(slug="partner", name="Partner")
+    Partnership.objects.create(organisation=org, relation="partner_of", partner=partner)
+    Person.objects.create(organisation=org, name="Awa Keita")
+    Submission.objects.create(kind="correction", message="m")
+    Organisation.objects.filter(pk=org.pk).update(version=7)  # not the default 1
+    Citation.objects.filter(pk=citation.pk).update(version=5)
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, VersionedAdmin):
+            continue
+        record = model._default_manager.order_by("pk").first()
+        assert record is not None, model
+        response = admin_client.get(admin_url(record))
+        assert response.status_code == 200, model
+        version = re.search(
+            r'<input type="hidden" name="loaded_version" value="(\d+)"', response.content.decode()
+        )
+        assert version, model
+        assert int(version.group(1)) == record.version, model
+        checked.append(model.__name__)
+    assert {"Organisation", "Citation", "Source", "Submission", "Region"} <= set(checked)
 
 
 def test_the_org_page_gives_every_inline_row_its_version(curator_client, source):
