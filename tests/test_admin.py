@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from orgs import locking
 from orgs.admin import OrganisationAdmin
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from orgs.roles import GROUP_NAME
@@ -484,14 +485,32 @@ def test_a_conflict_where_the_values_agree_says_so(curator_client):
     assert "stored now “" not in content  # no field listed
 
 
+class PersonForm(locking.VersionedModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "role"]
+
+
+def test_a_form_loaded_before_another_save_is_refused_as_a_conflict(db):
+    person = Person.objects.create(organisation=make_org(), name="Awa Keita", role="Director")
+    loaded = person.version
+    person.save()  # someone else
+    form = PersonForm(
+        {"name": "Awa Keita", "role": "Chair", "loaded_version": loaded}, instance=person
+    )
+    assert not form.is_valid()
+    assert form.non_field_errors().as_data()[0].code == "conflict"
+    assert form["loaded_version"].value() == loaded + 1  # saving again applies mine
+
+
+def test_a_save_of_some_fields_moves_the_version_on_too(db):
+    org = make_org()
+    org.description = "Changed."
+    org.save(update_fields=["description"])
+    assert Organisation.objects.values_list("version", "description").get() == (2, "Changed.")
+
+
 def test_a_form_refuses_a_record_deleted_since_it_was_loaded(db):
-    from orgs.locking import VersionedModelForm
-
-    class PersonForm(VersionedModelForm):
-        class Meta:
-            model = Person
-            fields = ["name", "role"]
-
     person = Person.objects.create(organisation=make_org(), name="Awa Keita", role="Director")
     form = PersonForm(
         {"name": "Awa Keita", "role": "Chair", "loaded_version": person.version}, instance=person
