@@ -66,7 +66,11 @@ def public_version(table=None, **texts):
 LABELS = {
     "quote": _("quote"),
     "locator": _("locator"),
+    "title": _("title"),
+    "publisher": _("publisher"),
     "description": _("description"),
+    "description_en": _("description in English"),
+    "description_fr": _("description in French"),
 }
 
 
@@ -402,7 +406,8 @@ class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActio
                     "slug",
                     "kind",
                     "founded",
-                    "description",
+                    "description_fr",
+                    "description_en",
                     "public_description",
                     "website",
                     "identity_citations",
@@ -490,7 +495,7 @@ class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActio
 
     @admin.display(description=_("regions of work"))
     def region_names(self, org):
-        return ", ".join(region.name for region in org.regions.all()) or "—"
+        return ", ".join(region.label for region in org.regions.all()) or "—"
 
     @admin.display(description=_("verification"), ordering="verification")
     def verification_state(self, org):
@@ -499,9 +504,16 @@ class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActio
             return format_html("{} <strong>({})</strong>", state, _("check lapsed"))
         return state
 
-    @admin.display(description=_("description, as the public sees it"))
+    @admin.display(description=_("descriptions, as the public sees them"))
     def public_description(self, org):
-        return public_version(getattr(org, "withheld", None), description=org.description) or "—"
+        return (
+            public_version(
+                getattr(org, "withheld", None),
+                description_fr=org.description_fr,
+                description_en=org.description_en,
+            )
+            or "—"
+        )
 
     # The citations next to what they support.
 
@@ -636,7 +648,21 @@ class SourceAdmin(HistoryAdmin):
     list_display = ["title", "publisher", "date", "citation_count"]
     search_fields = ["title", "publisher", "slug"]
     prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["public_text"]
     inlines = [SourceCitationInline]
+
+    @admin.display(description=_("as the public sees it"))
+    def public_text(self, source):
+        return (
+            public_version(
+                None,
+                title=source.title,
+                publisher=source.publisher,
+                description_fr=source.description_fr,
+                description_en=source.description_en,
+            )
+            or "—"
+        )
 
     def get_queryset(self, request):
         # Meta.ordering does not survive GROUP BY: order explicitly for stable pages.

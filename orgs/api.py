@@ -170,7 +170,8 @@ def serialize_organisation(org, request):
         "acronym": org.acronym,
         "kind": org.kind,
         "founded": org.founded,
-        "description": org.description,
+        "description_en": org.description_en,
+        "description_fr": org.description_fr,
         "website": org.website,
         "url": request.build_absolute_uri(org.get_absolute_url()),
         "headquarters": {
@@ -286,6 +287,8 @@ def regions_data():
             "slug": r.slug,
             "name": r.name,
             "name_en": r.name_en,
+            "label_en": r.label_en,
+            "label_fr": r.label_fr,
             "aliases": r.aliases,
             "zone": r.zone,
             "pcode": r.cod_pcode,
@@ -310,7 +313,8 @@ def sources_data():
             "title": s.title,
             "date": s.date,
             "url": s.url,
-            "description": s.description,
+            "description_en": s.description_en,
+            "description_fr": s.description_fr,
         }
         for s in Source.objects.public().order_by("title", "slug")
     ]

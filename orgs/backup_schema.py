@@ -28,7 +28,9 @@ from .models import (
 from .schema import FileProblems, Record, field_type, problems, read_json, text_list
 
 FORMAT = "mali-cso-directory"
-VERSION = 1
+# 2: descriptions in French and English (description_en, description_fr). Version 1,
+# whose one description was English, is still read (`upgrade_from_1`).
+VERSION = 2
 MAX_BYTES = 40_000_000  # about 10,000 organisations with their citations; today's is 0.2 MB
 
 # Model fields, copied as they are, per collection.
@@ -46,7 +48,10 @@ FIELDS = {
         ],
     ),
     "focus_areas": (FocusArea, ["slug", "label_en", "label_fr"]),
-    "sources": (Source, ["slug", "publisher", "title", "date", "url", "description"]),
+    "sources": (
+        Source,
+        ["slug", "publisher", "title", "date", "url", "description_en", "description_fr"],
+    ),
     "organisations": (
         Organisation,
         [
@@ -57,7 +62,8 @@ FIELDS = {
             "kind",
             "founded",
             "hq_town",
-            "description",
+            "description_en",
+            "description_fr",
             "website",
             "status",
             "sensitive",
@@ -125,7 +131,8 @@ class SeededValues(Record):
     name_original: org_field("name_original") = None
     acronym: org_field("acronym") = None
     kind: org_field("kind") = None
-    description: org_field("description") = None
+    description_en: org_field("description_en") = None
+    description_fr: org_field("description_fr") = None
     website: org_field("website") = None
     status: org_field("status") = None
     founded: org_field("founded") = None
@@ -166,6 +173,30 @@ Backup = create_model(
 )
 
 
+def upgrade_from_1(data):
+    """A version 1 backup as version 2: its one description was the English one."""
+
+    def renamed(record):
+        if not isinstance(record, dict) or "description" not in record:
+            return record
+        record = {("description_en" if k == "description" else k): v for k, v in record.items()}
+        record.setdefault("description_fr", "")
+        return record
+
+    data = {**data, "version": 2}
+    for collection in ("sources", "organisations"):
+        if isinstance(data.get(collection), list):
+            data[collection] = [renamed(record) for record in data[collection]]
+    for org in data.get("organisations") or []:
+        if isinstance(org, dict) and isinstance(org.get("seeded_values"), dict):
+            seeded = org["seeded_values"]
+            if "description" in seeded:
+                org["seeded_values"] = {
+                    ("description_en" if k == "description" else k): v for k, v in seeded.items()
+                }
+    return data
+
+
 def read_backup(path, name):
     """The file as a checked `Backup`, or FileProblems naming every problem."""
     data = read_json(path, name, MAX_BYTES)
@@ -173,6 +204,8 @@ def read_backup(path, name):
         raise FileProblems([f"{name}: the file does not hold a JSON object"])
     if data.get("format") != FORMAT:
         raise FileProblems([f"{name}: not a directory backup (format should be {FORMAT!r})"])
+    if data.get("version") == 1:
+        data = upgrade_from_1(data)
     if data.get("version") != VERSION:
         raise FileProblems(
             [

@@ -21,6 +21,8 @@ those tools read it as meant:
   address asks for (`?lang=fr`; English by default), never the reader's cookie.
 - Zones are `#loc+zone`: HXL's `#region` means a region of several countries.
 - No byte order mark: HXL readers take it for part of the first header.
+- Both descriptions, each tagged with its language (`#description+i_en`, `+i_fr`,
+  HXL's attributes for the language of a text).
 """
 
 import csv
@@ -53,6 +55,8 @@ COLUMNS = [
     "regions",
     "zones",
     "focus_areas",
+    "description_en",
+    "description_fr",
     "website",
     "url",
     "updated",
@@ -73,6 +77,8 @@ HXL_COLUMNS = [
     ("hq_region", "#adm1+name+hq"),
     ("hq_pcode", "#adm1+code+hq"),
     ("hq_town", "#loc+name+hq"),
+    ("description_en", "#description+i_en"),
+    ("description_fr", "#description+i_fr"),
     ("website", "#contact+url"),
     ("url", "#meta+url"),
     ("updated", "#date+updated"),
@@ -112,11 +118,13 @@ def row(org, request):
         "acronym": org.acronym,
         "kind": org.kind,
         "founded": org.founded,
-        "hq_region": org.hq_region.name if org.hq_region else "",
+        "hq_region": org.hq_region.label if org.hq_region else "",
         "hq_town": org.hq_town,
-        "regions": "; ".join(r.name for r in regions),
+        "regions": "; ".join(r.label for r in regions),
         "zones": "; ".join(sorted({r.zone for r in regions})),
         "focus_areas": "; ".join(f.label for f in org.focus_areas.all()),
+        "description_en": org.description_en,
+        "description_fr": org.description_fr,
         "website": org.website,
         "url": request.build_absolute_uri(org.get_absolute_url()),
         "updated": org.updated.isoformat(),

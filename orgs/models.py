@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import bilingual
 from .locking import Versioned
 
 # Limits that the admin, the seed files and the backups all read from the fields below.
@@ -174,9 +175,17 @@ class Region(Versioned):
     @property
     def label(self):
         """The name in the reader's language: official (French) or English."""
-        if not is_french() and self.name_en:
-            return self.name_en
+        return self.label_fr if is_french() else self.label_en
+
+    @property
+    def label_fr(self):
+        """The French name is the official one (Tombouctou, Ségou)."""
         return self.name
+
+    @property
+    def label_en(self):
+        """The one English spelling used everywhere in English (Timbuktu, Segou)."""
+        return self.name_en or self.name
 
     def spellings(self):
         return [self.name, self.name_en, *self.aliases]
@@ -229,11 +238,19 @@ class Source(PublicCopy, Versioned):
     url = models.URLField(
         _("web address"), max_length=500, blank=True, validators=[validate_web_address]
     )
-    description = models.TextField(
-        _("description"),
+    description_en = models.TextField(
+        _("description in English"),
         max_length=DESCRIPTION_MAX,
         blank=True,
         help_text=_("What the document is, in our own words."),
+    )
+    description_fr = models.TextField(
+        _("description in French"),
+        max_length=DESCRIPTION_MAX,
+        blank=True,
+        help_text=_(
+            "What the document is, in our own words, written in French (not machine-translated)."
+        ),
     )
 
     objects = SourceQuerySet.as_manager()
@@ -255,6 +272,11 @@ class Source(PublicCopy, Versioned):
 
     def get_absolute_url(self):
         return reverse("orgs:source_detail", args=[self.slug])
+
+    @property
+    def description(self):
+        """The description in the reader's language, else the other one with its `lang`."""
+        return bilingual.pick(self.description_en, self.description_fr)
 
 
 # How long a curator's check stays current (24 months).
@@ -367,11 +389,20 @@ class Organisation(PublicCopy, Versioned):
         related_name="headquartered",
     )
     hq_town = models.CharField(_("headquarters town"), max_length=100, blank=True)
-    description = models.TextField(
-        _("description"),
+    description_en = models.TextField(
+        _("description in English"),
         max_length=DESCRIPTION_MAX,
         blank=True,
         help_text=_("In our own words, never copied from a source."),
+    )
+    description_fr = models.TextField(
+        _("description in French"),
+        max_length=DESCRIPTION_MAX,
+        blank=True,
+        help_text=_(
+            "In our own words, never copied from a source, written in French (not "
+            "machine-translated)."
+        ),
     )
     website = models.URLField(
         _("website"), max_length=300, blank=True, validators=[validate_web_address]
@@ -466,17 +497,29 @@ class Organisation(PublicCopy, Versioned):
         ]
 
     def __str__(self):
-        if self.acronym and self.acronym.lower() not in self.name.lower():
-            return f"{self.name} ({self.acronym})"
-        return self.name
+        """The name in the reader's language (orgs.bilingual), with the acronym."""
+        name = self.names.first.text
+        if self.acronym and self.acronym.lower() not in name.lower():
+            return f"{name} ({self.acronym})"
+        return name
 
     def get_absolute_url(self):
         return reverse("orgs:org_detail", args=[self.slug])
 
     @property
+    def names(self):
+        """The name in the reader's language first, and the other one beneath (or None)."""
+        return bilingual.names(self.name, self.name_original)
+
+    @property
+    def description(self):
+        """The description in the reader's language, else the other one with its `lang`."""
+        return bilingual.pick(self.description_en, self.description_fr)
+
+    @property
     def shown_acronym(self):
         """The acronym, unless the name is the acronym itself (REJEFPO): shown once."""
-        if self.acronym and self.acronym.casefold() != self.name.casefold():
+        if self.acronym and self.acronym.casefold() != self.names.first.text.casefold():
             return self.acronym
         return ""
 

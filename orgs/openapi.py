@@ -103,7 +103,8 @@ SCHEMAS = {
             "acronym": STRING,
             "kind": {"enum": Organisation.Kind.values},
             "founded": NULLABLE_YEAR,
-            "description": PUBLIC_TEXT,
+            "description_en": PUBLIC_TEXT,
+            "description_fr": PUBLIC_TEXT,
             "website": STRING,
             "url": {"type": "string", "format": "uri", "description": "The public page."},
             "headquarters": ref("Headquarters"),
@@ -131,6 +132,8 @@ SCHEMAS = {
             "slug": SLUG,
             "name": {"type": "string", "description": "Official (French) name."},
             "name_en": {"type": "string", "description": "English name, where it differs."},
+            "label_en": {"type": "string", "description": "The name English pages show."},
+            "label_fr": {"type": "string", "description": "The name French pages show."},
             "aliases": {"type": "array", "items": STRING},
             "zone": {"enum": Zone.values},
             "pcode": {
@@ -154,7 +157,8 @@ SCHEMAS = {
             "title": STRING,
             "date": {"type": "string", "description": "2018, 2018-05, 2018-05-08 or empty."},
             "url": STRING,
-            "description": PUBLIC_TEXT,
+            "description_en": PUBLIC_TEXT,
+            "description_fr": PUBLIC_TEXT,
         }
     ),
     "SourceList": listing("Source"),

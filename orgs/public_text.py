@@ -236,9 +236,9 @@ def withhold(text):
 def present(records, table=None):
     """Withhold, in memory, the text of records read for the public (see PublicQuerySet).
 
-    Organisations: description, the town of a sensitive organisation (dropped), and
-    the prefetched public partnerships' programmes, citations' quotes and locators,
-    and their sources. Sources: title, publisher and description. Each record is
+    Organisations: both descriptions, the town of a sensitive organisation (dropped),
+    and the prefetched public partnerships' programmes, citations' quotes and locators,
+    and their sources. Sources: title, publisher and descriptions. Each record is
     marked as a public copy, which refuses to be saved.
     """
     from .models import Organisation, Source
@@ -262,13 +262,15 @@ def _present_source(source, table):
     if _mark(source):
         source.title = table.withhold(source.title)
         source.publisher = table.withhold(source.publisher)
-        source.description = table.withhold(source.description)
+        source.description_en = table.withhold(source.description_en)
+        source.description_fr = table.withhold(source.description_fr)
 
 
 def _present_organisation(org, table):
     if not _mark(org):
         return
-    org.description = table.withhold(org.description)
+    org.description_en = table.withhold(org.description_en)
+    org.description_fr = table.withhold(org.description_fr)
     if org.sensitive:
         org.hq_town = ""
     partnerships = [
@@ -303,14 +305,15 @@ def seed_notices(seeds, table=None):
         return []
     texts = []
     for values, where in seeds.sources.values():
-        for key in ("title", "publisher", "description"):
+        for key in ("title", "publisher", "description_en", "description_fr"):
             texts.append((f"{where}: source", key, values.get(key)))
     # A hidden person's own citations are never shown: nothing to say about them.
     shown_people = [p for p in seeds.people.values() if p.values.get("is_public", (False,))[0]]
     for entity in [*seeds.organisations.values(), *shown_people]:
-        if "description" in entity.values:
-            text, where = entity.values["description"]
-            texts.append((where, "description", text))
+        for key in ("description_en", "description_fr"):
+            if key in entity.values:
+                text, where = entity.values[key]
+                texts.append((where, key, text))
         for _fact, _subject, cited in entity.citations:
             texts += [(cited.where, "quote", cited.quote), (cited.where, "locator", cited.locator)]
     for (_org, _relation, _partner, programme), entity in seeds.partnerships.items():

@@ -5,7 +5,7 @@ What a person notices, the same on both databases:
 - Case and accents never matter: ``segou`` finds what ``Ségou`` finds. Text and
   queries both go through `normalise()` in Python, so both databases compare the
   same accent-free, lower-case words.
-- Searched: names in both languages, the acronym, the description, focus areas
+- Searched: names in both languages, the acronym, both descriptions, focus areas
   (English and French labels) and regions (official name, English name, other
   spellings) of the regions of work and of the headquarters region. Not searched:
   the headquarters town (hidden for sensitive organisations) and people. What the
@@ -461,16 +461,18 @@ def update_search_text(organisations, *, models=None):
                     "name",
                     "name_original",
                     "acronym",
-                    "description",
+                    "description_en",
+                    "description_fr",
                     "hq_region_id",
                     *fields,
                 )
             )
             changed = []
-            for pk, name, original, acronym, description, hq_region_id, *old in rows:
+            for pk, name, original, acronym, en, fr, hq_region_id, *old in rows:
                 org_related = related.get(pk, {})
                 if hq_region_id:
                     org_related[spellings.get(hq_region_id, "")] = None
+                description = f"{en}\n{fr}"  # both languages are searched
                 values = search_fields(name, original, acronym, description, org_related, withheld)
                 values = (*values, normalise(name))[: len(fields)]
                 if pk in instances:
@@ -495,7 +497,8 @@ _SEARCHED_ORG_FIELDS = {
     "name",
     "name_original",
     "acronym",
-    "description",
+    "description_en",
+    "description_fr",
     "hq_region",
     "hq_region_id",
 }
@@ -596,11 +599,10 @@ def reindex_for_withheld_change(before):
         ids.update(matching_ids(Organisation.objects.all(), " ".join(term)) or [])
     if removed:
         patterns = [re.compile(rf"(?<!\S){re.escape(' '.join(t))}(?!\S)") for t in removed]
-        descriptions = Organisation.objects.exclude(description="").values_list(
-            "pk", "description"
-        )
-        for pk, description in descriptions.iterator(chunk_size=BATCH_SIZE):
-            text = normalise(description)
+        descriptions = Organisation.objects.exclude(description_en="", description_fr="")
+        descriptions = descriptions.values_list("pk", "description_en", "description_fr")
+        for pk, en, fr in descriptions.iterator(chunk_size=BATCH_SIZE):
+            text = normalise(f"{en}\n{fr}")
             if any(p.search(text) for p in patterns):
                 ids.add(pk)
     return update_search_text(sorted(ids))

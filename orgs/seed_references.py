@@ -149,7 +149,16 @@ def _merge_organisation(seeds, name, source, i, entry):
                 (fact, subject, Cited(source, cited.locator, cited.quote, fact_where))
             )
 
-    for key in ("name", "name_original", "acronym", "kind", "description", "website", "status"):
+    for key in (
+        "name",
+        "name_original",
+        "acronym",
+        "kind",
+        "description_en",
+        "description_fr",
+        "website",
+        "status",
+    ):
         if key in entry.model_fields_set:
             _merge(seeds, org, key, getattr(entry, key), where, f"{path}.{key}")
     cite(Citation.Fact.EXISTENCE, entry.existence, f"{where}: existence")

@@ -81,8 +81,11 @@ class OrganisationEntry(Record):
     name_original: text(Organisation, "name_original") = None
     acronym: text(Organisation, "acronym") = None
     kind: text(Organisation, "kind") = None
-    description: text(Organisation, "description") = Field(
-        None, description="In our own words, never copied from a source."
+    description_en: text(Organisation, "description_en") = Field(
+        None, description="In English, in our own words, never copied from a source."
+    )
+    description_fr: text(Organisation, "description_fr") = Field(
+        None, description="In French, in our own words: written, not machine-translated."
     )
     website: text(Organisation, "website") = None
     status: text(Organisation, "status") = Field(None, description='Default "published".')
@@ -138,8 +141,11 @@ class SourceEntry(Record):
     document: short_text(200) = Field(
         None, description="The document's text in ../shared/seeds/, for the quote check."
     )
-    description: text(Source, "description") = Field(
-        "", description="What the document is, in our own words."
+    description_en: text(Source, "description_en") = Field(
+        "", description="What the document is, in English, in our own words."
+    )
+    description_fr: text(Source, "description_fr") = Field(
+        "", description="What the document is, in French, in our own words."
     )
 
 

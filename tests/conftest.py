@@ -191,7 +191,7 @@ def directory_data(reference_data, django_user_model):
         hq_region=region["mopti"],
         hq_town="Sévaré",
         website="https://ajcet.example.org",
-        description="Youth dialogue clubs.",
+        description_en="Youth dialogue clubs.",
         verification="curator",
         last_checked=datetime.date(2025, 3, 1),
         checked_by=curator,
@@ -418,7 +418,7 @@ def directory(reference_data):
             hq_region=region[hq] if hq else None,
             hq_town="Sévaré" if hq == "mopti" else "",
             status=status[st],
-            description=f"Works on {' and '.join(areas) or 'funding'}.",
+            description_en=f"Works on {' and '.join(areas) or 'funding'}.",
         )
         org.regions.set([region[r] for r in regions])
         org.focus_areas.set([focus[f] for f in areas])
@@ -431,7 +431,7 @@ def directory(reference_data):
         hq_region=region["mopti"],
         hq_town=SENSITIVE_TOWN,
         sensitive=True,
-        description="Mediates local conflicts.",
+        description_en="Mediates local conflicts.",
     )
     sensitive.regions.set([region["mopti"]])
     sensitive.focus_areas.set([focus["youth"]])

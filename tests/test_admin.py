@@ -214,13 +214,13 @@ def test_saving_the_form_is_not_a_check(curator_client):
     org = make_org(verification=Organisation.Verification.CURATOR, last_checked=checked)
     cite(org)
     data = change_form_data(curator_client.get(change_url(org)))
-    data["description"] = "Runs radio programmes on reconciliation."
+    data["description_en"] = "Runs radio programmes on reconciliation."
 
     response = curator_client.post(change_url(org), data)
 
     assert response.status_code == 302
     org.refresh_from_db()
-    assert org.description == "Runs radio programmes on reconciliation."
+    assert org.description_en == "Runs radio programmes on reconciliation."
     assert (org.verification, org.last_checked, org.checked_by) == (
         Organisation.Verification.CURATOR,
         checked,
@@ -411,27 +411,27 @@ def test_citation_without_its_subject_is_refused_with_a_clear_message(
 
 
 def test_second_concurrent_save_is_refused_and_both_values_survive(curator_client, curator):
-    org = make_org(description="Original description.")
+    org = make_org(description_en="Original description.")
     cite(org)
     other = User.objects.create_user("boubacar", is_staff=True)
     other.groups.add(Group.objects.get(name=GROUP_NAME))
     first = change_form_data(curator_client.get(change_url(org)))
     second = change_form_data(curator_client.get(change_url(org)))
 
-    first["description"] = "First curator's description."
-    second["description"] = "Second curator's description."
+    first["description_en"] = "First curator's description."
+    second["description_en"] = "Second curator's description."
     assert curator_client.post(change_url(org), first).status_code == 302
     response = curator_client.post(change_url(org), second)
 
     assert response.status_code == 200
     org.refresh_from_db()
-    assert org.description == "First curator's description."
+    assert org.description_en == "First curator's description."
     content = response.content.decode()
     assert "Someone else saved this organisation" in content
     assert "First curator&#x27;s description." in content
     assert "Second curator&#x27;s description." in content
     redisplayed = response.context["adminform"].form
-    assert redisplayed["description"].value() == "Second curator's description."
+    assert redisplayed["description_en"].value() == "Second curator's description."
 
     # Having read the differences, saving again applies the second curator's values.
     assert (
@@ -443,7 +443,7 @@ def test_second_concurrent_save_is_refused_and_both_values_survive(curator_clien
         == 302
     )
     org.refresh_from_db()
-    assert org.description == "Second curator's description."
+    assert org.description_en == "Second curator's description."
 
 
 def test_the_refusal_says_who_saved_what_differs_and_what_to_do(curator_client):
@@ -552,12 +552,12 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
 
 def test_a_stale_form_is_refused_even_if_only_an_inline_changed(curator_client):
     """Saving the page saves every field shown: stale ones must not overwrite a newer save."""
-    org = make_org(description="Before.")
+    org = make_org(description_en="Before.")
     cite(org)
     Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
     first = change_form_data(curator_client.get(change_url(org)))
     second = change_form_data(curator_client.get(change_url(org)))
-    first["description"] = "After."
+    first["description_en"] = "After."
     second["people-0-role"] = "President"
 
     assert curator_client.post(change_url(org), first).status_code == 302
@@ -565,7 +565,7 @@ def test_a_stale_form_is_refused_even_if_only_an_inline_changed(curator_client):
 
     assert response.status_code == 200
     org.refresh_from_db()
-    assert org.description == "After."
+    assert org.description_en == "After."
     assert Person.objects.get().role == "Director"
 
 
@@ -676,7 +676,7 @@ def test_superusers_on_one_region_or_focus_area_second_is_refused(
 
 
 def cited_org(source):
-    org = make_org(description="Before.")
+    org = make_org(description_en="Before.")
     citation = Citation.objects.create(
         organisation=org, source=source, fact="existence", locator="p. 3", quote="Original."
     )
@@ -693,14 +693,14 @@ def test_an_org_page_opened_before_a_citation_edit_does_not_overwrite_it(curator
     edit["quote"] = "Edited in the citation admin."
     assert curator_client.post(change_url(citation), edit).status_code == 302
 
-    page["description"] = "A description typed on the stale page."
+    page["description_en"] = "A description typed on the stale page."
     response = curator_client.post(change_url(org), page)
 
     assert response.status_code == 200
     citation.refresh_from_db()
     org.refresh_from_db()
     assert citation.quote == "Edited in the citation admin."
-    assert org.description == "Before."
+    assert org.description_en == "Before."
     content = html.unescape(response.content.decode())
     assert "Someone else saved this citation" in content
     assert "“Edited in the citation admin.”" in content
@@ -757,11 +757,11 @@ def test_two_curators_on_one_inline_citation_get_an_exact_account(curator_client
 def test_unchanged_inline_rows_are_not_rewritten(curator_client, source):
     org, citation = cited_org(source)
     page = change_form_data(curator_client.get(change_url(org)))
-    page["description"] = "Only this changes."
+    page["description_en"] = "Only this changes."
     assert curator_client.post(change_url(org), page).status_code == 302
     citation.refresh_from_db()
     org.refresh_from_db()
-    assert org.description == "Only this changes."  # positive control
+    assert org.description_en == "Only this changes."  # positive control
     assert citation.version == 1
 
 
@@ -853,14 +853,14 @@ def test_history_shows_who_changed_what_field_by_field_and_restores(
         name="Association Kènèya",
         slug="keneya",
         kind="local_association",
-        description="Health and peace.",
+        description_en="Health and peace.",
         regions=[str(kayes.pk)],
     )
     assert curator_client.post("/admin/orgs/organisation/add/", data).status_code == 302
     org = Organisation.objects.get(slug="keneya")
 
     data = change_form_data(curator_client.get(change_url(org)))
-    data["description"] = "Health, peace and radio."
+    data["description_en"] = "Health, peace and radio."
     data["regions"] = [str(mopti.pk)]
     assert curator_client.post(change_url(org), data).status_code == 302
 
@@ -873,14 +873,14 @@ def test_history_shows_who_changed_what_field_by_field_and_restores(
     assert f"Regions of work: [{kayes}] \u2192 [{mopti}]" in history
     assert "\u2192 []" not in history
 
-    original = org.history.filter(description="Health and peace.").order_by("history_date")
+    original = org.history.filter(description_en="Health and peace.").order_by("history_date")
     record = original.last()
     revert_url = reverse("admin:orgs_organisation_simple_history", args=[org.pk, record.pk])
     revert_form = curator_client.get(revert_url).context["adminform"].form
     assert curator_client.post(revert_url, form_data(revert_form)).status_code == 302
 
     org.refresh_from_db()
-    assert org.description == "Health and peace."
+    assert org.description_en == "Health and peace."
     assert list(org.regions.all()) == [kayes]
     assert org.history.first().history_user == curator
 
@@ -1015,21 +1015,21 @@ def test_saves_racing_in_parallel_transactions_cannot_both_win(transactional_db,
     """The second save waits on the first one's row lock, then is refused."""
     user = User.objects.create_user("aminata", is_staff=True)
     user.groups.add(Group.objects.get(name=GROUP_NAME))
-    org = make_org(description="Before.")
+    org = make_org(description_en="Before.")
     cite(org)
     clients = [Client(), Client()]
     for client in clients:
         client.force_login(user)
     first, second = (change_form_data(c.get(change_url(org))) for c in clients)
-    first["description"] = "First."
-    second["description"] = "Second."
+    first["description_en"] = "First."
+    second["description_en"] = "Second."
 
     first_saving, release = threading.Event(), threading.Event()
     original_save_model = OrganisationAdmin.save_model
 
     def slow_first_save(self, request, obj, form, change):
         original_save_model(self, request, obj, form, change)
-        if obj.description == "First.":
+        if obj.description_en == "First.":
             first_saving.set()
             release.wait(10)
 
@@ -1059,7 +1059,7 @@ def test_saves_racing_in_parallel_transactions_cannot_both_win(transactional_db,
     assert responses["second"].status_code == 200
     assert "Someone else saved this organisation" in responses["second"].content.decode()
     org.refresh_from_db()
-    assert (org.description, org.version) == ("First.", 2)
+    assert (org.description_en, org.version) == ("First.", 2)
 
 
 # --- the admin under its Content-Security-Policy ---
@@ -1122,7 +1122,11 @@ def shown_text(response):
 
 
 def test_the_admin_shows_the_public_version_of_withheld_text(curator_client, source):
-    org = make_org(slug="hawa-group", description="Led by Hawa Traoré.")
+    org = make_org(
+        slug="hawa-group",
+        description_en="Led by Hawa Traoré.",
+        description_fr="Dirigé par Hawa Traoré.",
+    )
     Person.objects.create(organisation=org, name="Hawa Traoré")
     Citation.objects.create(
         organisation=org,
@@ -1136,7 +1140,11 @@ def test_the_admin_shows_the_public_version_of_withheld_text(curator_client, sou
     )
     page = shown_text(curator_client.get(change_url(org)))
     assert "Led by Hawa Traoré." in page  # the verbatim text, still editable
-    assert "The public sees: description: “Led by [name withheld].”" in page
+    assert "Dirigé par Hawa Traoré." in page
+    assert (
+        "The public sees: description in French: “Dirigé par [name withheld].”; "
+        "description in English: “Led by [name withheld].”"
+    ) in page
     assert (
         "The public sees: locator: “Interview with [name withheld]”; "
         "quote: “[name withheld] founded the group.”"

@@ -64,7 +64,7 @@ def assert_nothing_imported():
 def test_export_holds_everything_including_drafts_and_hidden_people(directory_data, tmp_path):
     data = export(tmp_path / "backup.json")
     assert data["format"] == "mali-cso-directory"
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert {o["slug"] for o in data["organisations"]} == {
         "ajcet",
         "usip",
@@ -95,6 +95,42 @@ def test_round_trip_gives_identical_data(transactional_db, directory_data, tmp_p
     assert (tmp_path / "first.json").read_bytes() == (tmp_path / "second.json").read_bytes()
     curator = get_user_model().objects.get(username="curator")
     assert not curator.is_active and not curator.has_usable_password()
+
+
+def as_version_1(data):
+    """A backup as the code before both-language descriptions wrote it (format version 1)."""
+    old = copy.deepcopy(data)
+    old["version"] = 1
+    for collection in ("sources", "organisations"):
+        for record in old[collection]:
+            record["description"] = record.pop("description_en")
+            del record["description_fr"]
+    for org in old["organisations"]:
+        seeded = org["seeded_values"]
+        if "description_en" in seeded:
+            seeded["description"] = seeded.pop("description_en")
+            seeded.pop("description_fr", None)
+    return old
+
+
+def test_a_version_1_backup_is_read_its_description_as_the_english_one(
+    transactional_db, directory_data, tmp_path
+):
+    Organisation.objects.filter(slug="ajcet").update(
+        description_en="Youth work.", seeded_values={"description_en": "Youth work."}
+    )
+    Source.objects.update(description_en="A report.")
+    data = export(tmp_path / "backup.json")
+    path = tmp_path / "version-1.json"
+    path.write_text(json.dumps(as_version_1(data)), encoding="utf-8")
+    empty_the_database()
+
+    call_command("import_directory", str(path), verbosity=0)
+
+    ajcet = Organisation.objects.get(slug="ajcet")
+    assert (ajcet.description_en, ajcet.description_fr) == ("Youth work.", "")
+    assert ajcet.seeded_values == {"description_en": "Youth work."}
+    assert {s.description_en for s in Source.objects.all()} == {"A report."}
 
 
 def test_export_file_is_readable_by_its_owner_only(directory_data, tmp_path):
@@ -163,7 +199,7 @@ def setter(collection, index, key, value):
 
 
 DAMAGES = {
-    "wrong version": (lambda d: d.update(version=2), "version 2"),
+    "wrong version": (lambda d: d.update(version=99), "version 99"),
     "wrong format": (lambda d: d.update(format="something"), "not a directory backup"),
     "missing collection": (drop("people"), "people"),
     "collection not a list": (lambda d: d.update(sources={}), "sources: expected a list"),

@@ -175,7 +175,7 @@ def test_publishing_from_the_form_lists_every_uncited_fact_and_keeps_what_was_ty
     Organisation.objects.filter(pk=cited_org.pk).update(status=DRAFT)
     Citation.objects.filter(organisation=cited_org, fact__in=["founded", "region"]).delete()
     data = change_form_data(curator_client.get(admin_url(cited_org)))
-    data.update(status=PUBLISHED, description="Typed before saving.")
+    data.update(status=PUBLISHED, description_en="Typed before saving.")
     history = cited_org.history.count()
 
     response = curator_client.post(admin_url(cited_org), data)
@@ -186,10 +186,10 @@ def test_publishing_from_the_form_lists_every_uncited_fact_and_keeps_what_was_ty
     assert "region of work: Mopti" in errors
     assert "focus area" not in errors  # cited
     form = response.context["adminform"].form
-    assert form["description"].value() == "Typed before saving."
+    assert form["description_en"].value() == "Typed before saving."
     assert form["status"].value() == PUBLISHED
     cited_org.refresh_from_db()
-    assert (cited_org.status, cited_org.description) == (DRAFT, "")
+    assert (cited_org.status, cited_org.description_en) == (DRAFT, "")
     assert cited_org.history.count() == history  # the refused save left no trace
 
 

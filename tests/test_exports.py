@@ -42,6 +42,8 @@ def test_csv_has_one_row_per_published_organisation(client, directory_data):
         "regions",
         "zones",
         "focus_areas",
+        "description_en",
+        "description_fr",
         "website",
         "url",
         "updated",
@@ -49,7 +51,7 @@ def test_csv_has_one_row_per_published_organisation(client, directory_data):
     assert ajcet["name_original"] == "Association des Jeunes pour la Citoyenneté Engagée"
     assert ajcet["hq_region"] == "Mopti"
     assert ajcet["hq_town"] == "Sévaré"
-    assert sorted(ajcet["regions"].split("; ")) == ["Mopti", "Ségou"]
+    assert sorted(ajcet["regions"].split("; ")) == ["Mopti", "Segou"]  # English labels
     assert ajcet["zones"] == "centre"
     labels = FocusArea.objects.filter(slug__in=["peacebuilding", "youth"])
     assert sorted(ajcet["focus_areas"].split("; ")) == sorted(f.label_en for f in labels)

@@ -40,9 +40,9 @@ def test_a_change_of_searched_text_changes_the_token(reference_data, column):
 
 
 def test_saving_only_the_description_changes_the_token(reference_data):
-    org = make_org(description="Youth dialogue clubs.")
-    org.description = "Radio programmes for farmers."
-    assert changes(lambda: org.save(update_fields=["description"]))
+    org = make_org(description_en="Youth dialogue clubs.")
+    org.description_en = "Radio programmes for farmers."
+    assert changes(lambda: org.save(update_fields=["description_en"]))
 
 
 def test_writes_no_count_depends_on_leave_the_token(reference_data):

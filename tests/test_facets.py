@@ -122,8 +122,8 @@ def test_edits_that_change_no_count_nor_search_keep_the_index(directory):
     org.save(update_fields=["website"])  # neither a count nor what search matches
     assert current_index() is index
     # Searched text is what a search's cached matches depend on: a new version.
-    org.description = "A new description."
-    org.save(update_fields=["description"])
+    org.description_en = "A new description."
+    org.save(update_fields=["description_en"])
     assert current_index() is not index
 
 

@@ -117,7 +117,7 @@ def small_directory(db):
             slug=f"femmes-paix-{n}",
             hq_region=Region.objects.get(slug=region),
             founded=2000 + n,
-            description="Paix et cohésion sociale.",
+            description_fr="Paix et cohésion sociale.",
         )
         org.regions.add(Region.objects.get(slug=region))
         org.focus_areas.add(FocusArea.objects.get(slug=focus))

@@ -56,7 +56,7 @@ def test_simultaneous_saves_give_one_save_and_one_conflict_never_an_error(site):
         threads = [
             threading.Thread(
                 target=save,
-                args=(i, curator, replaced(forms[i], "description", f"Pair {pair} by {name}.")),
+                args=(i, curator, replaced(forms[i], "description_en", f"Pair {pair} by {name}.")),
             )
             for i, (curator, name) in enumerate(((alice, "alice"), (bakary, "bakary")))
         ]
@@ -72,7 +72,7 @@ def test_simultaneous_saves_give_one_save_and_one_conflict_never_an_error(site):
         saved_by = "alice" if results[0][0] == 302 else "bakary"
         stored = shell(
             site,
-            ORG + f"print(O.objects.get(pk={pk}).description)",
+            ORG + f"print(O.objects.get(pk={pk}).description_en)",
         )
         assert stored == f"Pair {pair} by {saved_by}."
         # What the refused curator typed is still in the form.
@@ -102,7 +102,7 @@ def test_counts_follow_a_text_only_change_made_by_another_process(site):
     shell(
         site,
         "from orgs.models import Organisation as O; from orgs.search import update_search_text; "
-        f"rows = O.objects.filter(slug='{slug}'); rows.update(description='Now with {word}.'); "
+        f"rows = O.objects.filter(slug='{slug}'); rows.update(description_en='Now with {word}.'); "
         "update_search_text(rows)",
     )
     for _ in range(3):  # whichever worker answers
@@ -114,8 +114,8 @@ def test_counts_follow_a_text_only_change_made_by_another_process(site):
     shell(
         site,
         "from orgs.models import Organisation as O; "
-        f"org = O.objects.get(slug='{slug}'); org.description = 'Without it.'; "
-        "org.save(update_fields=['description'])",
+        f"org = O.objects.get(slug='{slug}'); org.description_en = 'Without it.'; "
+        "org.save(update_fields=['description_en'])",
     )
     for _ in range(3):
         status, _headers, body = http_get(site.port, f"/orgs/?q={word}")

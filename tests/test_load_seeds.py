@@ -99,7 +99,7 @@ def base_seed(seeds_dir, **overrides):
         "ajcet",
         name="AJCET",
         name_original="Association des jeunes pour la citoyenneté",
-        description="Youth civic education.",
+        description_en="Youth civic education.",
         founded={"year": 2010, **cite("It was founded in 2010.")},
         headquarters={"region": "tombouctou", "town": "Timbuktu", **cite("Based in Timbuktu.")},
         regions=[{"region": "tombouctou", **cite("Works in Timbuktu.")}],
@@ -271,9 +271,9 @@ def test_history_records_the_change_and_the_seed_file(seeds_dir):
     assert created.history_change_reason == "load_seeds: 001-base.toml"
     assert [r.region.slug for r in created.regions.all()] == ["tombouctou"]
 
-    base_seed(seeds_dir, description="Civic education for young people.")
+    base_seed(seeds_dir, description_en="Civic education for young people.")
     load()
-    latest = ajcet.history.filter(description="Civic education for young people.").first()
+    latest = ajcet.history.filter(description_en="Civic education for young people.").first()
     assert latest.history_change_reason == "load_seeds: 001-base.toml"
 
 
@@ -395,17 +395,17 @@ def test_curator_edit_wins_over_a_changed_seed_and_is_reported(seeds_dir):
     base_seed(seeds_dir)
     load()
     ajcet = Organisation.objects.get(slug="ajcet")
-    ajcet.description = "A curator wrote this."
+    ajcet.description_en = "A curator wrote this."
     ajcet.save()
 
-    base_seed(seeds_dir, description="The seeds say this now.", name="AJCET Mali")
+    base_seed(seeds_dir, description_en="The seeds say this now.", name="AJCET Mali")
     out = load()
 
     ajcet.refresh_from_db()
-    assert ajcet.description == "A curator wrote this."
+    assert ajcet.description_en == "A curator wrote this."
     assert ajcet.name == "AJCET Mali"  # untouched by the curator: follows the seeds
     assert (
-        "conflict: seeds/001-base.toml: organisations[0] (ajcet): description: kept the "
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): description_en: kept the "
         "curator's 'A curator wrote this.', the seeds say 'The seeds say this now.'"
     ) in out
     assert "1 conflicts" in out
@@ -415,7 +415,7 @@ def test_curator_edit_wins_over_a_changed_seed_and_is_reported(seeds_dir):
 
     load("--force")
     ajcet.refresh_from_db()
-    assert ajcet.description == "The seeds say this now."
+    assert ajcet.description_en == "The seeds say this now."
     assert "0 conflicts" in load()
 
 
@@ -822,7 +822,7 @@ def test_texts_shown_with_something_withheld_are_notices_not_errors(seeds_dir):
         [
             org(
                 "ajcet",
-                description="Founded by Jane Doe.",
+                description_en="Founded by Jane Doe.",
                 regions=[{"region": "mopti", **named}],
                 people=[{"name": "Jane Doe", "role": "Director", **cite("Jane Doe leads AJCET.")}],
             ),
@@ -833,7 +833,7 @@ def test_texts_shown_with_something_withheld_are_notices_not_errors(seeds_dir):
     assert "1 seed file loaded" in out
     notices = [line for line in out.splitlines() if line.startswith("notice: ")]
     assert notices == [
-        "notice: seeds/001-a.toml: organisations[0] (ajcet): description is shown to the "
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): description_en is shown to the "
         "public as “Founded by [name withheld].”",
         "notice: seeds/001-a.toml: organisations[0] (ajcet): regions[0]: quote is shown to the "
         "public as “[name withheld] works in Mopti.”",

@@ -95,7 +95,9 @@ def build_leaky_world():
         kind=Organisation.Kind.LOCAL_ASSOCIATION,
         status=Organisation.Status.PUBLISHED,
         hq_region=mopti,
-        description="Founded by Mariam Sangaré-Dembélé; active near Ndiongo-Boré.",
+        description_en="Founded by Mariam Sangaré-Dembélé; active near Ndiongo-Boré.",
+        # A name written in the French description only, so a leak of it is seen alone.
+        description_fr="Fondée avec Kadidia Konaté ; active près de Ndiongo-Boré.",
     )
     sensitive = Organisation.objects.create(
         slug="quiet-committee",
@@ -105,7 +107,8 @@ def build_leaky_world():
         sensitive=True,
         hq_region=mopti,
         hq_town="Ndiongo-Boré",
-        description="A committee based in NDIONGO-BORE, led by Issa Coulibaly.",
+        description_en="A committee based in NDIONGO-BORE, led by Issa Coulibaly.",
+        description_fr="Un comité établi à Ndiongo-Boré, mené par Issa Coulibaly.",
     )
     draft = Organisation.objects.create(
         slug="draft-group",
@@ -126,6 +129,7 @@ def build_leaky_world():
         organisation=archived, relation=Partnership.Relation.MEMBER_OF, partner=shown
     )
     Person.objects.create(organisation=shown, name="Mariam Sangaré-Dembélé")  # switch off
+    Person.objects.create(organisation=shown, name="Kadidia Konaté")  # switch off
     Person.objects.create(organisation=sensitive, name="Issa Coulibaly", is_public=True)
     Person.objects.create(organisation=draft, name="Zeinab Ouattara", is_public=True)
     Person.objects.create(organisation=shown, name="Oumar Visible", role="Chair", is_public=True)
@@ -133,7 +137,8 @@ def build_leaky_world():
         slug="interviews",
         publisher="Interviews with Mariam Sangaré Dembélé",
         title="Talking with Zeinab Ouattara in Ndiongo Boré",
-        description="Conversations with Issa Coulibaly.",
+        description_en="Conversations with Issa Coulibaly.",
+        description_fr="Entretiens avec Kadidia Konaté.",
         date="2020",
     )
     partnership = Partnership.objects.create(

@@ -158,20 +158,20 @@ def quoted(people):
         locator="Interview with Hawa",
         quote="Hawa founded it in Konna.",
     )
-    people.description = "Led by Hawa."
+    people.description_en = "Led by Hawa."
     people.save()
     return people
 
 
 def test_stored_text_is_never_changed(quoted):
     org = Organisation.objects.public().with_public_details().get(slug="shown")
-    assert org.description == "Led by [name withheld]."
+    assert org.description_en == "Led by [name withheld]."
     assert org.public_citations[0].quote == "[name withheld] founded it in [place withheld]."
     assert org.public_citations[0].source.title == "Talks with [name withheld]"
     assert org.public_citations[0].locator == "Interview with [name withheld]"
     stored = Citation.objects.get()
     assert stored.quote == "Hawa founded it in Konna."
-    assert Organisation.objects.get(slug="shown").description == "Led by Hawa."
+    assert Organisation.objects.get(slug="shown").description_en == "Led by Hawa."
 
 
 def test_programmes_are_withheld_on_both_sides_of_a_partnership(quoted):
@@ -190,7 +190,7 @@ def test_a_public_copy_cannot_be_saved(quoted):
     org = Organisation.objects.public().get(slug="shown")
     with pytest.raises(RuntimeError, match="read for the public"):
         org.save()
-    assert Organisation.objects.get(slug="shown").description == "Led by Hawa."
+    assert Organisation.objects.get(slug="shown").description_en == "Led by Hawa."
 
 
 def test_a_sensitive_organisations_town_is_dropped(people):
@@ -205,7 +205,7 @@ def test_marking_a_person_public_shows_the_name_again(client, quoted):
     person.save()
     page = client.get("/orgs/shown/").content.decode()
     assert "Hawa founded it in [place withheld]." in page
-    assert client.get("/api/orgs/shown/").json()["description"] == "Led by Hawa."
+    assert client.get("/api/orgs/shown/").json()["description_en"] == "Led by Hawa."
 
 
 def test_adding_a_hidden_person_hides_the_name_everywhere_at_once(client, quoted):
@@ -214,4 +214,4 @@ def test_adding_a_hidden_person_hides_the_name_everywhere_at_once(client, quoted
     assert "Led by Hawa" in client.get("/orgs/shown/").content.decode()
     Person.objects.create(organisation=Organisation.objects.get(slug="quiet"), name="Hawa")
     assert "Led by [name withheld]." in client.get("/orgs/shown/").content.decode()
-    assert client.get("/api/orgs/shown/").json()["description"] == "Led by [name withheld]."
+    assert client.get("/api/orgs/shown/").json()["description_en"] == "Led by [name withheld]."

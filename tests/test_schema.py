@@ -47,7 +47,7 @@ date = "2018-05"
 slug = "ajcet"
 name = "AJCET"
 kind = "local_association"
-description = "Youth civic education."
+description_en = "Youth civic education."
 existence = { locator = "p. 1", quote = "AJCET works here." }
 regions = [{ region = "tombouctou", locator = "p. 2", quote = "Works in Timbuktu." }]
 """
@@ -90,7 +90,7 @@ HOSTILE_SEEDS = {
     ),
     "over-long description": (
         seed_with('"Youth civic education."', f'"{"x" * 2001}"'),
-        "seeds/001-hostile.toml: organisations[0].description: 2001 characters, at most 2000",
+        "seeds/001-hostile.toml: organisations[0].description_en: 2001 characters, at most 2000",
     ),
     "50 MB description": (
         seed_with('"Youth civic education."', f'"{"x" * 50_000_000}"'),
@@ -105,7 +105,9 @@ HOSTILE_SEEDS = {
         "seeds/001-hostile.toml: source.date: 2018-02-30 is not a real date.",
     ),
     "javascript address": (
-        seed_with('description = "Youth', 'website = "javascript:alert(1)"\ndescription = "Youth'),
+        seed_with(
+            'description_en = "Youth', 'website = "javascript:alert(1)"\ndescription_en = "Youth'
+        ),
         "seeds/001-hostile.toml: organisations[0].website: Enter a web address starting with "
         "http:// or https://.",
     ),
@@ -246,11 +248,11 @@ HOSTILE_BACKUPS = {
         r"citations\[0\]\.quote: 10000 characters, at most 600",
     ),
     "over-long description": (
-        set_value("organisations", 0, "description", "x" * 2001),
-        r"organisations\[0\]\.description: 2001 characters, at most 2000",
+        set_value("organisations", 0, "description_en", "x" * 2001),
+        r"organisations\[0\]\.description_en: 2001 characters, at most 2000",
     ),
     "50 MB description": (
-        set_value("organisations", 0, "description", "x" * 50_000_000),
+        set_value("organisations", 0, "description_en", "x" * 50_000_000),
         r"50,0\d\d,\d\d\d bytes, more than the 40,000,000 allowed",
     ),
     "partner is itself": (

@@ -51,7 +51,9 @@ def test_finds_the_name_in_its_own_language():
 @pytest.mark.django_db
 def test_exact_acronym_ranks_first_ajec_above_ajcet():
     make_org(name="Ajec Friends Club", slug="club")
-    make_org(name="Jeunes Citoyens", acronym="AJCET", slug="ajcet", description="Works with AJEC.")
+    make_org(
+        name="Jeunes Citoyens", acronym="AJCET", slug="ajcet", description_en="Works with AJEC."
+    )
     make_org(name="Jeunes pour l'Éducation Civique", acronym="AJEC", slug="ajec")
     results = Organisation.objects.published().search("AJEC")
     assert slugs(results) == ["ajec", "club", "ajcet"]
@@ -70,7 +72,7 @@ def test_add_is_not_adt_and_the_exact_acronym_outranks_prefix_noise():
 
 @pytest.mark.django_db
 def test_description_is_searched():
-    make_org(name="Kenedougou Solidarité", slug="ks", description="Radio programmes on land.")
+    make_org(name="Kenedougou Solidarité", slug="ks", description_en="Radio programmes on land.")
     assert search("radio land") == ["ks"]
 
 
@@ -275,7 +277,7 @@ def test_a_page_of_results_is_one_query(django_assert_num_queries):
 def test_listing_filter_orders_by_relevance_and_keeps_other_filters(regions):
     ajec = make_org(name="Jeunes", acronym="AJEC", slug="ajec")
     ajec.regions.add(regions["mopti"])
-    other = make_org(name="Partner", slug="partner", description="Partner of AJEC")
+    other = make_org(name="Partner", slug="partner", description_en="Partner of AJEC")
     other.regions.add(regions["mopti"])
     filterset = OrganisationFilter(
         {"q": "ajec", "region": ["mopti"]}, queryset=Organisation.objects.published()
@@ -359,7 +361,7 @@ def test_deleting_a_focus_area_reindexes_its_organisations(reference_data):
 
 def test_a_withheld_name_or_town_finds_nothing_until_it_is_public(regions):
     mopti = regions["mopti"]
-    org = make_org(slug="wells", description="Kadiatou Sow digs wells near Konna.")
+    org = make_org(slug="wells", description_en="Kadiatou Sow digs wells near Konna.")
     quiet = make_org(slug="quiet", hq_region=mopti, hq_town="Konna", sensitive=True)
     person = Person.objects.create(organisation=org, name="Kadiatou Sow")
     assert search("wells") == ["wells"]  # the rest of the description still is searched
@@ -373,7 +375,7 @@ def test_a_withheld_name_or_town_finds_nothing_until_it_is_public(regions):
 
 
 def test_a_person_hidden_later_stops_being_found_at_once(regions):
-    make_org(slug="wells", description="Kadiatou digs wells.")
+    make_org(slug="wells", description_en="Kadiatou digs wells.")
     assert search("kadiatou") == ["wells"]
     other = make_org(slug="other", status=Organisation.Status.DRAFT)
     Person.objects.create(organisation=other, name="Kadiatou Keita", is_public=True)
@@ -383,7 +385,7 @@ def test_a_person_hidden_later_stops_being_found_at_once(regions):
 
 
 def test_making_an_organisation_sensitive_withholds_its_town_from_search(regions):
-    make_org(slug="wells", description="Wells near Konna.")
+    make_org(slug="wells", description_en="Wells near Konna.")
     quiet = make_org(slug="quiet", hq_region=regions["mopti"], hq_town="Konna")
     assert search("konna") == ["wells"]
     quiet.sensitive = True

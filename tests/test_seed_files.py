@@ -82,7 +82,17 @@ REQUIRED_ORGANISATIONS = {
     "friedrich-ebert-stiftung": None,
 }
 
-SCALAR_FIELDS = ("name", "name_original", "acronym", "kind", "description", "website", "status")
+SCALAR_FIELDS = (
+    "name",
+    "name_original",
+    "acronym",
+    "kind",
+    "description_en",
+    "description_fr",
+    "website",
+    "status",
+)
+DESCRIPTIONS = ("description_en", "description_fr")
 MAX_QUOTE = 600
 MAX_LOCATOR = 200
 OWN_WORDS_RUN = 8
@@ -156,8 +166,10 @@ def organisations_by_slug(seeds):
 def test_seed_file_parses_with_source_and_organisations(path):
     data = load(path)
     source = data["source"]
-    for key in ("slug", "publisher", "title", "date", "url", "document", "description"):
+    for key in ("slug", "publisher", "title", "date", "url", "document", *DESCRIPTIONS):
         assert key in source, f"{path.name}: [source] lacks {key}"
+    for key in DESCRIPTIONS:
+        assert source[key].strip(), f"{path.name}: [source] has an empty {key}"
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", source["slug"])
     assert source["date"] == "" or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", source["date"])
     assert data.get("organisations"), f"{path.name} defines no organisation"
@@ -229,9 +241,9 @@ def test_required_organisations_are_present(seeds):
             assert acronyms == {acronym}, f"{slug}: acronym {acronyms}, expected {acronym}"
 
 
-def test_every_organisation_has_name_kind_and_description_somewhere(seeds):
+def test_every_organisation_has_name_kind_and_both_descriptions_somewhere(seeds):
     for slug, entries in organisations_by_slug(seeds).items():
-        for field in ("name", "kind", "description"):
+        for field in ("name", "kind", *DESCRIPTIONS):
             assert any(org.get(field) for _, org in entries), f"{slug} has no {field}"
 
 
@@ -346,10 +358,11 @@ def test_descriptions_are_in_our_own_words(seeds, documents_dir):
     }
     copied = []
     for file_name, data in seeds.items():
-        texts = [("source", data["source"]["description"], [file_name])]
+        texts = [(f"source {key}", data["source"][key], [file_name]) for key in DESCRIPTIONS]
         texts += [
-            (org["slug"], org.get("description", ""), files_naming[org["slug"]])
+            (f"{org['slug']} {key}", org.get(key, ""), files_naming[org["slug"]])
             for org in data["organisations"]
+            for key in DESCRIPTIONS
         ]
         for where, text, documents in texts:
             tokens = words(unaccent(text))
@@ -466,7 +479,7 @@ def searchable_words(seeds):
     for slug, entries in organisations_by_slug(seeds).items():
         for _, org in entries:
             parts = [org.get(key, "") for key in ("name", "name_original", "acronym")]
-            parts.append(org.get("description", ""))
+            parts += [org.get(key, "") for key in DESCRIPTIONS]
             for item in org.get("focus", []):
                 area = focus_areas[item["focus"]]
                 parts += [area["label_en"], area["label_fr"]]

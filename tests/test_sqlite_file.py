@@ -98,7 +98,7 @@ def test_a_save_that_fails_says_so_and_keeps_what_was_typed(site):
     path = "/admin/orgs/organisation/1/change/"
     fields = curator.form(path, "organisation_form")
     typed = "A description typed while the database was away."
-    fields = [(n, typed if n == "description" else v) for n, v in fields] + [("_save", "Save")]
+    fields = [(n, typed if n == "description_en" else v) for n, v in fields] + [("_save", "Save")]
     aside = site.file.with_name("aside.sqlite3")
     site.file.rename(aside)
     try:
@@ -112,9 +112,9 @@ def test_a_save_that_fails_says_so_and_keeps_what_was_typed(site):
     # The button sends it all again: now that the database is back, it is saved.
     again = FormReader("send-again")
     again.feed(body)
-    assert ("description", typed) in again.fields
+    assert ("description_en", typed) in again.fields
     assert curator.post(path, again.fields)[0] == 302
-    assert dict(curator.form(path, "organisation_form"))["description"] == typed
+    assert dict(curator.form(path, "organisation_form"))["description_en"] == typed
 
 
 @pytest.mark.parametrize("server", ["gunicorn", "runserver"])

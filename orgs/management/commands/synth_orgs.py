@@ -264,7 +264,7 @@ class Command(BaseCommand):
                     founded=rng.choice(FOUNDED),
                     hq_region_id=self.regions[hq],
                     hq_town=town,
-                    description=description,
+                    description_en=description,
                     status=pick(
                         rng,
                         [
