@@ -425,6 +425,23 @@ class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActio
                 ),
             },
         ),
+        (
+            _("Contact"),
+            {
+                "fields": [
+                    ("contact_email", "contact_email_public"),
+                    ("contact_phone", "contact_phone_public"),
+                    ("contact_address", "contact_address_public"),
+                    ("social_links", "social_links_public"),
+                ],
+                "description": _(
+                    "Each contact is hidden from the public unless its “show publicly” box "
+                    "is ticked: tick it only when the organisation agrees and it cannot put "
+                    "anyone at risk. A sensitive organisation never shows any. A contact "
+                    "needs no citation: it usually comes from the organisation itself."
+                ),
+            },
+        ),
         (_("Headquarters"), {"fields": ["hq_region", "hq_town", "headquarters_citations"]}),
         (_("Regions of work"), {"fields": ["regions", "region_citations"]}),
         (_("Focus areas"), {"fields": ["focus_areas", "focus_citations"]}),

@@ -173,6 +173,13 @@ def serialize_organisation(org, request):
         "description_en": org.description_en,
         "description_fr": org.description_fr,
         "website": org.website,
+        "contact": {
+            # Empty unless a curator marked it public (orgs.contacts, applied on reading).
+            "email": org.contact_email,
+            "phone": org.contact_phone,
+            "address": org.contact_address,
+            "social_links": org.social_link_list,
+        },
         "url": request.build_absolute_uri(org.get_absolute_url()),
         "headquarters": {
             "region": org.hq_region.slug if org.hq_region else None,

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from pydantic import AfterValidator, Field, Strict, create_model
 from pydantic import ValidationError as PydanticValidationError
 
+from . import contacts
 from .models import (
     CITATION_SUBJECT_FIELDS,
     Citation,
@@ -28,9 +29,10 @@ from .models import (
 from .schema import FileProblems, Record, field_type, problems, read_json, text_list
 
 FORMAT = "mali-cso-directory"
-# 2: descriptions in French and English (description_en, description_fr). Version 1,
-# whose one description was English, is still read (`upgrade_from_1`).
-VERSION = 2
+# 2: descriptions in French and English (description_en, description_fr).
+# 3: organisations' contacts, each with its "show publicly" switch.
+# Older versions are still read (`upgrade`).
+VERSION = 3
 MAX_BYTES = 40_000_000  # about 10,000 organisations with their citations; today's is 0.2 MB
 
 # Model fields, copied as they are, per collection.
@@ -65,6 +67,14 @@ FIELDS = {
             "description_en",
             "description_fr",
             "website",
+            "contact_email",
+            "contact_email_public",
+            "contact_phone",
+            "contact_phone_public",
+            "contact_address",
+            "contact_address_public",
+            "social_links",
+            "social_links_public",
             "status",
             "sensitive",
             "verification",
@@ -173,6 +183,28 @@ Backup = create_model(
 )
 
 
+def upgrade(data):
+    """A backup of an older format version as the current one, where that is cheap."""
+    if data.get("version") == 1:
+        data = upgrade_from_1(data)
+    if data.get("version") == 2:
+        data = upgrade_from_2(data)
+    return data
+
+
+def upgrade_from_2(data):
+    """A version 2 backup as version 3: no contacts, so each empty and hidden."""
+    empty = {name: "" for name, _switch in contacts.FIELDS}
+    hidden = {switch: False for _name, switch in contacts.FIELDS}
+    data = {**data, "version": 3}
+    if isinstance(data.get("organisations"), list):
+        data["organisations"] = [
+            {**empty, **hidden, **org} if isinstance(org, dict) else org
+            for org in data["organisations"]
+        ]
+    return data
+
+
 def upgrade_from_1(data):
     """A version 1 backup as version 2: its one description was the English one."""
 
@@ -204,8 +236,7 @@ def read_backup(path, name):
         raise FileProblems([f"{name}: the file does not hold a JSON object"])
     if data.get("format") != FORMAT:
         raise FileProblems([f"{name}: not a directory backup (format should be {FORMAT!r})"])
-    if data.get("version") == 1:
-        data = upgrade_from_1(data)
+    data = upgrade(data)
     if data.get("version") != VERSION:
         raise FileProblems(
             [

@@ -28,7 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from . import notifications
+from . import contacts, notifications
 from .admin_actions import record_verification
 from .models import ConfirmationLink, Organisation, Submission
 
@@ -100,6 +100,15 @@ def stored_record(org):
         "people": list(org.people.all()),
         "partnerships": list(org.partnerships.select_related("partner")),
         "citations": list(org.citations.with_subjects().order_by("fact", "id")),
+        # Each contact with whether the public sees it (orgs.contacts).
+        "contacts": [
+            (
+                Organisation._meta.get_field(field).verbose_name,
+                getattr(org, field),
+                getattr(org, switch) and not org.sensitive,
+            )
+            for field, switch in contacts.FIELDS
+        ],
     }
 
 

@@ -58,6 +58,10 @@ COLUMNS = [
     "description_en",
     "description_fr",
     "website",
+    "contact_email",
+    "contact_phone",
+    "contact_address",
+    "social_links",
     "url",
     "updated",
 ]
@@ -80,6 +84,10 @@ HXL_COLUMNS = [
     ("description_en", "#description+i_en"),
     ("description_fr", "#description+i_fr"),
     ("website", "#contact+url"),
+    ("contact_email", "#contact+email"),
+    ("contact_phone", "#contact+phone"),
+    ("contact_address", "#contact+address"),
+    ("social_links", "#contact+url+social+list"),
     ("url", "#meta+url"),
     ("updated", "#date+updated"),
 ]
@@ -126,6 +134,11 @@ def row(org, request):
         "description_en": org.description_en,
         "description_fr": org.description_fr,
         "website": org.website,
+        # Contacts not marked public were blanked when the record was read (orgs.contacts).
+        "contact_email": org.contact_email,
+        "contact_phone": org.contact_phone,
+        "contact_address": org.contact_address,
+        "social_links": "; ".join(org.social_link_list),
         "url": request.build_absolute_uri(org.get_absolute_url()),
         "updated": org.updated.isoformat(),
         "_regions": regions,
@@ -152,6 +165,7 @@ def hxl_lines(request, orgs):
             sectors=HXL_LIST_SEPARATOR.join(
                 f.label.replace(",", " ") for f in org.focus_areas.all()
             ),
+            social_links=HXL_LIST_SEPARATOR.join(org.social_link_list),
             hq_region=hq.label if hq else "",
             hq_pcode=hq.cod_pcode if hq else "",
         )

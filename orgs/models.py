@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import bilingual
+from . import bilingual, contacts
 from .locking import Versioned
 
 # Limits that the admin, the seed files and the backups all read from the fields below.
@@ -279,6 +279,12 @@ class Source(PublicCopy, Versioned):
         return bilingual.pick(self.description_en, self.description_fr)
 
 
+CONTACT_SWITCH_HELP = _(
+    "Off by default. Show it on the public site, the API and exports only when the "
+    "organisation agrees and it cannot put anyone at risk. Never shown for a sensitive "
+    "organisation."
+)
+
 # How long a curator's check stays current (24 months).
 CHECK_VALID_FOR = datetime.timedelta(days=730)
 
@@ -407,6 +413,35 @@ class Organisation(PublicCopy, Versioned):
     website = models.URLField(
         _("website"), max_length=300, blank=True, validators=[validate_web_address]
     )
+    # Contacts: each hidden from the public unless its switch is on (orgs/contacts.py).
+    contact_email = models.EmailField(_("email"), max_length=254, blank=True)
+    contact_email_public = models.BooleanField(
+        _("show the email publicly"), default=False, help_text=CONTACT_SWITCH_HELP
+    )
+    contact_phone = models.CharField(
+        _("phone"),
+        max_length=40,
+        blank=True,
+        validators=[contacts.validate_phone],
+        help_text=_("With + and the country code if abroad, such as +223 20 22 33 44."),
+    )
+    contact_phone_public = models.BooleanField(
+        _("show the phone publicly"), default=False, help_text=CONTACT_SWITCH_HELP
+    )
+    contact_address = models.TextField(_("postal address"), max_length=500, blank=True)
+    contact_address_public = models.BooleanField(
+        _("show the postal address publicly"), default=False, help_text=CONTACT_SWITCH_HELP
+    )
+    social_links = models.TextField(
+        _("social links"),
+        max_length=1000,
+        blank=True,
+        validators=[contacts.validate_social_links],
+        help_text=_("One web address per line (Facebook page, X, LinkedIn...)."),
+    )
+    social_links_public = models.BooleanField(
+        _("show the social links publicly"), default=False, help_text=CONTACT_SWITCH_HELP
+    )
     regions = models.ManyToManyField(
         Region, verbose_name=_("regions of work"), blank=True, related_name="organisations"
     )
@@ -515,6 +550,15 @@ class Organisation(PublicCopy, Versioned):
     def description(self):
         """The description in the reader's language, else the other one with its `lang`."""
         return bilingual.pick(self.description_en, self.description_fr)
+
+    @property
+    def contact_tel(self):
+        """The phone number in a form a tel: link takes (+22320223344)."""
+        return contacts.tel_href(self.contact_phone)
+
+    @property
+    def social_link_list(self):
+        return contacts.social_link_list(self.social_links)
 
     @property
     def shown_acronym(self):

@@ -95,6 +95,21 @@ SCHEMAS = {
         }
     ),
     "Person": obj({"name": STRING, "role": STRING}),
+    "Contact": obj(
+        {
+            "email": {"type": "string", "description": "Empty unless shown publicly."},
+            "phone": {"type": "string", "description": "Empty unless shown publicly."},
+            "address": {
+                "type": "string",
+                "description": "Empty unless shown publicly. " + PUBLIC_TEXT["description"],
+            },
+            "social_links": {
+                "type": "array",
+                "items": {"type": "string", "format": "uri"},
+                "description": "Empty unless shown publicly.",
+            },
+        }
+    ),
     "Organisation": obj(
         {
             "slug": SLUG,
@@ -106,6 +121,7 @@ SCHEMAS = {
             "description_en": PUBLIC_TEXT,
             "description_fr": PUBLIC_TEXT,
             "website": STRING,
+            "contact": ref("Contact"),
             "url": {"type": "string", "format": "uri", "description": "The public page."},
             "headquarters": ref("Headquarters"),
             "regions": {"type": "array", "items": SLUG, "description": "Regions of work."},

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 
 from . import facet_version
+from .contacts import hide_private
 
 # Lower-case, accent-free; never withheld on their own.
 PARTICLES = frozenset(
@@ -237,7 +238,8 @@ def present(records, table=None):
     """Withhold, in memory, the text of records read for the public (see PublicQuerySet).
 
     Organisations: both descriptions, the town of a sensitive organisation (dropped),
-    and the prefetched public partnerships' programmes, citations' quotes and locators,
+    the contacts not marked public (dropped, orgs.contacts), the postal address, and
+    the prefetched public partnerships' programmes, citations' quotes and locators,
     and their sources. Sources: title, publisher and descriptions. Each record is
     marked as a public copy, which refuses to be saved.
     """
@@ -271,6 +273,8 @@ def _present_organisation(org, table):
         return
     org.description_en = table.withhold(org.description_en)
     org.description_fr = table.withhold(org.description_fr)
+    hide_private(org)
+    org.contact_address = table.withhold(org.contact_address)
     if org.sensitive:
         org.hq_town = ""
     partnerships = [

@@ -64,7 +64,7 @@ def assert_nothing_imported():
 def test_export_holds_everything_including_drafts_and_hidden_people(directory_data, tmp_path):
     data = export(tmp_path / "backup.json")
     assert data["format"] == "mali-cso-directory"
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert {o["slug"] for o in data["organisations"]} == {
         "ajcet",
         "usip",
@@ -97,6 +97,18 @@ def test_round_trip_gives_identical_data(transactional_db, directory_data, tmp_p
     assert not curator.is_active and not curator.has_usable_password()
 
 
+CONTACT_FIELDS = [
+    "contact_email",
+    "contact_email_public",
+    "contact_phone",
+    "contact_phone_public",
+    "contact_address",
+    "contact_address_public",
+    "social_links",
+    "social_links_public",
+]
+
+
 def as_version_1(data):
     """A backup as the code before both-language descriptions wrote it (format version 1)."""
     old = copy.deepcopy(data)
@@ -106,6 +118,8 @@ def as_version_1(data):
             record["description"] = record.pop("description_en")
             del record["description_fr"]
     for org in old["organisations"]:
+        for name in CONTACT_FIELDS:
+            del org[name]
         seeded = org["seeded_values"]
         if "description_en" in seeded:
             seeded["description"] = seeded.pop("description_en")
@@ -113,13 +127,16 @@ def as_version_1(data):
     return old
 
 
-def test_a_version_1_backup_is_read_its_description_as_the_english_one(
+def test_a_version_1_backup_is_read_its_description_as_the_english_one_no_contacts(
     transactional_db, directory_data, tmp_path
 ):
     Organisation.objects.filter(slug="ajcet").update(
         description_en="Youth work.", seeded_values={"description_en": "Youth work."}
     )
     Source.objects.update(description_en="A report.")
+    Organisation.objects.filter(slug="ajcet").update(
+        contact_email="info@ajcet.example", contact_email_public=True
+    )
     data = export(tmp_path / "backup.json")
     path = tmp_path / "version-1.json"
     path.write_text(json.dumps(as_version_1(data)), encoding="utf-8")
@@ -130,6 +147,7 @@ def test_a_version_1_backup_is_read_its_description_as_the_english_one(
     ajcet = Organisation.objects.get(slug="ajcet")
     assert (ajcet.description_en, ajcet.description_fr) == ("Youth work.", "")
     assert ajcet.seeded_values == {"description_en": "Youth work."}
+    assert (ajcet.contact_email, ajcet.contact_email_public) == ("", False)  # not in v1
     assert {s.description_en for s in Source.objects.all()} == {"A report."}
 
 

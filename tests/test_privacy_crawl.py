@@ -31,14 +31,14 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from orgs import licence, snapshot
+from orgs import contacts, licence, snapshot
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 
 # Patterns that are not public reading surfaces: the admin, the language switch
 # (a POST), the health check (no data), and the confirmation link an organisation
 # is sent privately to check its own record.
 NOT_PUBLIC = {"admin", "set_language", "healthz", "orgs:confirm"}
-HIDDEN_KINDS = ("person", "name part", "sensitive town", "unpublished organisation")
+HIDDEN_KINDS = ("person", "name part", "sensitive town", "unpublished organisation", "contact")
 PARTICLES = {"ag", "al", "el", "ould", "ben", "bin", "ibn", "de", "du", "da", "la", "le"}
 LANGUAGES = ("en", "fr")
 
@@ -82,6 +82,19 @@ def hidden_cases():
         cases["unpublished organisation"][f"{org.status} {org.slug}"] = (
             lambda text, _words, slug=slug: bool(slug.search(text))
         )
+    # Every contact the public may not see: its switch off, or its organisation
+    # sensitive or unpublished; a phone also as a tel: link would write it.
+    for org in Organisation.objects.all():
+        for field, switch in contacts.FIELDS:
+            if getattr(org, switch) and not org.sensitive and org.status == "published":
+                continue
+            values = contacts.social_link_list(getattr(org, field))
+            if field == "contact_phone" and values:
+                values.append(contacts.tel_href(org.contact_phone))
+            for value in values:
+                cases["contact"][f"{field} {value!r} of {org.slug}"] = words_of(
+                    folded_words(value)
+                )
     return cases
 
 
@@ -98,6 +111,12 @@ def build_leaky_world():
         description_en="Founded by Mariam Sangaré-Dembélé; active near Ndiongo-Boré.",
         # A name written in the French description only, so a leak of it is seen alone.
         description_fr="Fondée avec Kadidia Konaté ; active près de Ndiongo-Boré.",
+        contact_email="bonjour@open-association.example",
+        contact_email_public=True,
+        contact_phone="+223 76 12 34 56",  # hidden
+        contact_address="Rue 14, porte 7, Mopti",  # hidden
+        social_links="https://www.facebook.com/open.association.ml\nhttps://x.com/openassoc_ml",
+        social_links_public=True,
     )
     sensitive = Organisation.objects.create(
         slug="quiet-committee",
@@ -109,12 +128,23 @@ def build_leaky_world():
         hq_town="Ndiongo-Boré",
         description_en="A committee based in NDIONGO-BORE, led by Issa Coulibaly.",
         description_fr="Un comité établi à Ndiongo-Boré, mené par Issa Coulibaly.",
+        # Marked public, yet never shown: the organisation is sensitive.
+        contact_email="quiet.committee@mail.example",
+        contact_email_public=True,
+        contact_phone="+223 66 55 44 33",
+        contact_phone_public=True,
+        contact_address="BP 77, Ndiongo-Boré",
+        contact_address_public=True,
+        social_links="https://www.facebook.com/quiet.committee",
+        social_links_public=True,
     )
     draft = Organisation.objects.create(
         slug="draft-group",
         name="Draft Group",
         kind=Organisation.Kind.LOCAL_ASSOCIATION,
         status=Organisation.Status.DRAFT,
+        contact_email="draft.group@mail.example",
+        contact_email_public=True,
     )
     archived = Organisation.objects.create(
         slug="archived-circle",
@@ -311,6 +341,12 @@ def test_the_cases_come_from_the_world_and_the_seeds(crawled_world):
     assert {"draft draft-group", "archived archived-circle"} <= set(
         cases["unpublished organisation"]
     )
+    assert "contact_phone '+22376123456' of open-association" in cases["contact"]
+    social = "https://www.facebook.com/quiet.committee"
+    assert f"social_links {social!r} of quiet-committee" in cases["contact"]
+    assert "contact_email 'draft.group@mail.example' of draft-group" in cases["contact"]
+    # A public contact is not a case: the crawl would fail on what should be shown.
+    assert not [case for case in cases["contact"] if "bonjour@open-association" in case]
 
 
 @pytest.mark.parametrize("kind", HIDDEN_KINDS)
@@ -335,5 +371,7 @@ def test_the_crawl_sees_what_is_public(client, leaky_world):
     """Positive control for the world itself: public text around the withheld words shows."""
     page = body(client.get("/orgs/open-association/"))
     assert "Oumar Visible" in page and "explains the work, with" in page
+    assert 'href="mailto:bonjour@open-association.example"' in page  # a public contact
+    assert 'href="https://x.com/openassoc_ml"' in page
     french = body(client.get("/orgs/open-association/", HTTP_ACCEPT_LANGUAGE="fr"))
     assert "[nom masqué] explains the work" in french
