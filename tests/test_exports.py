@@ -45,6 +45,10 @@ def test_csv_has_one_row_per_published_organisation(client, directory_data):
         "description_en",
         "description_fr",
         "website",
+        "contact_email",
+        "contact_phone",
+        "contact_address",
+        "social_links",
         "url",
         "updated",
     ]
