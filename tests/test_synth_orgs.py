@@ -14,7 +14,7 @@ def synthesise(count, **options):
 def snapshot():
     return list(
         Organisation.objects.order_by("slug").values_list(
-            "slug", "name", "kind", "founded", "hq_region__slug", "description"
+            "slug", "name", "kind", "founded", "hq_region__slug", "description_en"
         )
     )
 
