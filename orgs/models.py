@@ -280,9 +280,9 @@ class Source(PublicCopy, Versioned):
 
 
 CONTACT_SWITCH_HELP = _(
-    "Off by default. Show it on the public site, the API and exports only when the "
-    "organisation agrees and it cannot put anyone at risk. Never shown for a sensitive "
-    "organisation."
+    "Off by default. Show it on the public site, the API and exports only with the "
+    "organisation's consent and when it cannot put anyone at risk. Never shown for a "
+    "sensitive organisation."
 )
 
 # How long a curator's check stays current (24 months).

@@ -268,13 +268,16 @@ def crawl_urls():
     sources = list(Source.objects.all())
     snapshot_name = snapshot.latest()[0].name
     return {
-        "orgs:home": [("/", published.order_by("-updated").first().name)],
+        # Names lead in the page's language: controls that hold in both are links.
+        "orgs:home": [("/", published.order_by("-updated").first().get_absolute_url())],
         "orgs:org_list": [(f"/orgs/?page={n}", "card") for n in range(1, pages + 1)],
         "orgs:org_detail": orgs,
         "orgs:suggest_correction": [
-            (f"/orgs/{o.slug}/suggest-correction/", o.name) for o in published
+            (f"/orgs/{o.slug}/suggest-correction/", o.get_absolute_url()) for o in published
         ],
-        "orgs:ask_to_hide": [(f"/orgs/{o.slug}/ask-to-hide/", o.name) for o in published],
+        "orgs:ask_to_hide": [
+            (f"/orgs/{o.slug}/ask-to-hide/", o.get_absolute_url()) for o in published
+        ],
         "orgs:suggest_organisation": [("/suggest-organisation/", "<form")],
         "orgs:submission_thanks": [("/thanks/", 'href="/orgs/"')],
         "orgs:region_list": [("/regions/", regions[0].name)],

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalorganisation',
             name='contact_address_public',
-            field=models.BooleanField(default=False, help_text='Off by default. Show it on the public site, the API and exports only when the organisation agrees and it cannot put anyone at risk. Never shown for a sensitive organisation.', verbose_name='show the postal address publicly'),
+            field=models.BooleanField(default=False, help_text="Off by default. Show it on the public site, the API and exports only with the organisation's consent and when it cannot put anyone at risk. Never shown for a sensitive organisation.", verbose_name='show the postal address publicly'),
         ),
         migrations.AddField(
             model_name='historicalorganisation',
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalorganisation',
             name='contact_email_public',
-            field=models.BooleanField(default=False, help_text='Off by default. Show it on the public site, the API and exports only when the organisation agrees and it cannot put anyone at risk. Never shown for a sensitive organisation.', verbose_name='show the email publicly'),
+            field=models.BooleanField(default=False, help_text="Off by default. Show it on the public site, the API and exports only with the organisation's consent and when it cannot put anyone at risk. Never shown for a sensitive organisation.", verbose_name='show the email publicly'),
         ),
         migrations.AddField(
             model_name='historicalorganisation',
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalorganisation',
             name='contact_phone_public',
-            field=models.BooleanField(default=False, help_text='Off by default. Show it on the public site, the API and exports only when the organisation agrees and it cannot put anyone at risk. Never shown for a sensitive organisation.', verbose_name='show the phone publicly'),
+            field=models.BooleanField(default=False, help_text="Off by default. Show it on the public site, the API and exports only with the organisation's consent and when it cannot put anyone at risk. Never shown for a sensitive organisation.", verbose_name='show the phone publicly'),
         ),
         migrations.AddField(
             model_name='historicalorganisation',
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalorganisation',
             name='social_links_public',
-            field=models.BooleanField(default=False, help_text='Off by default. Show it on the public site, the API and exports only when the organisation agrees and it cannot put anyone at risk. Never shown for a sensitive organisation.', verbose_name='show the social links publicly'),
+            field=models.BooleanField(default=False, help_text="Off by default. Show it on the public site, the API and exports only with the organisation's consent and when it cannot put anyone at risk. Never shown for a sensitive organisation.", verbose_name='show the social links publicly'),
         ),
         migrations.AddField(
             model_name='organisation',
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='contact_address_public',
-            field=models.BooleanField(default=False, help_text='Off by default. Show it on the public site, the API and exports only when the organisation agrees and it cannot put anyone at risk. Never shown for a sensitive organisation.', verbose_name='show the postal address publicly'),
+            field=models.BooleanField(default=False, help_text="Off by default. Show it on the public site, the API and exports only with the organisation's consent and when it cannot put anyone at risk. Never shown for a sensitive organisation.", verbose_name='show the postal address publicly'),
         ),
         migrations.AddField(
             model_name='organisation',
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='contact_email_public',
-            field=models.BooleanField(default=False, help_text='Off by default. Show it on the public site, the API and exports only when the organisation agrees and it cannot put anyone at risk. Never shown for a sensitive organisation.', verbose_name='show the email publicly'),
+            field=models.BooleanField(default=False, help_text="Off by default. Show it on the public site, the API and exports only with the organisation's consent and when it cannot put anyone at risk. Never shown for a sensitive organisation.", verbose_name='show the email publicly'),
         ),
         migrations.AddField(
             model_name='organisation',
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='contact_phone_public',
-            field=models.BooleanField(default=False, help_text='Off by default. Show it on the public site, the API and exports only when the organisation agrees and it cannot put anyone at risk. Never shown for a sensitive organisation.', verbose_name='show the phone publicly'),
+            field=models.BooleanField(default=False, help_text="Off by default. Show it on the public site, the API and exports only with the organisation's consent and when it cannot put anyone at risk. Never shown for a sensitive organisation.", verbose_name='show the phone publicly'),
         ),
         migrations.AddField(
             model_name='organisation',
@@ -89,6 +89,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='social_links_public',
-            field=models.BooleanField(default=False, help_text='Off by default. Show it on the public site, the API and exports only when the organisation agrees and it cannot put anyone at risk. Never shown for a sensitive organisation.', verbose_name='show the social links publicly'),
+            field=models.BooleanField(default=False, help_text="Off by default. Show it on the public site, the API and exports only with the organisation's consent and when it cannot put anyone at risk. Never shown for a sensitive organisation.", verbose_name='show the social links publicly'),
         ),
     ]
