@@ -437,8 +437,8 @@ class OrganisationAdmin(EvidenceGuard, ConfirmationLinkButton, OrganisationActio
                 "description": _(
                     "Each contact is hidden from the public unless its “show publicly” box "
                     "is ticked: tick it only with the organisation’s consent and when it "
-                    "cannot put anyone at risk. A sensitive organisation never shows any. A contact "
-                    "needs no citation: it usually comes from the organisation itself."
+                    "cannot put anyone at risk. A sensitive organisation never shows any. A "
+                    "contact needs no citation: it usually comes from the organisation itself."
                 ),
             },
         ),
