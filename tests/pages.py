@@ -77,7 +77,8 @@ def admin_pages(directory, user):
     a history with changes to show; the queue has a submission of each kind.
     """
     org = directory["youth-mopti"]
-    org.description = "Trains young mediators in Mopti."
+    org.description_en = "Trains young mediators in Mopti."
+    org.description_fr = "Forme de jeunes médiateurs à Mopti."
     org._change_reason = "checked"
     org.save()
     citation = Citation.objects.filter(organisation=org).first()
