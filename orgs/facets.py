@@ -34,7 +34,7 @@ from collections import OrderedDict, defaultdict
 from pyroaring import FrozenBitMap
 
 from . import facet_version
-from .search import is_prefix, matching_ids, query_words
+from .search import is_prefix, matching_id_list, query_words
 
 FACETS = ("region", "zone", "focus", "kind")
 RECENT_QUERIES = 64
@@ -155,14 +155,12 @@ class FacetIndex:
             if key in self._queries:
                 self._queries.move_to_end(key)
                 return self._queries[key]
-        from .models import Organisation
-
-        ids = matching_ids(Organisation.objects.all(), query)
+        ids = matching_id_list(query)
         if ids is None:
             found = None
         else:
-            rank = self.rank
-            matches = FrozenBitMap(rank[pk] for pk in ids if pk in rank)
+            rank = self.rank.get
+            matches = FrozenBitMap([r for r in map(rank, ids) if r is not None])
             names = self.published
             for word in words:
                 names = names & self._in_names(word)

@@ -31,7 +31,7 @@ Two readers of the same rules:
   search_acronym and LIKE ``'% word%'`` on search_names rank them.
 - In memory, in rank order (orgs.facets, for the public listing, region pages and
   the API list): the database gives each query's matches once per data version
-  (`matching_ids`); the tiers are then bitmaps keyed by name rank, and a page is a
+  (`matching_id_list`); the tiers are then bitmaps keyed by name rank, and a page is a
   slice of them, whatever the number of matches. Ranking every match in SQL and
   sorting it cost 48 of the 64 ms of a common word's first page at 100,000
   organisations, on every request.
@@ -40,6 +40,7 @@ Two readers of the same rules:
 import re
 import unicodedata
 
+from django.db import connection
 from django.db.models import BooleanField, Case, F, Func, IntegerField, Value, When
 
 from .search_schema import FTS_TABLE, PG_COLUMN, PG_CONFIG
@@ -205,3 +206,28 @@ def matching_ids(queryset, query):
         return []
     matches = _Matches(_fts5_query(words), _tsquery(words))
     return queryset.filter(matches).order_by().values_list("pk", flat=True)
+
+
+def matching_id_list(query):
+    """Ids of every organisation (of any status) matching `query`, straight from the
+    index, as a list; None for a query without words.
+
+    The facet index's reader: one plain index read, without the table lookup and
+    the ORM rows of `matching_ids` (a quarter of the time for a word found 50,000 times).
+    """
+    words = query_words(query)
+    if not words:
+        return None
+    if any(len(w) > MAX_WORD_LENGTH for w in words):
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            cursor.execute(sql, [_fts5_query(words)])
+        else:
+            sql = (
+                f"SELECT id FROM orgs_organisation "
+                f"WHERE {PG_COLUMN} @@ to_tsquery('{PG_CONFIG}'::regconfig, %s)"
+            )
+            cursor.execute(sql, [_tsquery(words)])
+        return [pk for (pk,) in cursor.fetchall()]
