@@ -260,7 +260,9 @@ def organisation_list(request):
         return error(400, _("Some parameters are not valid."), errors)
     # The page's ids from the facet index (orgs.facets), in the listing's order.
     if filterset is None:  # valid filters that give nothing
-        paginator = OrganisationPaginator(api_organisations().none(), size, 0)
+        paginator = OrganisationPaginator(
+            api_organisations().none(), size, 0, rows=api_organisations()
+        )
     else:
         paginator = OrganisationPaginator(
             filterset.qs, size, filterset.count(), filterset.page_ids, api_organisations()

@@ -80,19 +80,8 @@ HXL_COLUMNS = [
 HXL_LIST_SEPARATOR = ", "  # what libhxl splits a +list value on
 
 
-# The organisation's own columns read for the files.
-EXPORTED_FIELDS = [
-    "slug",
-    "name",
-    "name_original",
-    "acronym",
-    "kind",
-    "founded",
-    "hq_region",
-    "hq_town",
-    "website",
-    "updated",
-]
+# The organisation's columns the files never read.
+UNREAD_FIELDS = ["search_text", "search_names", "search_acronym", "sort_name", "seeded_values"]
 
 
 def safe(value):
@@ -133,13 +122,12 @@ def organisations(ids):
     focus_areas = {f.pk: f for f in FocusArea.objects.all()}
     region_links = Organisation.regions.through.objects
     focus_links = Organisation.focus_areas.through.objects
-    # Only the columns a file shows, and those the public-text rule reads
-    # (orgs.public_text.present): the long searched text and the seeds' JSON are
-    # most of a row. A column added to the files must be added here.
+    # Without the columns no file shows and nothing reads: the searched text and
+    # the seeds' JSON are most of a row.
     public = (
         Organisation.objects.public()
         .select_related(None)  # the headquarters come from `regions`
-        .only(*EXPORTED_FIELDS, "status", "sensitive", "description")
+        .defer(*UNREAD_FIELDS)
     )
     for start in range(0, len(ids), CHUNK_SIZE):
         chunk = ids[start : start + CHUNK_SIZE]

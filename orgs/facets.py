@@ -67,8 +67,12 @@ class Match:
 class FacetIndex:
     """The published organisations of one data version, by name rank."""
 
-    def __init__(self, token, order, options, acronyms, name_words, name_postings):
+    def __init__(
+        self, token, order, options, acronyms, name_words, name_postings, regions=None, focus=None
+    ):
         self.token = token
+        self.regions = regions or {}  # id -> Region of this data version (for the cards)
+        self.focus_areas = focus or {}  # id -> FocusArea
         self.order = order  # rank -> organisation id
         self.rank = {pk: rank for rank, pk in enumerate(order)}
         self.published = FrozenBitMap(range(len(order)))
@@ -90,10 +94,11 @@ class FacetIndex:
         )
         order = [pk for pk, *_ in rows]
         rank = {pk: r for r, pk in enumerate(order)}
-        regions, zones = {}, {}
-        for pk, slug, zone in Region.objects.values_list("pk", "slug", "zone"):
-            regions[pk], zones[slug] = slug, zone
-        focus_areas = dict(FocusArea.objects.values_list("pk", "slug"))
+        region_rows = {r.pk: r for r in Region.objects.all()}
+        focus_rows = {f.pk: f for f in FocusArea.objects.all()}
+        regions = {pk: r.slug for pk, r in region_rows.items()}
+        zones = {r.slug: r.zone for r in region_rows.values()}
+        focus_areas = {pk: f.slug for pk, f in focus_rows.items()}
         works = (
             (regions[region_id], rank[pk])
             for region_id, pk in Organisation.regions.through.objects.values_list(
@@ -134,6 +139,8 @@ class FacetIndex:
             acronyms,
             name_words,
             [postings[word] for word in name_words],
+            region_rows,
+            focus_rows,
         )
 
     # --- Text queries ---------------------------------------------------------
