@@ -316,7 +316,7 @@ def gunicorn(database_url, ready_path="/healthz", started=None):
     port = free_port()
     return serve(
         [str(BIN / "gunicorn"), "directory.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
+         "--workers", "2", "--log-level", "warning"],  # threads: gunicorn.conf.py
         port, ready_path, env=django_env(database_url, debug=False), started=started,
     )  # fmt: skip
 
@@ -332,10 +332,11 @@ def cpu_seconds(pids):
     server's own cost of a request, which other work on a shared machine does not add to."""
     total = 0
     for pid in pids:
-        try:
-            total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            pass
+        for task in Path(f"/proc/{pid}/task").glob("*"):  # every thread of the worker
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
     return total / 1e9
 
 
@@ -528,12 +529,15 @@ def one_request(port, path, pids):
     before, started = cpu_seconds(pids), time.perf_counter()
     conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
     response = conn.getresponse()
-    size = 0
-    while chunk := response.read(1 << 16):
-        size += len(chunk)
+    size, status = 0, response.status
+    try:
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+    except http.client.IncompleteRead as cut:
+        size, status = size + len(cut.partial), f"{status}, cut short"
     wall = time.perf_counter() - started
     conn.close()
-    return response.status, size, wall, cpu_seconds(pids) - before, dict(response.getheaders())
+    return status, size, wall, cpu_seconds(pids) - before, dict(response.getheaders())
 
 
 def run_site(database_url, size):
