@@ -316,7 +316,9 @@ def gunicorn(database_url, ready_path="/healthz", started=None):
     port = free_port()
     return serve(
         [str(BIN / "gunicorn"), "directory.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],  # threads: gunicorn.conf.py
+         "--workers", "2", "--log-level", "warning",
+         # No recycling: the CPU figures follow the same two worker processes.
+         "--max-requests", "0"],  # threads: gunicorn.conf.py
         port, ready_path, env=django_env(database_url, debug=False), started=started,
     )  # fmt: skip
 
@@ -342,9 +344,11 @@ def cpu_seconds(pids):
 
 def rss_mb(pids):
     """Resident memory of each process, MB."""
-    sizes = []
+    sizes = [0]
     for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        status = Path(f"/proc/{pid}/status")
+        lines = status.read_text().splitlines() if status.exists() else []
+        for line in lines:
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]) / 1024)
     return sizes
