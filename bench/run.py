@@ -62,7 +62,7 @@ DATASETTE_URL = (
     "&_facet_array=regions&_facet_array=focus&_size=25"
 )
 SIZES = [1000, 100_000]
-REQUESTS, WARMUP, MAX_SECONDS = 200, 10, 20
+REQUESTS, WARMUP, MAX_SECONDS = int(os.environ.get("BENCH_ROUNDS", "200")), 10, 20
 LOAD_SECONDS, LOAD_CONNECTIONS = 60, 16
 # ---------------------------------------------------------------------------
 
@@ -274,7 +274,7 @@ def datasette_file(sqlite_url, size):
 # --- Servers -----------------------------------------------------------------------
 
 
-def wait_for(port, path, timeout=60):
+def wait_for(port, path, timeout=600):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
