@@ -9,8 +9,15 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-# Sync workers: the pages are short database reads. Two per core plus one.
+# Two processes per core plus one.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Threaded workers: the pages are short database reads, but an export of the whole
+# directory streams for seconds, and a sync worker is killed by `timeout` while it
+# answers one request, cutting the file. A threaded worker's main loop tells the
+# arbiter it is alive whatever its threads are doing, so `timeout` only catches a
+# worker that is stuck, never a long download.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
 # Recycle workers now and then, so a slow leak never grows for ever.

@@ -23,7 +23,7 @@ organisation, and in every text, the names and towns orgs.public_text withholds.
 
 import functools
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 from .filters import OrganisationFilter
 from .licence import with_licence
 from .models import Citation, FocusArea, Organisation, Region, Source
+from .paging import OrganisationPaginator
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -223,6 +224,16 @@ def repeated_parameters(request, single):
 
 def filter_organisations(request, queryset):
     """Apply the listing's filters; return (queryset, None) or (None, field errors)."""
+    filterset, errors = organisation_filter(request, queryset)
+    if errors:
+        return None, errors
+    # In the listing's order (orgs.filters.ORDERINGS), which ends on the id, so pages are stable.
+    return (queryset.none() if filterset is None else filterset.qs), None
+
+
+def organisation_filter(request, queryset):
+    """The listing's filters for this request: (filterset, None), (None, field errors),
+    or (None, None) for valid filters that can give nothing."""
     # No database accepts a NUL byte in a query (PostgreSQL raises); refuse it here.
     with_nul = sorted({name for name, value in request.GET.lists() if "\x00" in "".join(value)})
     if with_nul:
@@ -238,25 +249,32 @@ def filter_organisations(request, queryset):
     filterset = OrganisationFilter(data, queryset=queryset)
     if not filterset.is_valid():
         if filterset.only_an_empty_year_range:
-            return queryset.none(), None  # founded from 2000 until 1990: nothing
+            return None, None  # founded from 2000 until 1990: nothing
         return None, {
             name: [str(m) for m in messages] for name, messages in filterset.errors.items()
         }
-    # In the listing's order (orgs.filters.ORDERINGS), which ends on the id, so pages are stable.
-    return filterset.qs, None
+    return filterset, None
 
 
 @api_view
 def organisation_list(request):
     repeated = repeated_parameters(request, SINGLE_VALUED)
-    queryset, errors = filter_organisations(request, api_organisations())
+    filterset, errors = organisation_filter(request, api_organisations())
     errors = (errors or {}) | repeated
     size, errors["page_size"] = page_number(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
     number, errors["page"] = page_number(request, "page", 1, MAX_PAGE)
     errors = {name: messages for name, messages in errors.items() if messages}
     if errors:
         return error(400, _("Some parameters are not valid."), errors)
-    paginator = Paginator(queryset, size)
+    # The page's ids from the facet index (orgs.facets), in the listing's order.
+    if filterset is None:  # valid filters that give nothing
+        paginator = OrganisationPaginator(
+            api_organisations().none(), size, 0, rows=api_organisations()
+        )
+    else:
+        paginator = OrganisationPaginator(
+            filterset.qs, size, filterset.count(), filterset.page_ids, api_organisations()
+        )
     try:
         page = paginator.page(number)
     except EmptyPage:

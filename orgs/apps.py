@@ -10,11 +10,11 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
-        from . import facet_version, search, sqlite_file, statistics
+        from . import facet_version, search_schema, search_upkeep, sqlite_file, statistics
         from .roles import sync_after_migrate
 
-        search.connect_signals()
-        post_migrate.connect(search.repair_sqlite_index, sender=self)
+        search_upkeep.connect_signals()
+        post_migrate.connect(search_schema.repair_sqlite_index, sender=self)
         post_migrate.connect(facet_version.repair_sqlite_triggers, sender=self)
         post_migrate.connect(statistics.refresh_after_migrate, sender=self)
         post_migrate.connect(sync_after_migrate, sender=self)

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from . import evidence
 from .backup_schema import FIELDS, FORMAT, VERSION
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
-from .search import update_search_text
+from .search_upkeep import update_search_text
 
 
 class BackupError(Exception):

@@ -31,7 +31,7 @@ from django.db import connections
 
 TABLE = "orgs_facet_version"
 # Table: the columns whose updates change a count or a search's matches (None: any
-# column). The search columns are written by orgs.search.update_search_text after any
+# column). The search columns are written by orgs.search_upkeep.update_search_text after any
 # change to searched text, whoever made it.
 WATCHED = {
     "orgs_organisation": (

@@ -1,51 +1,85 @@
-"""How many published organisations each filter option gives: counted in memory.
+"""The published organisations in memory, in name order: counts, filters and pages.
 
 The listing shows, next to every option of every filter, how many organisations
-ticking it would give, and how many results there are. Counted in SQL, each facet
-is a grouped query over the organisations' region or focus-area links: at 100,000
-organisations that is a quarter of a million rows per facet, about 0.2 s each, and
-the same again for every page of the same results.
+ticking it would give, how many results there are, and a page of them. Counted
+in SQL, each facet is a grouped query over a quarter of a million link rows at
+100,000 organisations; read in SQL, a filtered or searched page walks the name
+index checking each row, or ranks and sorts every match, before taking 25.
 
-So this module keeps, per process, one compressed bitmap of organisation ids
-(pyroaring) per option: each region (working there or headquartered there, as the
-region filter means it), each zone, focus area, kind and founding year, plus the
-set of published organisations. A count is the size of an intersection, a few
-microseconds. The index is rebuilt (five plain queries, about a second at 100,000
-organisations) whenever the database's facet version token changes
-(orgs.facet_version), so counts never lag behind the data. A text query's
-matches come from the search index (orgs.search), once per query and version.
+So this module keeps, per process, the published organisations numbered by their
+*name rank*: their position in name order (``sort_name``, then id, the listing's
+order). Every filter option is one compressed bitmap of ranks (pyroaring): each
+region (working there or headquartered there, as the region filter means it),
+zone, focus area, kind and founding year. Because a bitmap iterates in rank
+order, the organisations a set of filters gives, in name order, are the
+intersection of their bitmaps, and a page is a slice of it: a few microseconds,
+on page 1 or page 1,000, whatever the database. A count is the size of an
+intersection.
 
-Only published organisations are counted: this serves the public pages and API.
+A text query's matches come from the database's search index (orgs.search), once
+per query and data version, and become a bitmap of ranks too. Its ranking tiers
+(orgs.search: exact acronym, then every word in a name, then the rest; name
+order within a tier) are bitmaps as well: the acronyms and the words of the names
+are indexed here, so a searched page is a slice across three tiers.
+
+The index is built from five plain queries when the database's token changes
+(orgs.facet_version), so nothing served lags behind the data. Only published
+organisations are in it: this serves the public pages and API.
 """
 
+import bisect
 import threading
 from collections import OrderedDict, defaultdict
 
-from pyroaring import BitMap, FrozenBitMap
+from pyroaring import FrozenBitMap
 
 from . import facet_version
-from .search import matching_ids, query_words
+from .search import is_prefix, matching_id_list, query_words
 
 FACETS = ("region", "zone", "focus", "kind")
 RECENT_QUERIES = 64
 EMPTY = FrozenBitMap()
 
 
-def _bitmaps(pairs, keep):
-    """{key: frozen bitmap of the ids paired with it, among `keep`}."""
-    ids = defaultdict(list)
-    for key, pk in pairs:
-        ids[key].append(pk)
-    return {key: FrozenBitMap(BitMap(pks) & keep) for key, pks in ids.items()}
+def _bitmaps(pairs):
+    """{key: frozen bitmap of the ranks paired with it}."""
+    ranks = defaultdict(list)
+    for key, rank in pairs:
+        ranks[key].append(rank)
+    return {key: FrozenBitMap(values) for key, values in ranks.items()}
+
+
+class Match:
+    """A text query's published matches, as ranks, split into its ranking tiers."""
+
+    def __init__(self, all_matches, acronym, names):
+        self.all = all_matches
+        self.acronym = acronym & all_matches  # tier 3
+        self.names = (names & all_matches) - self.acronym  # tier 2
+
+    def tiers(self, selected):
+        """The tiers of `selected` (a subset of the matches), best first."""
+        first = self.acronym & selected
+        second = self.names & selected
+        return [first, second, selected - first - second]
 
 
 class FacetIndex:
-    """The published organisations of one data version, as a bitmap per filter option."""
+    """The published organisations of one data version, by name rank."""
 
-    def __init__(self, token, published, options):
+    def __init__(
+        self, token, order, options, acronyms, name_words, name_postings, regions=None, focus=None
+    ):
         self.token = token
-        self.published = published
-        self.options = options  # {facet or "founded": {value: FrozenBitMap}}
+        self.regions = regions or {}  # id -> Region of this data version (for the cards)
+        self.focus_areas = focus or {}  # id -> FocusArea
+        self.order = order  # rank -> organisation id
+        self.rank = {pk: rank for rank, pk in enumerate(order)}
+        self.published = FrozenBitMap(range(len(order)))
+        self.options = options  # {facet or "founded": {value: FrozenBitMap of ranks}}
+        self.acronyms = acronyms  # {search_acronym: FrozenBitMap}
+        self.name_words = name_words  # sorted words of search_names
+        self.name_postings = name_postings  # FrozenBitMap of ranks, one per word
         self._queries = OrderedDict()
         self._queries_lock = threading.Lock()
 
@@ -55,20 +89,25 @@ class FacetIndex:
 
         rows = list(
             Organisation.objects.published()
-            .order_by()
-            .values_list("pk", "kind", "founded", "hq_region_id")
+            .order_by("sort_name", "pk")
+            .values_list("pk", "kind", "founded", "hq_region_id", "search_acronym", "search_names")
         )
-        published = FrozenBitMap(pk for pk, *_ in rows)
-        regions, zones = {}, {}
-        for pk, slug, zone in Region.objects.values_list("pk", "slug", "zone"):
-            regions[pk], zones[slug] = slug, zone
-        focus_areas = dict(FocusArea.objects.values_list("pk", "slug"))
-        works = Organisation.regions.through.objects.values_list("region_id", "organisation_id")
-        headquarters = ((hq, pk) for pk, _kind, _year, hq in rows if hq is not None)
-        by_region = {
-            regions[region_id]: bitmap
-            for region_id, bitmap in _bitmaps([*works, *headquarters], published).items()
-        }
+        order = [pk for pk, *_ in rows]
+        rank = {pk: r for r, pk in enumerate(order)}
+        region_rows = {r.pk: r for r in Region.objects.all()}
+        focus_rows = {f.pk: f for f in FocusArea.objects.all()}
+        regions = {pk: r.slug for pk, r in region_rows.items()}
+        zones = {r.slug: r.zone for r in region_rows.values()}
+        focus_areas = {pk: f.slug for pk, f in focus_rows.items()}
+        works = (
+            (regions[region_id], rank[pk])
+            for region_id, pk in Organisation.regions.through.objects.values_list(
+                "region_id", "organisation_id"
+            )
+            if pk in rank
+        )
+        headquarters = ((regions[row[3]], r) for r, row in enumerate(rows) if row[3] is not None)
+        by_region = _bitmaps([*works, *headquarters])
         by_zone = {
             zone: FrozenBitMap.union(
                 EMPTY, *(b for slug, b in by_region.items() if zones[slug] == zone)
@@ -78,49 +117,83 @@ class FacetIndex:
         links = Organisation.focus_areas.through.objects.values_list(
             "focusarea_id", "organisation_id"
         )
-        by_focus = {
-            focus_areas[focus_id]: bitmap
-            for focus_id, bitmap in _bitmaps(links, published).items()
-        }
-        by_kind = _bitmaps(((kind, pk) for pk, kind, _year, _hq in rows), published)
-        by_year = _bitmaps(
-            ((year, pk) for pk, _kind, year, _hq in rows if year is not None), published
+        by_focus = _bitmaps(
+            (focus_areas[focus_id], rank[pk]) for focus_id, pk in links if pk in rank
         )
         options = {
             "region": by_region,
             "zone": by_zone,
             "focus": by_focus,
-            "kind": by_kind,
-            "founded": by_year,
+            "kind": _bitmaps((row[1], r) for r, row in enumerate(rows)),
+            "founded": _bitmaps((row[2], r) for r, row in enumerate(rows) if row[2] is not None),
         }
-        return cls(token, published, options)
+        acronyms = _bitmaps((row[4], r) for r, row in enumerate(rows) if row[4])
+        postings = _bitmaps(
+            (word, r) for r, row in enumerate(rows) for word in set(row[5].split())
+        )
+        name_words = sorted(postings)
+        return cls(
+            token,
+            order,
+            options,
+            acronyms,
+            name_words,
+            [postings[word] for word in name_words],
+            region_rows,
+            focus_rows,
+        )
 
-    def query_ids(self, query):
-        """Published organisations matching `query`, or None for a query without words."""
-        key = tuple(query_words(query))
+    # --- Text queries ---------------------------------------------------------
+
+    def _in_names(self, word):
+        """Ranks whose names have `word` as a word (or as a word's start: orgs.search)."""
+        start = bisect.bisect_left(self.name_words, word)
+        if not is_prefix(word):
+            found = start < len(self.name_words) and self.name_words[start] == word
+            return self.name_postings[start] if found else EMPTY
+        end = bisect.bisect_left(self.name_words, word + "\uffff", lo=start)
+        return FrozenBitMap.union(EMPTY, *self.name_postings[start:end])
+
+    def query(self, query):
+        """The published matches of `query` with their tiers, or None for a query without words."""
+        words = query_words(query)
+        key = tuple(words)
         with self._queries_lock:
             if key in self._queries:
                 self._queries.move_to_end(key)
                 return self._queries[key]
-        from .models import Organisation
-
-        ids = matching_ids(Organisation.objects.all(), query)
-        found = None if ids is None else FrozenBitMap(BitMap(ids) & self.published)
+        ids = matching_id_list(query)
+        if ids is None:
+            found = None
+        else:
+            rank = self.rank.get
+            matches = FrozenBitMap([r for r in map(rank, ids) if r is not None])
+            names = self.published
+            for word in words:
+                names = names & self._in_names(word)
+            found = Match(matches, self.acronyms.get("".join(words), EMPTY), names)
         with self._queries_lock:
             self._queries[key] = found
             while len(self._queries) > RECENT_QUERIES:
                 self._queries.popitem(last=False)
         return found
 
+    def query_ids(self, query):
+        """Published organisations matching `query` (ids), or None for a query without words."""
+        found = self.query(query)
+        return None if found is None else [self.order[r] for r in found.all]
+
+    # --- Filters ----------------------------------------------------------------
+
     def restrictions(self, cleaned):
-        """{filter: the published organisations it lets through}, for each filter applied.
+        """{filter: the published organisations (ranks) it lets through}, per filter applied.
 
         `cleaned` is the filter form's cleaned_data; the meaning of every filter is
         the one orgs.filters.OrganisationFilter gives it in SQL.
         """
         applied = {}
-        if cleaned.get("q") and (ids := self.query_ids(cleaned["q"])) is not None:
-            applied["q"] = ids
+        if cleaned.get("q") and (found := self.query(cleaned["q"])) is not None:
+            applied["q"] = found.all
         for facet, values in (
             ("region", [r.slug for r in cleaned.get("region") or []]),
             ("zone", [cleaned["zone"]] if cleaned.get("zone") else []),
@@ -165,6 +238,22 @@ class FacetIndex:
                 if (n := base.intersection_cardinality(bitmap))
             }
         return counts
+
+    # --- Pages --------------------------------------------------------------------
+
+    def page_ids(self, applied, start, stop, ranked_by=None):
+        """Ids of the organisations from `start` to `stop` (0-based) of those `applied` lets
+        through: in name order, or best match first for `ranked_by` (a text query)."""
+        selected = self.matching(applied)
+        found = self.query(ranked_by) if ranked_by else None
+        parts = found.tiers(selected) if found is not None else [selected]
+        ranks = []
+        for part in parts:
+            size = len(part)
+            if start < size and stop > 0:
+                ranks.extend(part[max(start, 0) : min(stop, size)])
+            start, stop = start - size, stop - size
+        return [self.order[r] for r in ranks]
 
 
 _index = None

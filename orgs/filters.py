@@ -205,6 +205,18 @@ class OrganisationFilter(django_filters.FilterSet):
         """How many published organisations the valid filters give (no COUNT query)."""
         return self._index.total(self._applied)
 
+    def page_ids(self, start, stop):
+        """Ids of results `start` to `stop` (0-based), in the order asked, read from the
+        facet index in name order or best match first; None for the orders it does not
+        hold (newest, founding year), which SQL reads."""
+        self.is_valid()  # fills cleaned_data with the valid filters
+        cleaned = self.form.cleaned_data
+        order = cleaned.get("order") or ""
+        if order not in ("", Order.NAME):
+            return None
+        ranked_by = cleaned.get("q") if not order else None
+        return self._index.page_ids(self._applied, start, stop, ranked_by=ranked_by)
+
     @cached_property
     def _index(self):
         return current_index()

@@ -34,6 +34,7 @@ process, keyed by the database's data-version token (orgs.facet_version), whose
 triggers watch exactly those columns.
 """
 
+import functools
 import re
 import threading
 import unicodedata
@@ -62,6 +63,10 @@ _WORD = re.compile(r"[^\W_]+")
 _SEPARATOR = r"[\W_]+"
 
 
+_ASCII_LOWER = {ord(ch): ch.lower() for ch in map(chr, range(128)) if ch != ch.lower()}
+
+
+@functools.lru_cache(maxsize=4096)
 def _fold_char(ch):
     if ch.isascii():
         return ch.lower()
@@ -70,14 +75,40 @@ def _fold_char(ch):
     return plain.casefold().translate(_FOLD)
 
 
+class _Folding(dict):
+    """{code point: its folded text}, filled as characters are met, for str.translate."""
+
+    def __missing__(self, code):
+        self[code] = folded = _fold_char(chr(code))
+        return folded
+
+
+_FOLDING = _Folding()
+
+
+def folded_only(text):
+    """`fold(text)` without the indexes: what most texts need, to learn they hold no term."""
+    return text.lower() if text.isascii() else text.translate(_FOLDING)
+
+
 def fold(text):
-    """Lower-case and accent-free, with each folded character's index in `text`."""
-    chars, origin = [], []
-    for i, ch in enumerate(text):
-        for c in _fold_char(ch):
-            chars.append(c)
-            origin.append(i)
-    return "".join(chars), origin
+    """Lower-case and accent-free, with each folded character's index in `text`.
+
+    Every page, API answer and export row folds its texts: when each character
+    folds to one (ASCII, and most accented letters), the indexes are the
+    positions themselves, with no list built character by character.
+    """
+    if text.isascii():
+        return text.lower(), range(len(text))
+    others = {ord(ch): _fold_char(ch) for ch in set(text) if not ch.isascii()}
+    if all(len(folded) == 1 for folded in others.values()):
+        return text.translate(_ASCII_LOWER | others), range(len(text))
+    pieces = [_fold_char(ch) for ch in text]
+    folded = "".join(pieces)
+    origin = []
+    for i, piece in enumerate(pieces):
+        origin.extend([i] * len(piece))
+    return folded, origin
 
 
 def words(text):
@@ -125,6 +156,9 @@ class PublicText:
         for term in names:  # a word that is both is a name: the stronger protection
             table[term] = NAME
         self.table = table
+        # A term starts with one of these words, whole: a text with none of them
+        # holds no term, which a set intersection says without the pattern.
+        self.first_words = frozenset(term[0] for term in table)
         if table:
             # Longest first, so a full name wins over its parts and becomes one marker.
             ordered = sorted(table, key=lambda t: (-len(t), -len(" ".join(t))))
@@ -166,6 +200,8 @@ class PublicText:
 
     def _matches(self, text):
         if not self.pattern or not text:
+            return []
+        if self.first_words.isdisjoint(_WORD.findall(folded_only(text))):
             return []
         folded, origin = fold(text)
         found = []

@@ -23,7 +23,7 @@ from django.core import serializers
 from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
-from . import evidence, public_text, search
+from . import evidence, public_text, search_upkeep
 from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from .seed_references import Entity, SeedError, check_references, read_seed_files
 
@@ -228,7 +228,8 @@ class _Loader:
     # Writing, in dependency order.
 
     def write(self):
-        withheld_before = search.withheld_terms()  # people are written in bulk, without signals
+        # People are written in bulk, without signals.
+        withheld_before = search_upkeep.withheld_terms()
         self.write_sources()
         saved = [org.pk for org in self.orgs.values()]
         deleted_people, deleted_partnerships = self.deleted_children()
@@ -264,9 +265,9 @@ class _Loader:
         )
         self.write_citations()
         if written:
-            search.update_search_text([org for org, _created in written])
+            search_upkeep.update_search_text([org for org, _created in written])
             self.record_history(written)
-        search.reindex_for_withheld_change(withheld_before)
+        search_upkeep.reindex_for_withheld_change(withheld_before)
 
     def write_sources(self):
         existing = {s.slug: s for s in Source.objects.filter(slug__in=self.seeds.sources)}

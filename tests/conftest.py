@@ -170,7 +170,7 @@ def directory_data(reference_data, django_user_model):
     partnerships both ways, one with a draft; citations of every fact.
     """
     from orgs.models import Citation, FocusArea, Partnership, Person, Region, Source
-    from orgs.search import update_search_text
+    from orgs.search_upkeep import update_search_text
 
     region = {r.slug: r for r in Region.objects.all()}
     focus = {f.slug: f for f in FocusArea.objects.all()}
@@ -382,7 +382,7 @@ def directory(reference_data):
     regions, zones, focus areas and kinds; a sensitive one; public and hidden people;
     partnerships and citations (some of which would leak what is hidden)."""
     from orgs.models import Citation, FocusArea, Partnership, Person, Region, Source
-    from orgs.search import update_search_text
+    from orgs.search_upkeep import update_search_text
 
     region = {r.slug: r for r in Region.objects.all()}
     focus = {f.slug: f for f in FocusArea.objects.all()}

@@ -17,7 +17,7 @@ from orgs import locking
 from orgs.admin import OrganisationAdmin
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from orgs.roles import GROUP_NAME
-from orgs.search import update_search_text
+from orgs.search_upkeep import update_search_text
 
 from .conftest import change_form_data, cite, form_data, make_org
 

@@ -143,7 +143,7 @@ def test_source_descriptions_in_the_page_language(client, reference_data):
 
 def test_both_descriptions_are_searched(client, reference_data):
     radio()
-    from orgs.search import update_search_text
+    from orgs.search_upkeep import update_search_text
 
     update_search_text(Organisation.objects.all())
     for language, word in [

@@ -98,10 +98,11 @@ def test_counts_follow_a_text_only_change_made_by_another_process(site):
     # Positive control: the organisation is listed when searched by its slug's words.
     assert heading(http_get(site.port, "/orgs/")[2]) != "0"
 
-    # Another process changes only searched text, as orgs/search.py prescribes.
+    # Another process changes only searched text, as orgs/search_upkeep.py prescribes.
     shell(
         site,
-        "from orgs.models import Organisation as O; from orgs.search import update_search_text; "
+        "from orgs.models import Organisation as O; "
+        "from orgs.search_upkeep import update_search_text; "
         f"rows = O.objects.filter(slug='{slug}'); rows.update(description_en='Now with {word}.'); "
         "update_search_text(rows)",
     )

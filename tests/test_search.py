@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from orgs import public_text
 from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Person, Region
-from orgs.search import normalise, repair_sqlite_index, update_search_text
+from orgs.search import normalise
+from orgs.search_schema import repair_sqlite_index
+from orgs.search_upkeep import update_search_text
 
 from .conftest import change_form_data, cite, make_org
 
@@ -334,7 +336,8 @@ def test_sqlite_index_survives_triggers_dropped_by_a_table_remake():
 
 @pytest.mark.django_db
 def test_a_large_reindex_leaves_search_and_later_edits_working(regions, monkeypatch):
-    monkeypatch.setattr("orgs.search.BULK_REBUILD", 10)  # SQLite's drop-trigger-rebuild path
+    # SQLite's drop-trigger-rebuild path
+    monkeypatch.setattr("orgs.search_upkeep.BULK_REBUILD", 10)
     orgs = bulk_orgs("large", 30, regions["menaka"])
     Organisation.objects.update(status=Organisation.Status.PUBLISHED)
     update_search_text(Organisation.objects.all())

@@ -13,7 +13,7 @@ from django.utils import translation
 from orgs import public_text
 from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Partnership, Region, Source
-from orgs.search import update_search_text
+from orgs.search_upkeep import update_search_text
 
 from .conftest import HIDDEN_PERSON, SENSITIVE_TOWN, make_org
 

@@ -2,21 +2,21 @@
 
 from django.db import migrations, models
 
-# The index DDL lives in orgs.search, next to the queries that must match it.
-from orgs import search
+# The index DDL lives in orgs.search_schema; the columns are filled by orgs.search_upkeep.
+from orgs import search_schema, search_upkeep
 
 
 def fill_search_columns(apps, schema_editor):
     models_ = tuple(apps.get_model("orgs", name) for name in ("Organisation", "Region", "FocusArea"))
-    search.update_search_text(models_[0].objects.all(), models=models_)
+    search_upkeep.update_search_text(models_[0].objects.all(), models=models_)
 
 
 def create_index(apps, schema_editor):
-    search.create_index(schema_editor)
+    search_schema.create_index(schema_editor)
 
 
 def drop_index(apps, schema_editor):
-    search.drop_index(schema_editor)
+    search_schema.drop_index(schema_editor)
 
 
 class Migration(migrations.Migration):

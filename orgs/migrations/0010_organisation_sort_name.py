@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from orgs import search
+from orgs import search_upkeep
 
 
 def fill_sort_name(apps, schema_editor):
     models_ = tuple(apps.get_model("orgs", name) for name in ("Organisation", "Region", "FocusArea"))
-    search.update_search_text(models_[0].objects.all(), models=models_)
+    search_upkeep.update_search_text(models_[0].objects.all(), models=models_)
 
 
 class Migration(migrations.Migration):

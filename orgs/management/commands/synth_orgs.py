@@ -23,7 +23,7 @@ from django.utils.text import slugify
 
 from orgs import statistics
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
-from orgs.search import update_search_text
+from orgs.search_upkeep import update_search_text
 
 SLUG_PREFIX = "synth-"
 
