@@ -4,13 +4,12 @@ from django.http import HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-# Crawlers may read every public page; the admin, the machine-readable copies of
-# the same data and the language switch are not pages to index.
+# Crawlers may read every public page; the admin and the machine-readable copies of
+# the same data are not pages to index.
 ROBOTS = """User-agent: *
 Disallow: /admin/
 Disallow: /api/
 Disallow: /export/
-Disallow: /i18n/
 Disallow: /data/mali-cso-directory-
 """
 

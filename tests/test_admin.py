@@ -952,8 +952,8 @@ def test_sensitive_organisation_leaks_no_hidden_field(client, reference_data, so
     update_search_text([org])
 
     urls = list(public_urls(["quiet", region.slug, source.slug]))
-    urls += ["/orgs/?q=quiet", f"/orgs/?region={region.slug}"]
-    assert "/orgs/quiet/" in urls and f"/sources/{source.slug}/" in urls
+    urls += ["/en/orgs/?q=quiet", f"/en/orgs/?region={region.slug}"]
+    assert "/en/orgs/quiet/" in urls and f"/en/sources/{source.slug}/" in urls
     served = 0
     for url in urls:
         response = client.get(url)
@@ -962,11 +962,11 @@ def test_sensitive_organisation_leaks_no_hidden_field(client, reference_data, so
         assert "Hiddenville" not in content, url
         assert "Secretperson" not in content, url
         served += response.status_code == 200
-    assert client.get("/orgs/quiet/").status_code == 200
+    assert client.get("/en/orgs/quiet/").status_code == 200
     assert served >= 7
     # The listing echoes what was typed; what must not happen is the hidden town finding it.
     for secret in ("Hiddenville", "Secretperson"):
-        assert "Quiet Peacebuilders" not in client.get(f"/orgs/?q={secret}").content.decode()
+        assert "Quiet Peacebuilders" not in client.get(f"/en/orgs/?q={secret}").content.decode()
 
 
 @pytest.mark.parametrize("suffix", ["1/change/history/", "abc/history/", "1/history/abc/"])

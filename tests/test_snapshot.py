@@ -24,7 +24,7 @@ def build():
 
 
 def snapshot_link(client):
-    page = client.get("/data/").content.decode()
+    page = client.get("/en/data/").content.decode()
     match = re.search(r'<a href="(/data/mali-cso-directory-[0-9-]+\.json)" download>', page)
     return page, match.group(1) if match else None
 
@@ -37,7 +37,7 @@ def test_the_data_page_offers_the_dated_snapshot_with_its_size(
     build()
     page, link = snapshot_link(client)
     today = timezone.localdate().isoformat()
-    assert link == f"/data/mali-cso-directory-{today}.json"
+    assert link == f"/en/data/mali-cso-directory-{today}.json"
     size = (snapshot_dir / link.rsplit("/", 1)[1]).stat().st_size
     assert re.search(r"\(JSON, [0-9.,]+\xa0(bytes|KB)\)", page)
     assert size > 1000
@@ -73,8 +73,8 @@ def test_an_old_or_unknown_snapshot_name_is_not_found(client, directory_data, sn
     (snapshot_dir / "mali-cso-directory-2001-01-01.json").write_text("{}")
     build()  # keeps only the newest
     assert not (snapshot_dir / "mali-cso-directory-2001-01-01.json").exists()
-    assert client.get("/data/mali-cso-directory-2001-01-01.json").status_code == 404
-    assert client.get("/data/..%2Fsettings.py").status_code == 404
+    assert client.get("/en/data/mali-cso-directory-2001-01-01.json").status_code == 404
+    assert client.get("/en/data/..%2Fsettings.py").status_code == 404
 
 
 def test_a_bad_base_url_is_refused(snapshot_dir, db):
@@ -85,23 +85,25 @@ def test_a_bad_base_url_is_refused(snapshot_dir, db):
     assert not snapshot_dir.exists()
 
 
-@pytest.mark.parametrize("url", ["/", "/orgs/", "/regions/", "/sources/", "/orgs/ajcet/"])
+@pytest.mark.parametrize(
+    "url", ["/en/", "/fr/orgs/", "/en/regions/", "/en/sources/", "/en/orgs/ajcet/"]
+)
 def test_every_page_links_the_data_page_from_its_footer(client, directory_data, url):
     response = client.get(url)
     assert response.status_code == 200
     footer = re.search(r'<footer class="site">.*?</footer>', response.content.decode(), re.S)
-    assert '<a href="/data/">Open data</a>' in footer.group(0)
+    assert '<a href="/en/data/">Open data</a>' in footer.group(0)
 
 
 def test_the_data_page_names_the_api_exports_licence_and_citation(client, directory_data):
-    page = client.get("/data/").content.decode()
+    page = client.get("/en/data/").content.decode()
     for part in ['href="/api/orgs/"', 'href="/api/schema/"', 'href="/export/orgs.csv"']:
         assert part in page
     assert 'href="/export/orgs.hxl.csv?lang=fr"' in page
     assert f'<a href="{licence.URL}" rel="license">CC BY 4.0</a>' in page
     assert "Mali CSO Directory. http://testserver/ (accessed" in page
     assert "http://testserver/orgs/ajcet/ (accessed" in page
-    french = client.get("/data/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    french = client.get("/fr/data/").content.decode()
     assert "<h1>Données ouvertes</h1>" in french
 
 
@@ -113,6 +115,6 @@ def test_the_licence_is_stated_by_the_api_and_the_exports(client, directory_data
 
 
 def test_the_listing_offers_its_results_as_csv_and_hxl(client, directory_data):
-    page = client.get("/orgs/?region=mopti&kind=local_association&page=1").content.decode()
+    page = client.get("/en/orgs/?region=mopti&kind=local_association&page=1").content.decode()
     assert 'href="/export/orgs.csv?region=mopti&amp;kind=local_association"' in page
     assert 'href="/export/orgs.hxl.csv?region=mopti&amp;kind=local_association"' in page
