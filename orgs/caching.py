@@ -3,11 +3,12 @@
 One rule, applied to every response on its way out: a page in a language
 (`/fr/…`, `/en/…`) answered to a GET or HEAD with 200 or a redirect, that set no
 cookie (a page with a CSRF token sets its cookie) and does not vary on one, is
-the same bytes for every reader, so it says `Cache-Control: public, max-age=300`. Five minutes keeps the load light on a slow
-server while bounding how long a cache may still show what a curator has just
-unpublished or hidden (a person hidden at an organisation's request must
-disappear soon, not tomorrow). A view that set its own Cache-Control keeps it: the
-forms and the confirmation page say `no-store` (`never_cache`), as does the admin.
+the same bytes for every reader, so it says `Cache-Control: public, max-age=300`.
+Five minutes keeps the load light on a slow server while bounding how long a
+cache may still show what a curator has just unpublished or hidden (a person
+hidden at an organisation's request must disappear soon, not tomorrow). A view
+that set its own Cache-Control keeps it: the forms and the confirmation page say
+`no-store` (`never_cache`), as does the admin.
 """
 
 from django.utils import translation

@@ -24,6 +24,8 @@ from . import caching
 
 DEFAULT_FOR_READERS = "fr"
 CODES = [code for code, _name in settings.LANGUAGES]
+# Open Graph names locales as language_TERRITORY, from the list its readers know.
+OG_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 def reader_language(request):
@@ -111,6 +113,8 @@ def addresses(request):
         "canonical_url": absolute(path),
         "alternate_urls": [(code, absolute(in_language(path, code))) for code in CODES],
         "x_default_url": absolute(without_language(path)),
+        "og_locale": OG_LOCALES[current],
+        "og_locale_alternates": [OG_LOCALES[code] for code in CODES if code != current],
         "other_languages": [
             (code, translation.get_language_info(code)["name_local"], in_language(path, code))
             for code in CODES

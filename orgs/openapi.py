@@ -105,7 +105,14 @@ SCHEMAS = {
             "founded": NULLABLE_YEAR,
             "description": PUBLIC_TEXT,
             "website": STRING,
-            "url": {"type": "string", "format": "uri", "description": "The public page."},
+            "url": {
+                "type": "string",
+                "format": "uri",
+                "description": (
+                    "The public page, without a language prefix: it redirects to /fr/ or "
+                    "/en/ by the reader's Accept-Language."
+                ),
+            },
             "headquarters": ref("Headquarters"),
             "regions": {"type": "array", "items": SLUG, "description": "Regions of work."},
             "zones": {"type": "array", "items": {"enum": Zone.values}},

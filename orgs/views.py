@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import licence, snapshot
+from . import licence, snapshot, structured_data
 from .facets import current_index
 from .filters import Order, OrganisationFilter
 from .models import Citation, FocusArea, Organisation, Region, Source, Zone
@@ -236,9 +236,12 @@ class OrganisationDetail(DetailView):
         return Organisation.objects.public().with_public_details()
 
     def get_context_data(self, **kwargs):
+        description = organisation_summary(self.object)
+        data = structured_data.organisation_data(self.object, self.request, description)
         return super().get_context_data(
             evidence=evidence(self.object),
-            description=organisation_summary(self.object),
+            description=description,
+            structured_data=structured_data.as_script(data),
             **kwargs,
         )
 

@@ -58,13 +58,35 @@ def test_open_an_organisation_from_the_listing(page, directory):
 
 def test_switch_to_french_and_see_french_labels(page, directory):
     page.goto("/en/orgs/")
-    page.get_by_role("button", name="Français").click()
-    page.wait_for_url("**/orgs/")
+    page.get_by_role("link", name="Français").click()
+    page.wait_for_url(re.compile(r"/fr/orgs/$"))
     assert page.locator("html").get_attribute("lang") == "fr"
     page.get_by_text("Filtres et ordre").click()
     assert page.get_by_role("group", name="Région").get_by_label("Tombouctou").count() == 1
     assert page.get_by_role("group", name="Domaine d’action").is_visible()
-    assert page.get_by_role("button", name="English").is_visible()
+    assert page.get_by_role("link", name="English").is_visible()
+
+
+def test_switching_language_on_a_filtered_listing_keeps_the_filters(page, directory):
+    expected = [
+        org.name
+        for org in Organisation.objects.published()
+        .filter(regions__slug="mopti", focus_areas__slug="youth")
+        .order_by("founded")
+    ]
+    assert len(expected) > 1 and Organisation.objects.published().count() > len(expected)
+    page.goto("/en/orgs/?region=mopti&focus=youth&order=founded")
+    assert page.locator("li.card h3 a").all_inner_texts() == expected
+    page.get_by_role("link", name="Français").click()
+    page.wait_for_url(re.compile(r"/fr/orgs/\?region=mopti&focus=youth&order=founded$"))
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("li.card h3 a").all_inner_texts() == expected
+    page.get_by_text("Filtres et ordre").click()
+    assert page.get_by_role("group", name="Région").get_by_label("Mopti").is_checked()
+    assert page.get_by_label("Ordre").input_value() == "founded"
+    # And back: the same filters in English.
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"/en/orgs/\?region=mopti&focus=youth&order=founded$"))
 
 
 @pytest.mark.parametrize(
