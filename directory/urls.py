@@ -10,7 +10,7 @@ from orgs.health import healthz
 from orgs.site_files import favicon, robots_txt
 from orgs.sitemaps import SITEMAPS
 
-public = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+public = cache_control(public=True, max_age=0, s_maxage=PUBLIC_MAX_AGE)
 
 # Machine addresses and the admin are unprefixed; every public page is under /fr/ or
 # /en/ (orgs/language.py), and an unprefixed page address redirects there.

@@ -3,10 +3,14 @@
 One rule, applied to every response on its way out: a page in a language
 (`/fr/…`, `/en/…`) answered to a GET or HEAD with 200 or a redirect, that set no
 cookie (a page with a CSRF token sets its cookie) and does not vary on one, is
-the same bytes for every reader, so it says `Cache-Control: public, max-age=300`.
-Five minutes keeps the load light on a slow server while bounding how long a
-cache may still show what a curator has just unpublished or hidden (a person
-hidden at an organisation's request must disappear soon, not tomorrow). A view
+the same bytes for every reader, so it says
+`Cache-Control: public, max-age=0, s-maxage=300`. A shared cache (a proxy, a CDN,
+an office's cache on a costly link) may keep it five minutes: that takes the load
+off a slow server while bounding how long a cache may still show what a curator
+has just unpublished or hidden (a person hidden at an organisation's request
+must disappear soon, not tomorrow). A browser checks again at each visit, so a
+reader or a curator who has just published sees the change at once; with the
+page's ETag that check costs a 304 of a few hundred bytes, not the page. A view
 that set its own Cache-Control keeps it: the forms and the confirmation page say
 `no-store` (`never_cache`), as does the admin.
 """
@@ -19,7 +23,7 @@ CACHEABLE_STATUS = {200, 301, 302}
 
 
 def make_public(response):
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    patch_cache_control(response, public=True, max_age=0, s_maxage=PUBLIC_MAX_AGE)
     return response
 
 

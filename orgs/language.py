@@ -84,6 +84,7 @@ class LanguageInAddressMiddleware(LocaleMiddleware):
             language = reader_language(request)
             target = prefixed_address(request, language)
             if target is not None:
+                translation.activate(language)  # for Content-Language, as Django does
                 redirect = HttpResponseRedirect(target)
                 # The same for every reader whose browser names the same languages.
                 patch_vary_headers(redirect, ("Accept-Language",))

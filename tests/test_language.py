@@ -20,7 +20,7 @@ from .test_privacy_crawl import LANGUAGES, crawl_urls
 leaky_world = test_privacy_crawl.leaky_world
 crawled_world = test_privacy_crawl.crawled_world
 
-PUBLIC_CACHE = f"public, max-age={PUBLIC_MAX_AGE}"
+PUBLIC_CACHE = f"public, max-age=0, s-maxage={PUBLIC_MAX_AGE}"
 FORMS = {"orgs:suggest_correction", "orgs:ask_to_hide", "orgs:suggest_organisation"}
 
 

@@ -13,7 +13,7 @@ def fetch_xml(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=300"
     return ET.fromstring(response.content)
 
 

@@ -95,12 +95,12 @@ def test_every_page_links_the_data_page_from_its_footer(client, directory_data, 
 
 def test_the_data_page_names_the_api_exports_licence_and_citation(client, directory_data):
     page = client.get("/en/data/").content.decode()
-    for part in ['href="/api/orgs/"', 'href="/api/schema/"', 'href="/export/orgs.csv"']:
+    for part in ['href="/api/orgs/"', 'href="/api/schema/"', 'href="/export/orgs.csv?lang=en"']:
         assert part in page
     assert 'href="/export/orgs.hxl.csv?lang=fr"' in page
     assert f'<a href="{licence.URL}" rel="license">CC BY 4.0</a>' in page
     assert "Mali CSO Directory. http://testserver/ (accessed" in page
-    assert "http://testserver/orgs/ajcet/ (accessed" in page
+    assert "http://testserver/en/orgs/ajcet/ (accessed" in page
     french = client.get("/fr/data/").content.decode()
     assert "<h1>Données ouvertes</h1>" in french
 
@@ -114,5 +114,7 @@ def test_the_licence_is_stated_by_the_api_and_the_exports(client, directory_data
 
 def test_the_listing_offers_its_results_as_csv_and_hxl(client, directory_data):
     page = client.get("/en/orgs/?region=mopti&kind=local_association&page=1").content.decode()
-    assert 'href="/export/orgs.csv?region=mopti&amp;kind=local_association"' in page
-    assert 'href="/export/orgs.hxl.csv?region=mopti&amp;kind=local_association"' in page
+    assert 'href="/export/orgs.csv?region=mopti&amp;kind=local_association&amp;lang=en"' in page
+    assert (
+        'href="/export/orgs.hxl.csv?region=mopti&amp;kind=local_association&amp;lang=en"' in page
+    )
