@@ -17,6 +17,7 @@ from . import test_privacy_crawl
 from .test_privacy_crawl import LANGUAGES, crawl_urls
 
 # The privacy crawl's world and its list of every public address, both languages.
+crawl_data = test_privacy_crawl.crawl_data
 leaky_world = test_privacy_crawl.leaky_world
 crawled_world = test_privacy_crawl.crawled_world
 
