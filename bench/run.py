@@ -40,18 +40,18 @@ RARE, COMMON = "apiculture", "femmes"
 URLS = [
     # key,              path
     ("healthz", "/healthz"),
-    ("home", "/"),
-    ("listing", "/orgs/"),
-    ("q_rare", f"/orgs/?q={RARE}"),
-    ("q_common", f"/orgs/?q={COMMON}"),
-    ("q_common_nofacets", f"/orgs/?q={COMMON}&facets=0"),
-    ("filters", "/orgs/?region=mopti&focus=youth"),
-    ("page_1", "/orgs/?page=1"),
-    ("deep_page", "/orgs/?page={deep}"),
-    ("org_page", "/orgs/{slug}/"),
+    ("home", "/en/"),
+    ("listing", "/en/orgs/"),
+    ("q_rare", f"/en/orgs/?q={RARE}"),
+    ("q_common", f"/en/orgs/?q={COMMON}"),
+    ("q_common_nofacets", f"/en/orgs/?q={COMMON}&facets=0"),
+    ("filters", "/en/orgs/?region=mopti&focus=youth"),
+    ("page_1", "/en/orgs/?page=1"),
+    ("deep_page", "/en/orgs/?page={deep}"),
+    ("org_page", "/en/orgs/{slug}/"),
     # The cheapest page with a template and a query: what "2x /healthz" competes with.
-    ("regions", "/regions/"),
-    ("region_page", "/regions/bamako/"),
+    ("regions", "/en/regions/"),
+    ("region_page", "/en/regions/bamako/"),
     ("api_list", "/api/orgs/"),
 ]
 # The peer: the same organisations in Datasette, faceted full-text search.

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
@@ -60,6 +61,10 @@ MIDDLEWARE = [
     # First: load balancers probe /healthz by IP address, over plain HTTP, with no
     # cookie; it must answer before host validation, the HTTPS redirect and sessions.
     "orgs.health.HealthCheckMiddleware",
+    # Outermost of the rest, so it compresses the final bytes (orgs/compression.py).
+    "orgs.compression.SafeCompressionMiddleware",
+    # Sees the cookies and the CSRF token the inner layers set (orgs/caching.py).
+    "orgs.caching.PublicCacheMiddleware",
     # Under /api/ every error is JSON, whoever answered it (an unknown address, the
     # database away): it sees every response on its way out.
     "orgs.api.ApiErrorMiddleware",
@@ -67,7 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "orgs.language.LanguageInAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "orgs.language.addresses",
             ],
         },
     },

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from .filters import OrganisationFilter
+from .language import without_language
 from .licence import with_licence
 from .models import Citation, FocusArea, Organisation, Region, Source
 from .paging import OrganisationPaginator
@@ -181,7 +182,8 @@ def serialize_organisation(org, request):
             "address": org.contact_address,
             "social_links": org.social_link_list,
         },
-        "url": request.build_absolute_uri(org.get_absolute_url()),
+        # The page without a language prefix: it redirects to the reader's language.
+        "url": request.build_absolute_uri(without_language(org.get_absolute_url())),
         "headquarters": {
             "region": org.hq_region.slug if org.hq_region else None,
             "town": org.hq_town,

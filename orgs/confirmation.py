@@ -22,7 +22,7 @@ from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ from django.views.decorators.cache import never_cache
 
 from . import contacts, notifications
 from .admin_actions import record_verification
+from .language import DEFAULT_FOR_READERS
 from .models import ConfirmationLink, Organisation, Submission
 
 SALT = "orgs.confirmation-link"
@@ -46,7 +47,9 @@ def create_link(organisation, user):
         organisation=organisation, created_by=user, nonce=secrets.token_urlsafe(32)
     )
     token = signing.dumps(link.nonce, salt=SALT)
-    return link, reverse("orgs:confirm", args=[token])
+    # In French, the language most organisations read; the page links its English.
+    with translation.override(DEFAULT_FOR_READERS):
+        return link, reverse("orgs:confirm", args=[token])
 
 
 class LinkError(Exception):

@@ -100,7 +100,8 @@ def tell_submitter(submission):
             {
                 "submission": submission,
                 "accepted": submission.status == submission.Status.ACCEPTED,
-                "site": settings.SITE_URL,
+                # The home page in their language: /fr/ or /en/.
+                "site": settings.SITE_URL + reverse("orgs:home"),
             },
         )
     return deliver(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, [submission.email])

@@ -122,7 +122,14 @@ SCHEMAS = {
             "description_fr": PUBLIC_TEXT,
             "website": STRING,
             "contact": ref("Contact"),
-            "url": {"type": "string", "format": "uri", "description": "The public page."},
+            "url": {
+                "type": "string",
+                "format": "uri",
+                "description": (
+                    "The public page, without a language prefix: it redirects to /fr/ or "
+                    "/en/ by the reader's Accept-Language."
+                ),
+            },
             "headquarters": ref("Headquarters"),
             "regions": {"type": "array", "items": SLUG, "description": "Regions of work."},
             "zones": {"type": "array", "items": {"enum": Zone.values}},

@@ -1,17 +1,19 @@
 """The files crawlers and browsers ask every site for: /robots.txt and /favicon.ico."""
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-# Crawlers may read every public page; the admin, the machine-readable copies of
-# the same data and the language switch are not pages to index.
+# Crawlers may read every public page; the admin and the machine-readable copies of
+# the same data are not pages to index.
 ROBOTS = """User-agent: *
 Disallow: /admin/
 Disallow: /api/
 Disallow: /export/
-Disallow: /i18n/
 Disallow: /data/mali-cso-directory-
+
+Sitemap: {sitemap}
 """
 
 # The same mark the pages carry inline (templates/base.html), for clients that ask
@@ -27,7 +29,9 @@ FAVICON = (
 @require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
-    return HttpResponse(ROBOTS, content_type="text/plain; charset=utf-8")
+    # The sitemap's address must be absolute.
+    text = ROBOTS.format(sitemap=request.build_absolute_uri(reverse("sitemap")))
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 @require_safe

@@ -22,5 +22,4 @@ urlpatterns = [
     path("thanks/", submissions.thanks, name="submission_thanks"),
     path("confirm/<str:token>/", confirmation.confirm, name="confirm"),
     path("data/", views.data_page, name="data"),
-    path("data/<str:name>", views.snapshot_file, name="snapshot"),
 ]

@@ -12,10 +12,11 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import licence, snapshot
+from . import licence, snapshot, structured_data
 from .facets import current_index
 from .filters import Order, OrganisationFilter
 from .models import Citation, FocusArea, Organisation, Region, Source, Zone
@@ -132,11 +133,13 @@ class OrganisationList(ListView):
         return context
 
     def export_query(self):
-        """The current filters, for the CSV and HXL links: `?region=mopti`, or empty."""
+        """The current filters and the page's language, for the CSV and HXL links:
+        `?region=mopti&lang=fr` (the exports are unprefixed; `lang` fixes their labels)."""
         query = self.request.GET.copy()
-        query.pop("page", None)
-        query.pop("facets", None)
-        return "?" + query.urlencode() if query else ""
+        for name in ("page", "facets", "lang"):
+            query.pop(name, None)
+        query["lang"] = get_language()
+        return "?" + query.urlencode()
 
     def orders(self):
         """The order options: (value, label, chosen); the empty value is the default."""
@@ -233,9 +236,12 @@ class OrganisationDetail(DetailView):
         return Organisation.objects.public().with_public_details()
 
     def get_context_data(self, **kwargs):
+        description = organisation_summary(self.object)
+        data = structured_data.organisation_data(self.object, self.request, description)
         return super().get_context_data(
             evidence=evidence(self.object),
-            description=organisation_summary(self.object),
+            description=description,
+            structured_data=structured_data.as_script(data),
             **kwargs,
         )
 

@@ -447,13 +447,13 @@ def test_second_concurrent_save_is_refused_and_both_values_survive(curator_clien
 
 
 def test_the_refusal_says_who_saved_what_differs_and_what_to_do(curator_client):
-    org = make_org(description="Original description.", founded=2001)
+    org = make_org(description_en="Original description.", founded=2001)
     cite(org)
     cite(org, "founded")
     mine = change_form_data(curator_client.get(change_url(org)))
-    org.description = "Saved by an import."
+    org.description_en = "Saved by an import."
     org.save()  # no curator: an import, as load_seeds writes
-    mine["description"] = "Typed by me."
+    mine["description_en"] = "Typed by me."
     response = curator_client.post(change_url(org), mine)
 
     assert response.status_code == 200
@@ -463,7 +463,7 @@ def test_the_refusal_says_who_saved_what_differs_and_what_to_do(curator_client):
         r"<p>Someone else saved this organisation while you were editing it "
         rf"\(an automatic import, {when}\)\. "
         r"Nothing of yours was saved; everything you typed is still below\.</p>"
-        r"<ul><li><strong>Description</strong>: stored now “Saved by an import\.”; "
+        r"<ul><li><strong>Description in English</strong>: stored now “Saved by an import\.”; "
         r"yours “Typed by me\.”</li></ul>"
         r"<p>Save again to apply your values over theirs, or reload the page to start "
         r"from what is stored now\.</p>"
@@ -473,7 +473,7 @@ def test_the_refusal_says_who_saved_what_differs_and_what_to_do(curator_client):
 
 
 def test_a_conflict_where_the_values_agree_says_so(curator_client):
-    org = make_org(description="Same.")
+    org = make_org(description_en="Same.")
     cite(org)
     mine = change_form_data(curator_client.get(change_url(org)))
     org.save()  # someone saved the same values
@@ -505,9 +505,9 @@ def test_a_form_loaded_before_another_save_is_refused_as_a_conflict(db):
 
 def test_a_save_of_some_fields_moves_the_version_on_too(db):
     org = make_org()
-    org.description = "Changed."
-    org.save(update_fields=["description"])
-    assert Organisation.objects.values_list("version", "description").get() == (2, "Changed.")
+    org.description_en = "Changed."
+    org.save(update_fields=["description_en"])
+    assert Organisation.objects.values_list("version", "description_en").get() == (2, "Changed.")
 
 
 def test_a_form_refuses_a_record_deleted_since_it_was_loaded(db):
@@ -952,8 +952,8 @@ def test_sensitive_organisation_leaks_no_hidden_field(client, reference_data, so
     update_search_text([org])
 
     urls = list(public_urls(["quiet", region.slug, source.slug]))
-    urls += ["/orgs/?q=quiet", f"/orgs/?region={region.slug}"]
-    assert "/orgs/quiet/" in urls and f"/sources/{source.slug}/" in urls
+    urls += ["/en/orgs/?q=quiet", f"/en/orgs/?region={region.slug}"]
+    assert "/en/orgs/quiet/" in urls and f"/en/sources/{source.slug}/" in urls
     served = 0
     for url in urls:
         response = client.get(url)
@@ -962,11 +962,11 @@ def test_sensitive_organisation_leaks_no_hidden_field(client, reference_data, so
         assert "Hiddenville" not in content, url
         assert "Secretperson" not in content, url
         served += response.status_code == 200
-    assert client.get("/orgs/quiet/").status_code == 200
+    assert client.get("/en/orgs/quiet/").status_code == 200
     assert served >= 7
     # The listing echoes what was typed; what must not happen is the hidden town finding it.
     for secret in ("Hiddenville", "Secretperson"):
-        assert "Quiet Peacebuilders" not in client.get(f"/orgs/?q={secret}").content.decode()
+        assert "Quiet Peacebuilders" not in client.get(f"/en/orgs/?q={secret}").content.decode()
 
 
 @pytest.mark.parametrize("suffix", ["1/change/history/", "abc/history/", "1/history/abc/"])

@@ -58,7 +58,7 @@ def test_curator_adds_cites_and_publishes_an_organisation(page, curator_account)
     assert Citation.objects.filter(organisation=org, fact="existence").count() == 1
     assert org.status == Organisation.Status.DRAFT
 
-    page.goto("/orgs/")
+    page.goto("/en/orgs/")
     assert page.get_by_role("link", name="Association Jeunesse Tombouctou").count() == 0
 
     def publish():
@@ -95,5 +95,5 @@ def test_curator_adds_cites_and_publishes_an_organisation(page, curator_account)
     publish()
     expect(page.get_by_text("1 organisation published.")).to_be_visible()
 
-    page.goto("/orgs/")
+    page.goto("/en/orgs/")
     expect(page.get_by_role("link", name="Association Jeunesse Tombouctou")).to_be_visible()

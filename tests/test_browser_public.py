@@ -10,16 +10,16 @@ pytestmark = pytest.mark.browser
 
 
 def test_search_from_the_home_page_box(page, directory):
-    page.goto("/")
+    page.goto("/en/")
     page.get_by_label("Search by name, place or topic").fill("prison")
     page.get_by_label("Search by name, place or topic").press("Enter")
-    page.wait_for_url(re.compile(r"/orgs/\?q=prison"))
+    page.wait_for_url(re.compile(r"/en/orgs/\?q=prison"))
     assert page.get_by_role("link", name="Prison Mopti Association").is_visible()
     assert page.get_by_role("link", name="Gao Womens-Rights Association").count() == 0
 
 
 def test_open_the_filter_panel_at_the_top_and_apply_a_filter(page, directory):
-    page.goto("/orgs/")
+    page.goto("/en/orgs/")
     panel = page.get_by_text("Filters and order")
     first_card = page.locator("li.card").first
     assert panel.bounding_box()["y"] < first_card.bounding_box()["y"]
@@ -29,7 +29,7 @@ def test_open_the_filter_panel_at_the_top_and_apply_a_filter(page, directory):
     page.get_by_role("group", name="Region").get_by_label("Kayes").check()
     page.get_by_role("button", name="Apply filters").click()
     # The empty fields (zone, years) never reach the address.
-    page.wait_for_url(re.compile(r"/orgs/\?region=kayes$"))
+    page.wait_for_url(re.compile(r"/en/orgs/\?region=kayes$"))
     cards = page.locator("li.card h3 a")
     assert cards.all_inner_texts() == ["Kayes Health Association"]
     assert page.get_by_role("link", name=re.compile("Region: Kayes")).is_visible()
@@ -38,18 +38,18 @@ def test_open_the_filter_panel_at_the_top_and_apply_a_filter(page, directory):
 
 
 def test_choose_the_order_in_the_filter_panel(page, directory):
-    page.goto("/orgs/")
+    page.goto("/en/orgs/")
     page.get_by_text("Filters and order").click()
     page.get_by_label("Order").select_option("founded")
     page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_url(re.compile(r"/orgs/\?order=founded$"))
+    page.wait_for_url(re.compile(r"/en/orgs/\?order=founded$"))
     years = [o.founded for o in Organisation.objects.published() if o.founded]
     first = Organisation.objects.published().get(founded=min(years))
     assert page.locator("li.card h3 a").first.inner_text() == first.name
 
 
 def test_open_an_organisation_from_the_listing(page, directory):
-    page.goto("/orgs/")
+    page.goto("/en/orgs/")
     page.get_by_role("link", name="Youth Mopti Association").click()
     page.wait_for_url("**/orgs/youth-mopti/")
     assert page.get_by_role("heading", level=1).inner_text() == "Youth Mopti Association"
@@ -57,18 +57,48 @@ def test_open_an_organisation_from_the_listing(page, directory):
 
 
 def test_switch_to_french_and_see_french_labels(page, directory):
-    page.goto("/orgs/")
-    page.get_by_role("button", name="Français").click()
-    page.wait_for_url("**/orgs/")
+    page.goto("/en/orgs/")
+    page.get_by_role("link", name="Français").click()
+    page.wait_for_url(re.compile(r"/fr/orgs/$"))
     assert page.locator("html").get_attribute("lang") == "fr"
     page.get_by_text("Filtres et ordre").click()
     assert page.get_by_role("group", name="Région").get_by_label("Tombouctou").count() == 1
     assert page.get_by_role("group", name="Domaine d’action").is_visible()
-    assert page.get_by_role("button", name="English").is_visible()
+    assert page.get_by_role("link", name="English").is_visible()
+
+
+def test_switching_language_on_a_filtered_listing_keeps_the_filters(page, directory):
+    expected = [
+        org.name
+        for org in Organisation.objects.published()
+        .filter(regions__slug="mopti", focus_areas__slug="youth")
+        .order_by("founded")
+    ]
+    assert len(expected) > 1 and Organisation.objects.published().count() > len(expected)
+    page.goto("/en/orgs/?region=mopti&focus=youth&order=founded")
+    assert page.locator("li.card h3 a").all_inner_texts() == expected
+    page.get_by_role("link", name="Français").click()
+    page.wait_for_url(re.compile(r"/fr/orgs/\?region=mopti&focus=youth&order=founded$"))
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("li.card h3 a").all_inner_texts() == expected
+    page.get_by_text("Filtres et ordre").click()
+    assert page.get_by_role("group", name="Région").get_by_label("Mopti").is_checked()
+    assert page.get_by_label("Ordre").input_value() == "founded"
+    # And back: the same filters in English.
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"/en/orgs/\?region=mopti&focus=youth&order=founded$"))
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/orgs/", "/orgs/?q=zzz", "/orgs/youth-mopti/", "/regions/", "/sources/"]
+    "url",
+    [
+        "/en/",
+        "/en/orgs/",
+        "/en/orgs/?q=zzz",
+        "/en/orgs/youth-mopti/",
+        "/en/regions/",
+        "/en/sources/",
+    ],
 )
 def test_no_horizontal_scroll_on_a_360_px_phone(page, directory, url):
     page.goto(url)
@@ -77,7 +107,7 @@ def test_no_horizontal_scroll_on_a_360_px_phone(page, directory, url):
 
 
 def test_the_skip_link_is_the_first_stop_and_visible_on_focus(page, directory):
-    page.goto("/orgs/")
+    page.goto("/en/orgs/")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to content"
@@ -92,23 +122,23 @@ def test_a_repeat_view_fetches_only_the_html(page, directory, live_server):
     page.on("request", lambda request: requests.append(request.url))
 
     live_server.hits.clear()
-    page.goto("/orgs/")
+    page.goto("/en/orgs/")
     assert len(requests) == 2, requests
-    assert requests[0] == live_server.url + "/orgs/"
+    assert requests[0] == live_server.url + "/en/orgs/"
     assert re.search(r"/static/css/site\.[0-9a-f]{12}\.css$", requests[1])
-    assert live_server.hits == ["/orgs/", requests[1].removeprefix(live_server.url)]
+    assert live_server.hits == ["/en/orgs/", requests[1].removeprefix(live_server.url)]
 
     # Chromium still reports the stylesheet as a request, served from its cache:
     # what reaches the server is the HTML alone.
     live_server.hits.clear()
-    page.goto("/orgs/?region=mopti")
-    assert live_server.hits == ["/orgs/?region=mopti"]
+    page.goto("/en/orgs/?region=mopti")
+    assert live_server.hits == ["/en/orgs/?region=mopti"]
 
 
 def test_suggest_a_correction_on_a_360_px_phone(page, directory):
     from orgs.models import Submission
 
-    page.goto("/orgs/youth-mopti/")
+    page.goto("/en/orgs/youth-mopti/")
     page.get_by_role("link", name="Suggest a correction").click()
     page.wait_for_url("**/orgs/youth-mopti/suggest-correction/")
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -60,7 +60,7 @@ def test_csv_has_one_row_per_published_organisation(client, directory_data):
     assert ajcet["zones"] == "centre"
     labels = FocusArea.objects.filter(slug__in=["peacebuilding", "youth"])
     assert sorted(ajcet["focus_areas"].split("; ")) == sorted(f.label_en for f in labels)
-    assert ajcet["url"] == "http://testserver/orgs/ajcet/"
+    assert ajcet["url"] == "http://testserver/en/orgs/ajcet/"  # the page in its language
     assert ajcet["founded"] == "2005"
 
 

@@ -136,7 +136,7 @@ def test_a_repeated_query_is_searched_once_per_version(directory):
     assert len(again) == len(first) - 1  # the same words: no second search
 
 
-@pytest.mark.parametrize("url", ["/", "/regions/", "/orgs/", "/orgs/?region=mopti"])
+@pytest.mark.parametrize("url", ["/en/", "/en/regions/", "/en/orgs/", "/en/orgs/?region=mopti"])
 def test_pages_count_nothing_unpublished(client, directory, url):
     def page():
         html = client.get(url).content.decode()

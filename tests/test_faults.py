@@ -158,7 +158,7 @@ def site():
 def test_database_outage_gives_a_503_page_and_the_site_recovers(site):
     port, cluster = site
     assert get(port, "/healthz")[0] == 200
-    assert get(port, "/orgs/")[0] == 200
+    assert get(port, "/en/orgs/")[0] == 200
 
     cluster.stop()
     try:
@@ -166,7 +166,7 @@ def test_database_outage_gives_a_503_page_and_the_site_recovers(site):
         assert status == 503
         assert body != "ok"
 
-        status, headers, body = get(port, "/orgs/")
+        status, headers, body = get(port, "/en/orgs/")
         assert status == 503
         assert headers["Retry-After"].isdigit()
         assert "Temporarily unavailable" in body
@@ -187,7 +187,7 @@ def test_database_outage_gives_a_503_page_and_the_site_recovers(site):
     deadline = time.monotonic() + 15
     statuses = []
     while time.monotonic() < deadline:
-        statuses.append(get(port, "/orgs/")[0])
+        statuses.append(get(port, "/en/orgs/")[0])
         if statuses[-1] == 200:
             break
         time.sleep(0.5)

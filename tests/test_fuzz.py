@@ -99,7 +99,7 @@ slugs = st.one_of(
     st.from_regex(r"\A[a-z0-9-]{1,120}\Z"),
 )
 
-ENDPOINTS = ["/orgs/", "/api/orgs/", "/export/orgs.csv", "/export/orgs.hxl.csv"]
+ENDPOINTS = ["/en/orgs/", "/api/orgs/", "/export/orgs.csv", "/export/orgs.hxl.csv"]
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -139,7 +139,7 @@ def test_no_query_string_gives_a_server_error(client, small_directory, endpoint,
 @FUZZ
 @given(slug=slugs)
 def test_no_organisation_slug_gives_a_server_error(client, small_directory, slug):
-    url = f"/orgs/{slug}/"
+    url = f"/en/orgs/{slug}/"
     response = client.get(url)
     assert_no_server_error(response, url)
     assert response.status_code in (200, 301, 404)

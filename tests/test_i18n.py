@@ -1,5 +1,7 @@
 """French and English: the language switch, French labels, complete translation files."""
 
+import html
+import re
 import subprocess
 from pathlib import Path
 
@@ -12,25 +14,25 @@ PO = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
 
 def test_every_page_has_a_language_switch_that_returns_to_it(client, directory):
-    page = client.get("/orgs/?region=mopti").content.decode()
-    assert '<form class="lang" action="/i18n/setlang/" method="post">' in page
-    assert '<input type="hidden" name="next" value="/orgs/?region=mopti">' in page
-    assert '<button name="language" value="fr" lang="fr">Français</button>' in page
+    page = client.get("/en/orgs/?region=mopti&page=1").content.decode()
+    assert (
+        '<a href="/fr/orgs/?region=mopti&amp;page=1" hreflang="fr" lang="fr">Français</a>' in page
+    )
+    assert "set_language" not in page and 'class="lang" action=' not in page
 
 
 def test_switching_to_french_without_javascript(client, directory):
-    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/orgs/?region=mopti"})
-    assert response.status_code == 302
-    assert response["Location"] == "/orgs/?region=mopti"
-    page = client.get(response["Location"]).content.decode()
+    english = client.get("/en/orgs/?region=mopti").content.decode()
+    link = re.search(r'<a href="([^"]+)" hreflang="fr" lang="fr">Français</a>', english)[1]
+    page = client.get(html.unescape(link)).content.decode()
     assert '<html lang="fr">' in page
     assert "Rechercher par nom, lieu ou thème" in page
-    assert '<button name="language" value="en" lang="en">English</button>' in page
+    assert '<a href="/en/orgs/?region=mopti" hreflang="en" lang="en">English</a>' in page
+    assert client.cookies == {}  # nothing remembered: the address is the choice
 
 
 def test_french_pages_show_french_region_and_focus_labels(client, directory):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
-    page = client.get("/orgs/").content.decode()
+    page = client.get("/fr/orgs/").content.decode()
     assert 'value="tombouctou"> Tombouctou <span' in page
     for focus in FocusArea.objects.all():
         assert f'value="{focus.slug}"> {escape(focus.label_fr)} <span' in page
@@ -38,25 +40,24 @@ def test_french_pages_show_french_region_and_focus_labels(client, directory):
 
 
 def test_english_pages_show_english_region_labels(client, directory):
-    page = client.get("/orgs/").content.decode()
+    page = client.get("/en/orgs/").content.decode()
     assert 'value="tombouctou"> Timbuktu <span' in page
 
 
 def test_model_choice_labels_are_translated(client, directory):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
-    listing = client.get("/orgs/").content.decode()
+    listing = client.get("/fr/orgs/").content.decode()
     assert "Association locale" in listing and "ONG nationale" in listing
     assert "Nord" in listing and "Centre" in listing and "Sud" in listing
-    detail = client.get("/orgs/youth-mopti/").content.decode()
+    detail = client.get("/fr/orgs/youth-mopti/").content.decode()
     assert "Financée par <a" in detail  # the relation
     assert "Région d’intervention" in detail  # the fact of a citation
     assert "D’après des sources publiques uniquement" in detail  # verification
-    donor = client.get("/orgs/donor-fund/").content.decode()
+    donor = client.get("/fr/orgs/donor-fund/").content.decode()
     assert "Finance <a" in donor  # the inverse relation
 
 
 def test_the_browser_language_is_used_when_no_choice_was_made(client, directory):
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9", follow=True).content.decode()
     assert "Trouver des organisations de la société civile au Mali" in page
 
 

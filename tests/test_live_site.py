@@ -91,12 +91,12 @@ def test_counts_follow_a_text_only_change_made_by_another_process(site):
         site,
         ORG + "print(O.objects.published().order_by('pk')[0].slug)",
     )
-    status, _headers, body = http_get(site.port, f"/orgs/?q={word}")
+    status, _headers, body = http_get(site.port, f"/en/orgs/?q={word}")
     assert status == 200
     assert heading(body) == "0"
-    assert f'href="/orgs/{slug}/"' not in body
+    assert f'href="/en/orgs/{slug}/"' not in body
     # Positive control: the organisation is listed when searched by its slug's words.
-    assert heading(http_get(site.port, "/orgs/")[2]) != "0"
+    assert heading(http_get(site.port, "/en/orgs/")[2]) != "0"
 
     # Another process changes only searched text, as orgs/search_upkeep.py prescribes.
     shell(
@@ -107,10 +107,10 @@ def test_counts_follow_a_text_only_change_made_by_another_process(site):
         "update_search_text(rows)",
     )
     for _ in range(3):  # whichever worker answers
-        status, _headers, body = http_get(site.port, f"/orgs/?q={word}")
+        status, _headers, body = http_get(site.port, f"/en/orgs/?q={word}")
         assert status == 200
         assert heading(body) == "1"
-        assert f'href="/orgs/{slug}/"' in body
+        assert f'href="/en/orgs/{slug}/"' in body
 
     shell(
         site,
@@ -119,7 +119,7 @@ def test_counts_follow_a_text_only_change_made_by_another_process(site):
         "org.save(update_fields=['description_en'])",
     )
     for _ in range(3):
-        status, _headers, body = http_get(site.port, f"/orgs/?q={word}")
+        status, _headers, body = http_get(site.port, f"/en/orgs/?q={word}")
         assert heading(body) == "0"
-        assert f'href="/orgs/{slug}/"' not in body
+        assert f'href="/en/orgs/{slug}/"' not in body
         assert "No published organisation matches" in body

@@ -2,6 +2,7 @@
 suggested organisation as a cited draft, hiding at once, history, emails."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.utils import timezone
@@ -116,7 +117,7 @@ def test_accepting_a_suggested_organisation_creates_a_cited_draft(
     )
     assert draft.history.first().history_user == curator
     # A draft, checked and published as any other: not public yet.
-    assert client.get(f"/orgs/{draft.slug}/").status_code == 404
+    assert client.get(f"/en/orgs/{draft.slug}/").status_code == 404
     assert client.get(f"/api/orgs/{draft.slug}/").status_code == 404
     assert (
         "Draft created" in curator_client.get(f"{QUEUE}{submission.pk}/change/").content.decode()
@@ -164,11 +165,11 @@ def test_hide_now_unpublishes_the_organisation_from_the_request(
     client, curator_client, curator, directory
 ):
     client.post(HIDE, removal())
-    assert client.get("/orgs/youth-mopti/").status_code == 200
+    assert client.get("/en/orgs/youth-mopti/").status_code == 200
 
     act(curator_client, "unpublish_organisation", Submission.objects.get())
 
-    assert client.get("/orgs/youth-mopti/").status_code == 404
+    assert client.get("/en/orgs/youth-mopti/").status_code == 404
     org = Organisation.objects.get(slug="youth-mopti")
     assert org.status == "draft" and org.history.first().history_user == curator
 
@@ -176,12 +177,12 @@ def test_hide_now_unpublishes_the_organisation_from_the_request(
 def test_hide_now_can_mark_the_organisation_sensitive(client, curator_client, directory):
     directory["youth-mopti"].hq_town = SENSITIVE_TOWN
     directory["youth-mopti"].save()
-    assert SENSITIVE_TOWN in client.get("/orgs/youth-mopti/").content.decode()
+    assert SENSITIVE_TOWN in client.get("/en/orgs/youth-mopti/").content.decode()
     client.post(HIDE, removal(target="detail", person_name=""))
 
     act(curator_client, "mark_organisation_sensitive", Submission.objects.get())
 
-    response = client.get("/orgs/youth-mopti/")
+    response = client.get("/en/orgs/youth-mopti/")
     assert response.status_code == 200 and SENSITIVE_TOWN not in response.content.decode()
 
 
@@ -250,8 +251,10 @@ def test_the_submitter_hears_the_outcome_in_their_language(
     expected,
     django_capture_on_commit_callbacks,
 ):
-    client.cookies["django_language"] = language
-    client.post(CORRECTION, correction(email="reader@example.org"))
+    # The form's address gives the language; the email links back to the site in it.
+    client.post(
+        CORRECTION.replace("/en/", f"/{language}/"), correction(email="reader@example.org")
+    )
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -261,6 +264,7 @@ def test_the_submitter_hears_the_outcome_in_their_language(
     message = mail.outbox[0]
     assert message.to == ["reader@example.org"]
     assert expected in message.body
+    assert f"{settings.SITE_URL}/{language}/\n" in message.body
     french_subject = "Votre proposition au Répertoire des OSC du Mali"
     assert (message.subject == french_subject) == (language == "fr")
 
@@ -291,6 +295,6 @@ def test_a_mail_server_that_is_down_loses_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(HIDE, removal())
 
-    assert response.status_code == 302 and response.url == "/thanks/"
+    assert response.status_code == 302 and response.url == "/en/thanks/"
     submission = Submission.objects.get()
     assert submission.curators_notified is None  # the digest will try again

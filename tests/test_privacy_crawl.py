@@ -30,14 +30,15 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import translation
 
 from orgs import contacts, licence, snapshot
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 
-# Patterns that are not public reading surfaces: the admin, the language switch
-# (a POST), the health check (no data), and the confirmation link an organisation
-# is sent privately to check its own record.
-NOT_PUBLIC = {"admin", "set_language", "healthz", "orgs:confirm"}
+# Patterns that are not public reading surfaces: the admin, the health check (no
+# data), and the confirmation link an organisation is sent privately to check its
+# own record.
+NOT_PUBLIC = {"admin", "healthz", "orgs:confirm"}
 HIDDEN_KINDS = ("person", "name part", "sensitive town", "unpublished organisation", "contact")
 PARTICLES = {"ag", "al", "el", "ould", "ben", "bin", "ibn", "de", "du", "da", "la", "le"}
 LANGUAGES = ("en", "fr")
@@ -251,8 +252,14 @@ def public_patterns(resolver=None, prefix="", namespace=""):
             yield route, f"{namespace}{entry.name}"
 
 
-def crawl_urls():
-    """{pattern name: [(url, positive control)]} for every page of every public pattern."""
+def crawl_urls(language):
+    """{pattern name: [(url, positive control)]} for every page of every public pattern,
+    the pages at their addresses in `language` (`/fr/…`), the rest as they are."""
+    with translation.override(language):
+        return _crawl_urls(f"/{language}")
+
+
+def _crawl_urls(prefix):
     published = Organisation.objects.published().order_by("name", "slug")
     first = published.first()
     orgs = [(o.get_absolute_url(), o.name) for o in published]
@@ -269,24 +276,32 @@ def crawl_urls():
     snapshot_name = snapshot.latest()[0].name
     return {
         # Names lead in the page's language: controls that hold in both are links.
-        "orgs:home": [("/", published.order_by("-updated").first().get_absolute_url())],
-        "orgs:org_list": [(f"/orgs/?page={n}", "card") for n in range(1, pages + 1)],
+        "orgs:home": [(f"{prefix}/", published.order_by("-updated").first().get_absolute_url())],
+        "orgs:org_list": [(f"{prefix}/orgs/?page={n}", "card") for n in range(1, pages + 1)],
         "orgs:org_detail": orgs,
         "orgs:suggest_correction": [
-            (f"/orgs/{o.slug}/suggest-correction/", o.get_absolute_url()) for o in published
+            (f"{prefix}/orgs/{o.slug}/suggest-correction/", o.get_absolute_url())
+            for o in published
         ],
         "orgs:ask_to_hide": [
-            (f"/orgs/{o.slug}/ask-to-hide/", o.get_absolute_url()) for o in published
+            (f"{prefix}/orgs/{o.slug}/ask-to-hide/", o.get_absolute_url()) for o in published
         ],
-        "orgs:suggest_organisation": [("/suggest-organisation/", "<form")],
-        "orgs:submission_thanks": [("/thanks/", 'href="/orgs/"')],
-        "orgs:region_list": [("/regions/", regions[0].name)],
+        "orgs:suggest_organisation": [(f"{prefix}/suggest-organisation/", "<form")],
+        "orgs:submission_thanks": [(f"{prefix}/thanks/", f'href="{prefix}/orgs/"')],
+        "orgs:region_list": [(f"{prefix}/regions/", regions[0].name)],
         "orgs:region_detail": region_pages,
-        "orgs:source_list": [("/sources/", sources[0].slug)],
+        "orgs:source_list": [(f"{prefix}/sources/", sources[0].slug)],
         "orgs:source_detail": [(s.get_absolute_url(), s.date or s.slug) for s in sources],
-        "orgs:data": [("/data/", licence.NAME)],
-        "orgs:snapshot": [(f"/data/{snapshot_name}", f'"slug": "{first.slug}"')],
+        "orgs:data": [(f"{prefix}/data/", licence.NAME)],
+        "snapshot": [(f"/data/{snapshot_name}", f'"slug": "{first.slug}"')],
         "robots_txt": [("/robots.txt", "User-agent")],
+        "sitemap": [("/sitemap.xml", "/sitemap-organisations.xml")],
+        "sitemap_section": [
+            ("/sitemap-pages.xml", f"{prefix}/data/"),
+            ("/sitemap-organisations.xml", f"{prefix}/orgs/{first.slug}/"),
+            ("/sitemap-regions.xml", f"{prefix}/regions/{regions[0].slug}/"),
+            ("/sitemap-sources.xml", f"{prefix}/sources/{sources[0].slug}/"),
+        ],
         "favicon": [("/favicon.ico", "<svg")],
         "api:org_list": [
             (f"/api/orgs/?page_size=100&page={n}", f'"count": {published.count()}')
@@ -329,7 +344,8 @@ SURFACES = sorted({name for _route, name in public_patterns()} - NOT_PUBLIC)
 
 
 def test_the_crawl_covers_every_public_url_pattern(crawled_world):
-    covered = set(crawl_urls())
+    covered = set(crawl_urls("fr"))
+    assert set(crawl_urls("en")) == covered
     patterns = set(SURFACES)
     assert patterns - covered == set(), "public URL patterns the privacy crawl does not fetch"
     assert covered - patterns == set(), "crawled patterns that no longer exist"
@@ -358,7 +374,7 @@ def test_the_cases_come_from_the_world_and_the_seeds(crawled_world):
 def test_no_surface_shows_what_is_hidden(client, crawled_world, surface, language, kind):
     cases = hidden_cases()[kind]
     assert cases, f"the world has no {kind} to look for"
-    urls = crawl_urls()[surface]
+    urls = crawl_urls(language)[surface]
     assert urls, surface
     leaks = []
     for url, control in urls:
@@ -372,9 +388,9 @@ def test_no_surface_shows_what_is_hidden(client, crawled_world, surface, languag
 
 def test_the_crawl_sees_what_is_public(client, leaky_world):
     """Positive control for the world itself: public text around the withheld words shows."""
-    page = body(client.get("/orgs/open-association/"))
+    page = body(client.get("/en/orgs/open-association/"))
     assert "Oumar Visible" in page and "explains the work, with" in page
     assert 'href="mailto:bonjour@open-association.example"' in page  # a public contact
     assert 'href="https://x.com/openassoc_ml"' in page
-    french = body(client.get("/orgs/open-association/", HTTP_ACCEPT_LANGUAGE="fr"))
+    french = body(client.get("/fr/orgs/open-association/"))
     assert "[nom masqué] explains the work" in french

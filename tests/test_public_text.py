@@ -199,19 +199,19 @@ def test_a_sensitive_organisations_town_is_dropped(people):
 
 
 def test_marking_a_person_public_shows_the_name_again(client, quoted):
-    assert "[name withheld] founded it" in client.get("/orgs/shown/").content.decode()
+    assert "[name withheld] founded it" in client.get("/en/orgs/shown/").content.decode()
     person = Person.objects.get(name="Hidden Hawa")
     person.is_public = True
     person.save()
-    page = client.get("/orgs/shown/").content.decode()
+    page = client.get("/en/orgs/shown/").content.decode()
     assert "Hawa founded it in [place withheld]." in page
     assert client.get("/api/orgs/shown/").json()["description_en"] == "Led by Hawa."
 
 
 def test_adding_a_hidden_person_hides_the_name_everywhere_at_once(client, quoted):
-    assert "Led by Hawa" not in client.get("/orgs/shown/").content.decode()
+    assert "Led by Hawa" not in client.get("/en/orgs/shown/").content.decode()
     Person.objects.filter(name="Hidden Hawa").update(is_public=True)
-    assert "Led by Hawa" in client.get("/orgs/shown/").content.decode()
+    assert "Led by Hawa" in client.get("/en/orgs/shown/").content.decode()
     Person.objects.create(organisation=Organisation.objects.get(slug="quiet"), name="Hawa")
-    assert "Led by [name withheld]." in client.get("/orgs/shown/").content.decode()
+    assert "Led by [name withheld]." in client.get("/en/orgs/shown/").content.decode()
     assert client.get("/api/orgs/shown/").json()["description_en"] == "Led by [name withheld]."

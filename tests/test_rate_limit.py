@@ -71,10 +71,10 @@ def test_a_bot_filling_the_honeypot_uses_up_its_quota(client, directory):
 
 
 def test_the_limit_message_is_in_french(client, directory):
-    client.cookies["django_language"] = "fr"
+    french = CORRECTION.replace("/en/", "/fr/")
     for _ in range(3):
-        client.post(CORRECTION, correction(), REMOTE_ADDR="10.0.0.1")
-    page = client.post(CORRECTION, correction(), REMOTE_ADDR="10.0.0.1").content.decode()
+        client.post(french, correction(), REMOTE_ADDR="10.0.0.1")
+    page = client.post(french, correction(), REMOTE_ADDR="10.0.0.1").content.decode()
     assert "Cette adresse a déjà envoyé 3 messages au cours de la dernière heure" in page
 
 

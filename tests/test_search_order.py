@@ -58,7 +58,7 @@ def random_directory(reference_data):
             slug=f"r-{i}",
             acronym=rng.choice(ACRONYMS),
             name_original=" ".join(rng.sample(NAME_WORDS, 1)) if rng.random() < 0.2 else "",
-            description=" ".join(rng.choices(TEXT_WORDS, k=rng.randint(0, 4))),
+            description_en=" ".join(rng.choices(TEXT_WORDS, k=rng.randint(0, 4))),
             kind=rng.choice(kinds),
             status=(
                 Organisation.Status.DRAFT if rng.random() < 0.07 else Organisation.Status.PUBLISHED
@@ -78,7 +78,7 @@ def expected_order(orgs, query, kind=None):
         acronym = fold(org.acronym)
         compact = "".join(acronym)
         names = [*acronym, compact, *fold(org.name), *fold(org.name_original)]
-        text = [*names, *fold(org.description)]
+        text = [*names, *fold(org.description_en)]
         if words and not all(matches(w, text) for w in words):
             continue
         if not words:

@@ -124,7 +124,7 @@ def assert_strict_csp(response):
 @pytest.mark.django_db
 def test_public_pages_carry_a_strict_content_security_policy(client):
     make_org()
-    for url in ["/orgs/", "/orgs/test-association/"]:
+    for url in ["/en/orgs/", "/en/orgs/test-association/"]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert_strict_csp(response)

@@ -24,7 +24,7 @@ def build():
 
 
 def snapshot_link(client):
-    page = client.get("/data/").content.decode()
+    page = client.get("/en/data/").content.decode()
     match = re.search(r'<a href="(/data/mali-cso-directory-[0-9-]+\.json)" download>', page)
     return page, match.group(1) if match else None
 
@@ -85,23 +85,23 @@ def test_a_bad_base_url_is_refused(snapshot_dir, db):
     assert not snapshot_dir.exists()
 
 
-@pytest.mark.parametrize("url", ["/", "/orgs/", "/regions/", "/sources/", "/orgs/ajcet/"])
+@pytest.mark.parametrize("url", ["/en/", "/en/orgs/", "/en/regions/", "/en/orgs/ajcet/"])
 def test_every_page_links_the_data_page_from_its_footer(client, directory_data, url):
     response = client.get(url)
     assert response.status_code == 200
     footer = re.search(r'<footer class="site">.*?</footer>', response.content.decode(), re.S)
-    assert '<a href="/data/">Open data</a>' in footer.group(0)
+    assert '<a href="/en/data/">Open data</a>' in footer.group(0)
 
 
 def test_the_data_page_names_the_api_exports_licence_and_citation(client, directory_data):
-    page = client.get("/data/").content.decode()
-    for part in ['href="/api/orgs/"', 'href="/api/schema/"', 'href="/export/orgs.csv"']:
+    page = client.get("/en/data/").content.decode()
+    for part in ['href="/api/orgs/"', 'href="/api/schema/"', 'href="/export/orgs.csv?lang=en"']:
         assert part in page
     assert 'href="/export/orgs.hxl.csv?lang=fr"' in page
     assert f'<a href="{licence.URL}" rel="license">CC BY 4.0</a>' in page
     assert "Mali CSO Directory. http://testserver/ (accessed" in page
-    assert "http://testserver/orgs/ajcet/ (accessed" in page
-    french = client.get("/data/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "http://testserver/en/orgs/ajcet/ (accessed" in page
+    french = client.get("/fr/data/").content.decode()
     assert "<h1>Données ouvertes</h1>" in french
 
 
@@ -113,6 +113,8 @@ def test_the_licence_is_stated_by_the_api_and_the_exports(client, directory_data
 
 
 def test_the_listing_offers_its_results_as_csv_and_hxl(client, directory_data):
-    page = client.get("/orgs/?region=mopti&kind=local_association&page=1").content.decode()
-    assert 'href="/export/orgs.csv?region=mopti&amp;kind=local_association"' in page
-    assert 'href="/export/orgs.hxl.csv?region=mopti&amp;kind=local_association"' in page
+    page = client.get("/en/orgs/?region=mopti&kind=local_association&page=1").content.decode()
+    assert 'href="/export/orgs.csv?region=mopti&amp;kind=local_association&amp;lang=en"' in page
+    assert (
+        'href="/export/orgs.hxl.csv?region=mopti&amp;kind=local_association&amp;lang=en"' in page
+    )

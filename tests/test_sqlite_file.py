@@ -42,14 +42,14 @@ def moved_away(site):
 
 def test_with_the_file_moved_away_every_answer_is_a_503_and_no_file_is_made(site):
     assert http_get(site.port, "/healthz")[0] == 200
-    assert http_get(site.port, "/orgs/")[0] == 200
+    assert http_get(site.port, "/en/orgs/")[0] == 200
     aside = site.file.with_name("aside.sqlite3")
     site.file.rename(aside)
     try:
         for _ in range(4):  # both workers
             status, _headers, body = http_get(site.port, "/healthz")
             assert (status, body) == (503, "database unavailable")
-        status, headers, body = http_get(site.port, "/orgs/")
+        status, headers, body = http_get(site.port, "/en/orgs/")
         assert status == 503
         assert "Temporarily unavailable" in body
         assert headers["Retry-After"].isdigit()
@@ -77,7 +77,7 @@ def test_with_the_file_moved_away_every_answer_is_a_503_and_no_file_is_made(site
             break
         time.sleep(0.2)
     assert statuses[-1] == 200, statuses
-    for path in ("/healthz", "/orgs/", "/api/orgs/", "/export/orgs.csv"):
+    for path in ("/healthz", "/en/orgs/", "/api/orgs/", "/export/orgs.csv"):
         assert http_get(site.port, path)[0] == 200, path
 
 

@@ -15,8 +15,8 @@ TYPED = "Typed-Only Phrase"
 def crawl(client, slugs):
     urls = list(public_urls(slugs))
     urls += [
-        "/orgs/?q=" + HIDDEN_PERSON,
-        "/orgs/?q=typed",
+        "/en/orgs/?q=" + HIDDEN_PERSON,
+        "/en/orgs/?q=typed",
         "/api/orgs/",
         "/api/orgs/?q=" + HIDDEN_PERSON,
         "/export/orgs.csv",
@@ -60,9 +60,9 @@ def test_a_hidden_persons_name_typed_into_submissions_never_appears_publicly(cli
 
     pages = crawl(client, ["youth-mopti", "mopti", "report-2019", draft.slug])
 
-    assert pages["/orgs/youth-mopti/"][0] == 200
-    assert "Youth Mopti Association" in pages["/orgs/youth-mopti/"][1]  # control
-    assert "Oumar Public" in pages["/orgs/youth-mopti/"][1]  # a public person shows
+    assert pages["/en/orgs/youth-mopti/"][0] == 200
+    assert "Youth Mopti Association" in pages["/en/orgs/youth-mopti/"][1]  # control
+    assert "Oumar Public" in pages["/en/orgs/youth-mopti/"][1]  # a public person shows
     assert pages["/api/orgs/"][0] == 200 and "youth-mopti" in pages["/api/orgs/"][1]
     assert pages["/export/orgs.csv"][0] == 200 and "Youth Mopti" in pages["/export/orgs.csv"][1]
     assert sum(status == 200 for status, _ in pages.values()) >= 15
@@ -72,4 +72,4 @@ def test_a_hidden_persons_name_typed_into_submissions_never_appears_publicly(cli
         assert HIDDEN_PERSON not in body, url
         assert TYPED not in body, url
         assert "she is at risk" not in body, url
-    assert "Youth Mopti" not in pages["/orgs/?q=" + HIDDEN_PERSON][1]
+    assert "Youth Mopti" not in pages["/en/orgs/?q=" + HIDDEN_PERSON][1]

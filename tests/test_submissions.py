@@ -10,9 +10,9 @@ from orgs.models import Organisation, Region, Submission
 
 from .conftest import HIDDEN_PERSON
 
-CORRECTION = "/orgs/youth-mopti/suggest-correction/"
-HIDE = "/orgs/youth-mopti/ask-to-hide/"
-SUGGEST = "/suggest-organisation/"
+CORRECTION = "/en/orgs/youth-mopti/suggest-correction/"
+HIDE = "/en/orgs/youth-mopti/ask-to-hide/"
+SUGGEST = "/en/suggest-organisation/"
 
 
 def without_csrf(page):
@@ -64,24 +64,24 @@ def removal(**overrides):
 
 
 def test_every_organisation_page_links_to_its_forms(client, directory):
-    page = client.get("/orgs/youth-mopti/").content.decode()
+    page = client.get("/en/orgs/youth-mopti/").content.decode()
     assert f'<a href="{CORRECTION}">Suggest a correction</a>' in page
     assert f'<a href="{HIDE}">Ask for something to be hidden</a>' in page
     # The forms live on their own pages: the organisation's page has none.
     assert 'class="submission"' not in page
 
 
-@pytest.mark.parametrize("url", ["/", "/orgs/", "/orgs/?q=zzzz"])
+@pytest.mark.parametrize("url", ["/en/", "/en/orgs/", "/en/orgs/?q=zzzz"])
 def test_home_and_listing_link_to_suggest_an_organisation(client, directory, url):
     assert f'<a href="{SUGGEST}">Suggest an organisation</a>' in client.get(url).content.decode()
 
 
 def test_a_correction_lands_in_the_queue_and_changes_nothing_public(client, directory):
-    before = without_csrf(client.get("/orgs/youth-mopti/").content.decode())
+    before = without_csrf(client.get("/en/orgs/youth-mopti/").content.decode())
 
     response = client.post(CORRECTION, correction())
 
-    assert response.status_code == 302 and response.url == "/thanks/"
+    assert response.status_code == 302 and response.url == "/en/thanks/"
     submission = Submission.objects.get()
     assert (submission.kind, submission.status, submission.urgent) == ("correction", "new", False)
     assert submission.organisation == directory["youth-mopti"]
@@ -90,7 +90,7 @@ def test_a_correction_lands_in_the_queue_and_changes_nothing_public(client, dire
     assert submission.email == "reader@example.org" and submission.language == "en"
     directory["youth-mopti"].refresh_from_db()
     assert directory["youth-mopti"].founded == 2005
-    after = without_csrf(client.get("/orgs/youth-mopti/").content.decode())
+    after = without_csrf(client.get("/en/orgs/youth-mopti/").content.decode())
     assert after == before and "2004" not in after
     assert "2004" not in client.get("/api/orgs/youth-mopti/").content.decode()
 
@@ -144,7 +144,7 @@ def test_a_suggested_organisation_lands_in_the_queue_and_publishes_nothing(clien
 
     response = client.post(SUGGEST, suggestion())
 
-    assert response.status_code == 302 and response.url == "/thanks/"
+    assert response.status_code == 302 and response.url == "/en/thanks/"
     submission = Submission.objects.get()
     assert submission.kind == "new_organisation" and submission.organisation is None
     assert submission.name == "Kidal Women Mediators"
@@ -152,7 +152,7 @@ def test_a_suggested_organisation_lands_in_the_queue_and_publishes_nothing(clien
     assert [r.slug for r in submission.regions.all()] == ["kidal"]
     assert not Organisation.objects.filter(name="Kidal Women Mediators").exists()
     assert client.get("/api/orgs/").json()["count"] == listing_before
-    assert "Kidal Women Mediators" not in client.get("/orgs/?q=kidal").content.decode()
+    assert "Kidal Women Mediators" not in client.get("/en/orgs/?q=kidal").content.decode()
 
 
 def test_a_suggested_organisation_needs_a_source(client, directory):
@@ -169,7 +169,7 @@ def test_a_request_to_hide_is_urgent_and_its_reason_is_never_public(client, dire
     submission = Submission.objects.get()
     assert (submission.kind, submission.urgent) == ("removal", True)
     assert submission.person_name == HIDDEN_PERSON
-    for url in ["/orgs/youth-mopti/", "/api/orgs/youth-mopti/", "/thanks/", "/orgs/"]:
+    for url in ["/en/orgs/youth-mopti/", "/api/orgs/youth-mopti/", "/en/thanks/", "/en/orgs/"]:
         page = client.get(url).content.decode()
         assert "threatened after the report" not in page, url
 
@@ -183,7 +183,7 @@ def test_a_request_about_a_person_must_say_which(client, directory):
 
 def test_the_honeypot_thanks_a_bot_and_keeps_nothing(client, directory):
     response = client.post(CORRECTION, correction(homepage="http://spam.example"))
-    assert response.status_code == 302 and response.url == "/thanks/"
+    assert response.status_code == 302 and response.url == "/en/thanks/"
     assert Submission.objects.count() == 0
 
 
@@ -213,29 +213,29 @@ def test_forms_have_labels_for_every_field(client, directory):
 
 
 def test_unpublished_organisations_have_no_forms(client, directory):
-    assert client.get("/orgs/draft-secret/suggest-correction/").status_code == 404
-    assert client.get("/orgs/draft-secret/ask-to-hide/").status_code == 404
+    assert client.get("/en/orgs/draft-secret/suggest-correction/").status_code == 404
+    assert client.get("/en/orgs/draft-secret/ask-to-hide/").status_code == 404
 
 
 def test_forms_in_french_record_the_language(client, directory):
-    client.cookies["django_language"] = "fr"
-    page = client.get(CORRECTION).content.decode()
+    french = CORRECTION.replace("/en/", "/fr/")
+    page = client.get(french).content.decode()
     assert "Proposer une correction" in page
-    client.post(CORRECTION, correction())
+    client.post(french, correction())
     assert Submission.objects.get().language == "fr"
 
 
 PUBLIC_PAGES = [
-    "/",
-    "/orgs/",
-    "/orgs/?region=mopti",
-    "/orgs/youth-mopti/",
-    "/regions/",
-    "/regions/mopti/",
-    "/sources/",
-    "/sources/report-2019/",
+    "/fr/",
+    "/fr/orgs/",
+    "/fr/orgs/?region=mopti",
+    "/fr/orgs/youth-mopti/",
+    "/fr/regions/",
+    "/fr/regions/mopti/",
+    "/fr/sources/",
+    "/fr/sources/report-2019/",
     "/api/orgs/",
-    "/thanks/",
+    "/fr/thanks/",
 ]
 
 
@@ -253,10 +253,3 @@ def test_only_the_forms_pages_set_the_csrf_cookie(directory, url):
     response = client.get(url)
     assert response.status_code == 200
     assert list(response.cookies) == ["csrftoken"]
-
-
-def test_the_language_switch_works_without_a_cookie(directory):
-    client = Client(enforce_csrf_checks=True)
-    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/orgs/"})
-    assert response.status_code == 302 and response.url == "/orgs/"
-    assert '<html lang="fr">' in client.get("/orgs/").content.decode()

@@ -41,23 +41,23 @@ def many_orgs(n, **fields):
 
 
 def test_home_shows_the_numbers_regions_and_a_search_box(client, directory):
-    response = client.get("/")
+    response = client.get("/en/")
     assert response.status_code == 200
     page = text(response)
     published = Organisation.objects.published().count()
     assert f"<strong>{published}</strong> organisations" in page
     assert f"<strong>{Region.objects.count()}</strong> regions" in page
     assert f"<strong>{Source.objects.count()}</strong> sources" in page
-    assert re.search(r'<form class="search" role="search" action="/orgs/" method="get">', page)
+    assert re.search(r'<form class="search" role="search" action="/en/orgs/" method="get">', page)
     mopti = sum(
         1
         for o in Organisation.objects.published()
         if o.hq_region_id == Region.objects.get(slug="mopti").pk
         or o.regions.filter(slug="mopti").exists()
     )
-    assert f'<a href="/orgs/?region=mopti">Mopti</a> <span class="n">{mopti}</span>' in page
+    assert f'<a href="/en/orgs/?region=mopti">Mopti</a> <span class="n">{mopti}</span>' in page
     latest = Organisation.objects.published().latest("created")
-    assert f'<a href="/orgs/{latest.slug}/">{latest}</a>' in page  # recently added
+    assert f'<a href="/en/orgs/{latest.slug}/">{latest}</a>' in page  # recently added
 
 
 # --- listing ---
@@ -65,27 +65,27 @@ def test_home_shows_the_numbers_regions_and_a_search_box(client, directory):
 
 def test_listing_shows_25_a_page_and_the_rest_on_the_next(client, reference_data):
     many_orgs(30)
-    first = client.get("/orgs/")
+    first = client.get("/en/orgs/")
     assert len(card_names(first)) == 25
     assert "30 organisations" in text(first)
-    second = client.get("/orgs/?page=2")
+    second = client.get("/en/orgs/?page=2")
     assert card_names(second) == [f"Bulk Org {i:03}" for i in range(25, 30)]
 
 
 def test_filters_in_the_address_select_the_organisations(client, directory):
-    response = client.get("/orgs/?region=mopti&focus=youth&kind=local_association")
+    response = client.get("/en/orgs/?region=mopti&focus=youth&kind=local_association")
     assert sorted(card_names(response)) == ["Sensitive Peace Committee", "Youth Mopti Association"]
     assert 'value="mopti" checked' in text(response)
 
 
 def test_a_query_and_filters_together(client, directory):
-    response = client.get("/orgs/?region=mopti&focus=youth&q=prison")
+    response = client.get("/en/orgs/?region=mopti&focus=youth&q=prison")
     assert card_names(response) == ["Prison Mopti Association"]
-    assert "best match first" in text(client.get("/orgs/?q=mopti"))
+    assert "best match first" in text(client.get("/en/orgs/?q=mopti"))
 
 
 def test_each_option_shows_its_count_with_the_other_filters(client, directory):
-    page = text(client.get("/orgs/?focus=youth"))
+    page = text(client.get("/en/orgs/?focus=youth"))
     # Regions facet under focus=youth: organisations with youth, working or based there.
     for region in Region.objects.all():
         expected = (
@@ -101,7 +101,7 @@ def test_each_option_shows_its_count_with_the_other_filters(client, directory):
 
 
 def test_no_filter_renders_more_than_200_options(client, directory):
-    page = text(client.get("/orgs/"))
+    page = text(client.get("/en/orgs/"))
     fieldsets = re.findall(r"<fieldset.*?</fieldset>", page, re.S)
     assert len(fieldsets) == 5
     for fieldset in fieldsets:
@@ -111,7 +111,7 @@ def test_no_filter_renders_more_than_200_options(client, directory):
 
 
 def test_no_result_explains_and_links_to_wider_searches(client, directory):
-    response = client.get("/orgs/?q=zzzyx&region=mopti&kind=donor")
+    response = client.get("/en/orgs/?q=zzzyx&region=mopti&kind=donor")
     assert response.status_code == 200
     page = text(response)
     assert "No published organisation matches “zzzyx” with these filters." in page
@@ -122,7 +122,7 @@ def test_no_result_explains_and_links_to_wider_searches(client, directory):
 
 def test_a_page_past_the_end_shows_the_last_page_with_a_note(client, reference_data):
     many_orgs(30)
-    response = client.get("/orgs/?page=99")
+    response = client.get("/en/orgs/?page=99")
     assert response.status_code == 200
     assert "There is no page “99”; this is page 2 of 2." in text(response)
     assert len(card_names(response)) == 5
@@ -152,13 +152,13 @@ def test_a_page_past_the_end_shows_the_last_page_with_a_note(client, reference_d
     ],
 )
 def test_bad_input_gives_the_page_not_an_error(client, directory, query):
-    response = client.get("/orgs/?" + query, follow=True)  # empty values: to the clean address
+    response = client.get("/en/orgs/?" + query, follow=True)  # empty values: to the clean address
     assert response.status_code == 200
     assert "<h1>Organisations</h1>" in text(response)
 
 
 def test_an_invalid_filter_is_explained_next_to_its_control_and_others_apply(client, directory):
-    response = client.get("/orgs/?region=atlantis&focus=womens-rights")
+    response = client.get("/en/orgs/?region=atlantis&focus=womens-rights")
     page = text(response)
     assert re.search(r'<p class="error" id="region-error">[^<]*atlantis', page)
     expected = Organisation.objects.published().filter(focus_areas__slug="womens-rights")
@@ -166,7 +166,7 @@ def test_an_invalid_filter_is_explained_next_to_its_control_and_others_apply(cli
 
 
 def test_an_unknown_value_among_known_ones_keeps_the_known_ones(client, directory):
-    page = text(client.get("/orgs/?region=mopti&region=atlantis"))
+    page = text(client.get("/en/orgs/?region=mopti&region=atlantis"))
     assert re.search(r'<p class="error" id="region-error">[^<]*“atlantis”', page)
     assert 'value="mopti" checked' in page
     mopti = Organisation.objects.published().in_regions(Region.objects.filter(slug="mopti"))
@@ -183,7 +183,7 @@ def test_region_page_queries_do_not_grow_with_organisations(
     # The region, the facet version (read twice: counts, withheld text), the page's
     # ids, its rows, their regions and focus areas.
     with django_assert_max_num_queries(7):
-        response = client.get("/regions/mopti/")
+        response = client.get("/en/regions/mopti/")
     assert len(card_names(response)) == min(count, 25)
     assert f"{count} organisations working or headquartered here" in text(response)
 
@@ -192,7 +192,7 @@ def test_region_page_queries_do_not_grow_with_organisations(
 def test_pages_together_give_every_result_once_in_order(client, reference_data, query):
     many_orgs(30)
     update_search_text(Organisation.objects.all())
-    url = "/orgs/" + (query or "?")
+    url = "/en/orgs/" + (query or "?")
     last = client.get(url).context["paginator"].num_pages
     pages = [client.get(f"{url}&page={n}").context["object_list"] for n in range(1, last + 1)]
     shown = [org.slug for page in pages for org in page]
@@ -203,15 +203,15 @@ def test_pages_together_give_every_result_once_in_order(client, reference_data, 
 
 def test_region_page_pages_like_the_listing(client, reference_data):
     many_orgs(30)
-    second = client.get("/regions/mopti/?page=2")
+    second = client.get("/en/regions/mopti/?page=2")
     assert card_names(second) == [f"Bulk Org {i:03}" for i in range(25, 30)]
     assert 'rel="prev"' in text(second)
-    past_the_end = text(client.get("/regions/mopti/?page=9"))
+    past_the_end = text(client.get("/en/regions/mopti/?page=9"))
     assert "There is no page “9”; this is page 2 of 2." in past_the_end
 
 
 def test_founded_until_before_from_is_explained(client, directory):
-    page = text(client.get("/orgs/?founded_min=2015&founded_max=2000"))
+    page = text(client.get("/en/orgs/?founded_min=2015&founded_max=2000"))
     assert 'id="founded_max-error"' in page
 
 
@@ -220,7 +220,7 @@ def test_listing_queries_do_not_grow_with_results(client, reference_data, count)
     many_orgs(count, founded=2000)
     current_index()  # built once per change of the data, in its own fixed queries
     public_text.current()  # so is the table of withheld text
-    url = "/orgs/?region=mopti&region=gao&focus=youth&kind=local_association&founded_min=1900"
+    url = "/en/orgs/?region=mopti&region=gao&focus=youth&kind=local_association&founded_min=1900"
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert len(card_names(response)) == min(count, 25)
@@ -236,13 +236,13 @@ def test_listing_query_count_is_the_same_for_3_and_30_results(
     many_orgs(3)
     update_search_text(Organisation.objects.all())
     with CaptureQueriesContext(connection) as few:
-        client.get("/orgs/?q=bulk&region=mopti")
+        client.get("/en/orgs/?q=bulk&region=mopti")
     mopti = Region.objects.get(slug="mopti")
     for i in range(3, 30):
         make_org(name=f"Bulk Org {i:03}", slug=f"bulk-org-{i:03}", hq_region=mopti)
     update_search_text(Organisation.objects.all())
     with django_assert_max_num_queries(len(few)):
-        response = client.get("/orgs/?q=bulk&region=mopti")
+        response = client.get("/en/orgs/?q=bulk&region=mopti")
     assert len(card_names(response)) == 25
 
 
@@ -250,7 +250,7 @@ def test_listing_query_count_is_the_same_for_3_and_30_results(
 
 
 def test_organisation_page_shows_its_facts_partners_and_sources(client, directory):
-    page = text(client.get("/orgs/youth-mopti/"))
+    page = text(client.get("/en/orgs/youth-mopti/"))
     assert "<h1>Youth Mopti Association</h1>" in page
     assert "Local association" in page and "2005" in page
     assert "Sévaré, <a" in page  # not sensitive: the town shows
@@ -262,7 +262,7 @@ def test_organisation_page_shows_its_facts_partners_and_sources(client, director
 
 
 def test_partners_show_in_both_directions_with_the_inverse_relation(client, directory):
-    page = text(client.get("/orgs/donor-fund/"))
+    page = text(client.get("/en/orgs/donor-fund/"))
     assert "Funds <a" in page and "Youth Mopti Association" in page
 
 
@@ -285,13 +285,13 @@ def test_unpublished_partners_are_not_named(client, directory):
 
 @pytest.mark.parametrize("slug", ["draft-secret", "archived-old", "no-such-org"])
 def test_unpublished_organisations_are_not_found(client, directory, slug):
-    response = client.get(f"/orgs/{slug}/")
+    response = client.get(f"/en/orgs/{slug}/")
     assert response.status_code == 404
     assert "Page not found" in text(response)
 
 
 def test_a_sensitive_organisation_hides_its_town_people_and_their_citations(client, directory):
-    response = client.get("/orgs/sensitive-peace/")
+    response = client.get("/en/orgs/sensitive-peace/")
     assert response.status_code == 200
     page = text(response)
     assert "<h1>Sensitive Peace Committee</h1>" in page
@@ -302,7 +302,7 @@ def test_a_sensitive_organisation_hides_its_town_people_and_their_citations(clie
 
 
 def test_a_hidden_persons_citation_is_not_shown(client, directory):
-    response = client.get("/orgs/youth-mopti/")
+    response = client.get("/en/orgs/youth-mopti/")
     assert response.status_code == 200
     page = text(response)
     assert HIDDEN_PERSON not in page
@@ -311,11 +311,12 @@ def test_a_hidden_persons_citation_is_not_shown(client, directory):
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_nothing_hidden_appears_on_any_public_page(client, directory, language):
-    client.cookies["django_language"] = language
     urls = ["/", "/orgs/", "/orgs/?q=mopti", "/orgs/?q=sensitive", "/regions/", "/sources/"]
-    urls += [o.get_absolute_url() for o in Organisation.objects.published()]
-    urls += [r.get_absolute_url() for r in Region.objects.all()]
-    urls += [s.get_absolute_url() for s in Source.objects.all()]
+    with translation.override(language):
+        urls = [f"/{language}{url}" for url in urls]
+        urls += [o.get_absolute_url() for o in Organisation.objects.published()]
+        urls += [r.get_absolute_url() for r in Region.objects.all()]
+        urls += [s.get_absolute_url() for s in Source.objects.all()]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -327,30 +328,30 @@ def test_nothing_hidden_appears_on_any_public_page(client, directory, language):
 def test_searching_for_something_hidden_does_not_reveal_who_it_belongs_to(
     client, directory, secret
 ):
-    response = client.get("/orgs/", {"q": secret})
+    response = client.get("/en/orgs/", {"q": secret})
     assert response.status_code == 200
     assert card_names(response) == []
     # Control: both are found by what the public may read about them.
-    assert "Sensitive Peace Committee" in card_names(client.get("/orgs/", {"q": "committee"}))
-    assert "Youth Mopti Association" in card_names(client.get("/orgs/", {"q": "youth mopti"}))
+    assert "Sensitive Peace Committee" in card_names(client.get("/en/orgs/", {"q": "committee"}))
+    assert "Youth Mopti Association" in card_names(client.get("/en/orgs/", {"q": "youth mopti"}))
 
 
 # --- regions and sources ---
 
 
 def test_regions_page_draws_the_counts_and_lists_them(client, directory):
-    page = text(client.get("/regions/"))
+    page = text(client.get("/en/regions/"))
     assert "<table" in page and "Timbuktu" in page and "Tombouktou" in page
     mopti = Organisation.objects.published().in_regions(Region.objects.filter(slug="mopti"))
     assert re.search(
-        rf'/regions/mopti/">Mopti</a></th>.*?<td class="num">{mopti.count()}</td>', page
+        rf'/en/regions/mopti/">Mopti</a></th>.*?<td class="num">{mopti.count()}</td>', page
     )
 
 
 def test_the_map_draws_mali_s_regions_as_links_with_their_counts(client, directory):
     from orgs.region_map import outlines
 
-    response = client.get("/regions/")
+    response = client.get("/en/regions/")
     page = text(response)
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
     drawn = outlines()["regions"]
@@ -358,10 +359,10 @@ def test_the_map_draws_mali_s_regions_as_links_with_their_counts(client, directo
     assert svg.count("<path ") == len(drawn)
     mopti = Organisation.objects.published().in_regions(Region.objects.filter(slug="mopti"))
     n = mopti.count()
-    assert f'<a href="/regions/mopti/" aria-label="Mopti: {n} organisations">' in svg
+    assert f'<a href="/en/regions/mopti/" aria-label="Mopti: {n} organisations">' in svg
     assert re.search(rf'>Mopti<tspan [^>]*class="n">{n}</tspan>', svg)
     for slug in drawn:
-        assert f'href="/regions/{slug}/"' in svg
+        assert f'href="/en/regions/{slug}/"' in svg
     assert "<script" not in page and "http" not in svg.replace("http://www.w3.org", "")
     assert "Natural Earth" in page  # the source is credited
 
@@ -379,25 +380,25 @@ def test_the_map_s_coordinates_stay_numbers_in_french(client, directory):
 
 
 def test_regions_without_an_outline_are_listed_under_the_region_that_holds_them(client, directory):
-    page = text(client.get("/regions/"))
+    page = text(client.get("/en/regions/"))
     unmapped = re.search(
         r'<ul class="unmapped">.*?</ul>\n</li>\n</ul>|<ul class="unmapped">.*', page, re.S
     ).group(0)
     assert "2016 and 2023" in page
     mopti_group = re.search(
-        r'<a href="/regions/mopti/">Mopti</a>\s*<ul>(.*?)</ul>', unmapped, re.S
+        r'<a href="/en/regions/mopti/">Mopti</a>\s*<ul>(.*?)</ul>', unmapped, re.S
     )
     assert mopti_group, unmapped[:500]
-    assert "/regions/bandiagara/" in mopti_group.group(1)
-    assert "/regions/douentza/" in mopti_group.group(1)
-    gao_group = re.search(r'<a href="/regions/gao/">Gao</a>\s*<ul>(.*?)</ul>', unmapped, re.S)
-    assert "/regions/menaka/" in gao_group.group(1)
+    assert "/en/regions/bandiagara/" in mopti_group.group(1)
+    assert "/en/regions/douentza/" in mopti_group.group(1)
+    gao_group = re.search(r'<a href="/en/regions/gao/">Gao</a>\s*<ul>(.*?)</ul>', unmapped, re.S)
+    assert "/en/regions/menaka/" in gao_group.group(1)
     drawn = re.search(r"<svg .*?</svg>", page, re.S).group(0)
-    assert "/regions/bandiagara/" not in drawn  # listed, not drawn
+    assert "/en/regions/bandiagara/" not in drawn  # listed, not drawn
 
 
 def test_the_region_by_focus_table_counts_from_the_index(client, directory):
-    page = text(client.get("/regions/"))
+    page = text(client.get("/en/regions/"))
     table = re.search(r'<table class="grid">.*?</table>', page, re.S).group(0)
     youth_mopti = (
         Organisation.objects.published()
@@ -406,26 +407,26 @@ def test_the_region_by_focus_table_counts_from_the_index(client, directory):
         .count()
     )
     assert youth_mopti > 0
-    assert f'<a href="/orgs/?region=mopti&amp;focus=youth">{youth_mopti}</a>' in table
+    assert f'<a href="/en/orgs/?region=mopti&amp;focus=youth">{youth_mopti}</a>' in table
     assert table.count("<tr>") == Region.objects.count() + 1
 
 
 def test_region_page_lists_its_published_organisations(client, directory):
-    response = client.get("/regions/mopti/")
+    response = client.get("/en/regions/mopti/")
     assert response.status_code == 200
     page = text(response)
     assert "Youth Mopti Association" in page and "Prison Mopti Association" in page
     assert "Draft Secret" not in page
-    assert client.get("/regions/atlantis/").status_code == 404
+    assert client.get("/en/regions/atlantis/").status_code == 404
 
 
 def test_sources_list_and_page_show_only_published_organisations(client, directory):
-    listing = text(client.get("/sources/"))
+    listing = text(client.get("/en/sources/"))
     assert "Local peacebuilding in Mali" in listing and "supports 2 organisations" in listing
     assert "supports 0 organisations" in listing  # the source only a draft cites
-    page = text(client.get("/sources/report-2019/"))
+    page = text(client.get("/en/sources/report-2019/"))
     assert "Youth Mopti Association" in page and "Sensitive Peace Committee" in page
-    response = client.get("/sources/draft-only/")
+    response = client.get("/en/sources/draft-only/")
     assert response.status_code == 200
     assert "Only about a draft" in text(response)
     assert "Draft Secret" not in text(response)
@@ -436,9 +437,9 @@ def test_facets_0_shows_the_same_results_and_options_without_counts(
 ):
     for n in range(3):
         make_org(name=f"Org {n}", slug=f"org-{n}").regions.add(Region.objects.get(slug="mopti"))
-    with_counts = client.get("/orgs/")
+    with_counts = client.get("/en/orgs/")
     with django_assert_max_num_queries(8):  # 7, and the data version for withheld text
-        without = client.get("/orgs/?facets=0")
+        without = client.get("/en/orgs/?facets=0")
     assert without.status_code == 200
     assert [o.slug for o in without.context["object_list"]] == [
         o.slug for o in with_counts.context["object_list"]
@@ -450,7 +451,7 @@ def test_facets_0_shows_the_same_results_and_options_without_counts(
 
 def test_a_page_number_of_thousands_of_digits_shows_a_page(client, db):
     make_org()
-    response = client.get(f"/orgs/?page={'9' * 5000}")
+    response = client.get(f"/en/orgs/?page={'9' * 5000}")
     assert response.status_code == 200
     assert "Test Association" in response.content.decode()
 
@@ -459,14 +460,14 @@ def test_a_page_number_of_thousands_of_digits_shows_a_page(client, db):
 
 
 def test_the_filter_panel_comes_before_the_results(client, directory):
-    page = text(client.get("/orgs/?region=mopti"))
+    page = text(client.get("/en/orgs/?region=mopti"))
     panel = page.index('<details class="filters" id="filters">')
     assert 0 < panel < page.index('<li class="card">')
     assert "<summary>Filters and order" in page
 
 
 def test_a_filter_error_opens_the_panel(client, directory):
-    page = text(client.get("/orgs/?founded_min=abc"))
+    page = text(client.get("/en/orgs/?founded_min=abc"))
     assert '<details class="filters" id="filters" open>' in page
 
 
@@ -479,22 +480,22 @@ def test_a_filter_error_opens_the_panel(client, directory):
     ],
 )
 def test_empty_parameters_are_dropped_from_the_address(client, directory, query, clean):
-    response = client.get("/orgs/" + query)
+    response = client.get("/en/orgs/" + query)
     assert response.status_code == 302
-    assert response["Location"] == "/orgs/" + clean
-    assert client.get("/orgs/" + clean).status_code == 200  # the clean address is served
+    assert response["Location"] == "/en/orgs/" + clean
+    assert client.get("/en/orgs/" + clean).status_code == 200  # the clean address is served
 
 
 def test_chips_show_labels_in_the_readers_language(client, directory):
     query = "?region=mopti&focus=womens-rights&kind=donor&zone=centre"
-    page = text(client.get(query.join(["/orgs/", ""])))
+    page = text(client.get(query.join(["/en/orgs/", ""])))
     chips = re.search(r'<ul class="active".*?</ul>', page, re.S).group(0)
     women = FocusArea.objects.get(slug="womens-rights")
     for label in ["Region: Mopti", f"Focus area: {women.label_en}", "Kind: Donor or foundation"]:
         assert label.replace("'", "&#x27;") in chips, label
     assert "Zone: Centre" in chips
     assert "womens-rights" not in re.sub(r'href="[^"]*"', "", chips)
-    french = text(client.get("/orgs/" + query, HTTP_ACCEPT_LANGUAGE="fr"))
+    french = text(client.get("/fr/orgs/" + query))
     chips = re.search(r'<ul class="active".*?</ul>', french, re.S).group(0)
     assert women.label_fr in chips
     assert "Bailleur ou fondation" in chips
@@ -508,7 +509,7 @@ def test_order_by_name_ignores_case_and_accents(client, reference_data):
         ("association Kayes", "assoc"),
     ]:
         make_org(name=name, slug=slug)
-    assert card_names(client.get("/orgs/")) == [
+    assert card_names(client.get("/en/orgs/")) == [
         "association Kayes",
         "Équipe Sahel",
         "REJEFPO",
@@ -522,15 +523,15 @@ def test_readers_choose_the_order(client, reference_data):
     make_org(name="Mid Unknown", slug="mid")
     Organisation.objects.filter(pk=old.pk).update(created="2020-01-01T00:00Z")
     Organisation.objects.filter(pk=new.pk).update(created="2025-01-01T00:00Z")
-    assert card_names(client.get("/orgs/?order=founded")) == [
+    assert card_names(client.get("/en/orgs/?order=founded")) == [
         "Zeta Old",
         "Alpha New",
         "Mid Unknown",
     ]
-    added = card_names(client.get("/orgs/?order=added"))
+    added = card_names(client.get("/en/orgs/?order=added"))
     assert added[0] == "Mid Unknown" and added[1:] == ["Alpha New", "Zeta Old"]
-    assert card_names(client.get("/orgs/")) == ["Alpha New", "Mid Unknown", "Zeta Old"]
-    page = text(client.get("/orgs/?order=founded"))
+    assert card_names(client.get("/en/orgs/")) == ["Alpha New", "Mid Unknown", "Zeta Old"]
+    page = text(client.get("/en/orgs/?order=founded"))
     assert '<option value="founded" selected>' in page
 
 
@@ -538,14 +539,14 @@ def test_a_search_keeps_best_match_first_unless_another_order_is_chosen(client, 
     make_org(name="Aaa Peace Network", slug="aaa", acronym="APN", founded=2000)
     make_org(name="Peace", slug="peace", acronym="PEACE", founded=1990)
     update_search_text(Organisation.objects.all())
-    assert card_names(client.get("/orgs/?q=peace")) == ["Peace", "Aaa Peace Network"]
-    assert card_names(client.get("/orgs/?q=peace&order=name")) == ["Aaa Peace Network", "Peace"]
-    page = text(client.get("/orgs/?q=peace"))
+    assert card_names(client.get("/en/orgs/?q=peace")) == ["Peace", "Aaa Peace Network"]
+    assert card_names(client.get("/en/orgs/?q=peace&order=name")) == ["Aaa Peace Network", "Peace"]
+    page = text(client.get("/en/orgs/?q=peace"))
     assert '<option value="" selected>Best match</option>' in page
 
 
 def test_an_unknown_order_is_explained_and_the_results_still_show(client, directory):
-    response = client.get("/orgs/?order=loudest")
+    response = client.get("/en/orgs/?order=loudest")
     assert response.status_code == 200
     assert card_names(response)
     assert 'class="error"' in text(response)
@@ -554,10 +555,10 @@ def test_an_unknown_order_is_explained_and_the_results_still_show(client, direct
 def test_a_name_that_is_its_own_acronym_shows_once(client, reference_data):
     make_org(name="REJEFPO", slug="rejefpo", acronym="REJEFPO")
     make_org(name="Other Network", slug="other", acronym="ON")
-    page = text(client.get("/orgs/"))
+    page = text(client.get("/en/orgs/"))
     assert page.count("REJEFPO") == 1
     assert "<abbr>ON</abbr>" in page
-    detail = text(client.get("/orgs/rejefpo/"))
+    detail = text(client.get("/en/orgs/rejefpo/"))
     assert "<abbr>" not in detail and "REJEFPO" in detail
 
 
@@ -575,23 +576,25 @@ def description(response):
 
 def test_listing_titles_say_the_filters_and_the_page(client, reference_data):
     many_orgs(30, kind=Organisation.Kind.NATIONAL_NGO)
-    assert title(client.get("/orgs/")).startswith("Organisations · ")
-    titled = title(client.get("/orgs/?region=mopti&kind=national_ngo&page=2"))
+    assert title(client.get("/en/orgs/")).startswith("Organisations · ")
+    titled = title(client.get("/en/orgs/?region=mopti&kind=national_ngo&page=2"))
     assert titled.startswith("Mopti, National NGO · page 2 of 2 · Organisations · ")
-    french = title(client.get("/orgs/?region=mopti&kind=national_ngo", HTTP_ACCEPT_LANGUAGE="fr"))
+    french = title(client.get("/fr/orgs/?region=mopti&kind=national_ngo"))
     assert french.startswith("Mopti, ONG nationale · Organisations")
     assert "30 civil-society organisations in Mali: Mopti" in description(
-        client.get("/orgs/?region=mopti")
+        client.get("/en/orgs/?region=mopti")
     )
 
 
 def test_region_pages_title_their_page_number(client, reference_data):
     many_orgs(30)
-    assert title(client.get("/regions/mopti/?page=2")).startswith("Mopti · page 2 of 2 · ")
-    assert title(client.get("/regions/mopti/")).startswith("Mopti · Mali CSO Directory")
+    assert title(client.get("/en/regions/mopti/?page=2")).startswith("Mopti · page 2 of 2 · ")
+    assert title(client.get("/en/regions/mopti/")).startswith("Mopti · Mali CSO Directory")
 
 
-@pytest.mark.parametrize("url", ["/", "/orgs/", "/regions/", "/regions/mopti/", "/sources/"])
+@pytest.mark.parametrize(
+    "url", ["/en/", "/en/orgs/", "/fr/regions/", "/en/regions/mopti/", "/en/sources/"]
+)
 def test_every_page_has_a_meta_description(client, directory, url):
     response = client.get(url)
     assert response.status_code == 200
@@ -600,7 +603,7 @@ def test_every_page_has_a_meta_description(client, directory, url):
 
 def test_an_organisation_page_describes_it_from_facts_only(client, directory):
     org = Organisation.objects.get(slug="youth-mopti")
-    summary = description(client.get("/orgs/youth-mopti/"))
+    summary = description(client.get("/en/orgs/youth-mopti/"))
     assert summary.startswith(f"{org.name}: Local association, founded 2005, based in Mopti.")
     assert SENSITIVE_TOWN not in summary
 
@@ -620,7 +623,7 @@ def test_the_favicon_is_served_and_inline(client, db):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert response.content.startswith(b"<svg")
-    page = text(client.get("/"))
+    page = text(client.get("/en/"))
     assert '<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,' in page
 
 
@@ -642,9 +645,9 @@ def note(page, number):
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, directory, language):
-    page = client.get("/orgs/youth-mopti/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    page = client.get(f"/{language}/orgs/youth-mopti/").content.decode()
     mopti = Region.objects.get(slug="mopti")
-    [number] = note_links(page, f'<li><a href="/regions/mopti/">{mopti.label}</a>')
+    [number] = note_links(page, f'<li><a href="/{language}/regions/mopti/">{mopti.label}</a>')
     assert "Active across Mopti." in note(page, number)
     assert '<time datetime="2019">2019</time>' in note(page, number)
     [partner] = note_links(page, "Donor Fund Association</a>")
@@ -658,7 +661,7 @@ def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, director
 
 
 def test_notes_number_down_the_page_and_every_link_has_its_note(client, directory):
-    page = client.get("/orgs/youth-mopti/").content.decode()
+    page = client.get("/en/orgs/youth-mopti/").content.decode()
     linked = re.findall(r'href="#note-(\d+)"', page)
     notes = re.findall(r'<li id="note-(\d+)">', page)
     assert notes == [str(n) for n in range(1, len(notes) + 1)] and len(notes) >= 4

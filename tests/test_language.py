@@ -1,0 +1,229 @@
+"""The language is in the address (orgs/language.py), and what follows from it: every
+page is the same bytes for every reader, so it sets no cookie, may be kept by a shared
+cache (orgs/caching.py) and is compressed (orgs/compression.py)."""
+
+import gzip
+import html
+import re
+
+import brotli
+import pytest
+import zstandard
+from django.test import Client
+
+from orgs.caching import PUBLIC_MAX_AGE
+
+from . import test_privacy_crawl
+from .test_privacy_crawl import LANGUAGES, crawl_urls
+
+# The privacy crawl's world and its list of every public address, both languages.
+crawl_data = test_privacy_crawl.crawl_data
+leaky_world = test_privacy_crawl.leaky_world
+crawled_world = test_privacy_crawl.crawled_world
+
+PUBLIC_CACHE = f"public, max-age=0, s-maxage={PUBLIC_MAX_AGE}"
+FORMS = {"orgs:suggest_correction", "orgs:ask_to_hide", "orgs:suggest_organisation"}
+
+
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("fr-FR,fr;q=0.9,en;q=0.8", "/fr/"),
+        ("en-GB,en;q=0.9,fr;q=0.5", "/en/"),
+        ("fr;q=0.4, en;q=0.8", "/en/"),  # by preference, not by order
+        ("de-DE, en;q=0.5", "/en/"),  # the first of ours it names
+        ("de-DE,de;q=0.9", "/fr/"),  # names neither: French, the readers' first language
+        ("", "/fr/"),
+    ],
+)
+def test_the_root_redirects_by_accept_language(client, directory, accept, expected):
+    client.cookies["django_language"] = "en"  # an old cookie is not read
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert response["Vary"] == "Accept-Language"
+    assert response["Cache-Control"] == PUBLIC_CACHE
+    assert response.cookies == {}
+
+
+@pytest.mark.parametrize(
+    "old, accept, new",
+    [
+        (
+            "/orgs/?region=mopti&focus=youth&page=2",
+            "en",
+            "/en/orgs/?region=mopti&focus=youth&page=2",
+        ),
+        ("/orgs/?q=paix", "fr", "/fr/orgs/?q=paix"),
+        ("/orgs/youth-mopti/", "fr", "/fr/orgs/youth-mopti/"),
+        ("/orgs/youth-mopti", "en", "/en/orgs/youth-mopti/"),
+        ("/regions/mopti/?page=1", "en", "/en/regions/mopti/?page=1"),
+        ("/sources/report-2019/", "fr", "/fr/sources/report-2019/"),
+        ("/data/", "fr", "/fr/data/"),
+        ("/suggest-organisation/", "en", "/en/suggest-organisation/"),
+    ],
+)
+def test_old_addresses_redirect_to_the_prefixed_ones_with_their_query(
+    client, directory, old, accept, new
+):
+    response = client.get(old, HTTP_ACCEPT_LANGUAGE=accept)
+    assert (response.status_code, response["Location"]) == (302, new)
+    assert client.get(new).status_code == 200
+
+
+def test_an_unknown_address_is_not_redirected(client, directory):
+    response = client.get("/nowhere/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 404
+    assert client.get("/fr/orgs/draft-secret/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/orgs/", "/export/orgs.csv", "/healthz", "/robots.txt", "/favicon.ico"],
+)
+def test_machine_addresses_stay_unprefixed(client, directory, url):
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="fr").status_code == 200
+    assert client.get("/fr" + url).status_code == 404
+
+
+def test_the_admin_stays_unprefixed(client, directory):
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get("/fr/admin/").status_code == 404
+
+
+def links(page):
+    """{rel or hreflang: href} of the page's canonical and alternate links."""
+    found = {}
+    for tag in re.findall(r"<link rel=\"(?:canonical|alternate)\"[^>]*>", page):
+        key = re.search(r'hreflang="([^"]+)"', tag) or re.search(r'rel="([^"]+)"', tag)
+        found[key[1]] = html.unescape(re.search(r'href="([^"]+)"', tag)[1])
+    return found
+
+
+def test_a_filtered_page_links_itself_and_its_other_language(client, directory):
+    page = client.get("/fr/orgs/?region=mopti&page=1").content.decode()
+    assert links(page) == {
+        "canonical": "http://testserver/fr/orgs/?region=mopti&page=1",
+        "fr": "http://testserver/fr/orgs/?region=mopti&page=1",
+        "en": "http://testserver/en/orgs/?region=mopti&page=1",
+        "x-default": "http://testserver/orgs/?region=mopti&page=1",
+    }
+
+
+def test_every_public_page_has_its_alternates_and_a_canonical_link(client, crawled_world):
+    checked = 0
+    for language in LANGUAGES:
+        for _name, urls in crawl_urls(language).items():
+            for url, _control in urls:
+                if not url.startswith(f"/{language}/"):
+                    continue  # the API, the exports, the site files: not pages
+                response = client.get(url)
+                assert response.status_code == 200, url
+                other = "en" if language == "fr" else "fr"
+                absolute = f"http://testserver{url}"
+                assert links(response.content.decode()) == {
+                    "canonical": absolute,
+                    language: absolute,
+                    other: absolute.replace(f"/{language}/", f"/{other}/", 1),
+                    "x-default": absolute.replace(f"/{language}/", "/", 1),
+                }, url
+                checked += 1
+    assert checked > 100
+
+
+def test_no_anonymous_public_get_sets_a_cookie_and_pages_may_be_cached(crawled_world):
+    client = Client(enforce_csrf_checks=True)
+    problems = []
+    fetched = 0
+    for language in LANGUAGES:
+        for name, urls in crawl_urls(language).items():
+            for url, _control in urls:
+                client.cookies.clear()
+                response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+                assert response.status_code == 200, url
+                fetched += 1
+                vary = response.get("Vary", "")
+                cache = response.get("Cache-Control", "")
+                if name in FORMS:
+                    # A form needs its CSRF cookie; it is private and never stored.
+                    if list(response.cookies) != ["csrftoken"] or "no-store" not in cache:
+                        problems.append((url, list(response.cookies), cache))
+                    continue
+                if response.cookies or "Cookie" in vary:
+                    problems.append((url, "cookie", list(response.cookies), vary))
+                if url.startswith(f"/{language}/") and cache != PUBLIC_CACHE:
+                    problems.append((url, "cache", cache))
+                if url.startswith(f"/{language}/") and "Accept-Language" in vary:
+                    problems.append((url, "vary", vary))
+    assert fetched > 200
+    assert problems == []
+
+
+def test_the_language_switch_keeps_filters_and_page(client, directory):
+    page = client.get("/fr/orgs/?region=mopti&focus=youth&page=1").content.decode()
+    switch = re.search(r'<p class="lang">\s*<a href="([^"]+)" hreflang="en" lang="en">', page)
+    assert html.unescape(switch[1]) == "/en/orgs/?region=mopti&focus=youth&page=1"
+    english = client.get(html.unescape(switch[1]))
+    assert english.status_code == 200
+    assert '<html lang="en">' in english.content.decode()
+
+
+def test_the_listing_export_links_carry_the_filters_and_the_language(client, directory):
+    page = html.unescape(client.get("/fr/orgs/?region=mopti&kind=national_ngo").content.decode())
+    assert 'href="/export/orgs.csv?region=mopti&kind=national_ngo&lang=fr"' in page
+    assert 'href="/export/orgs.hxl.csv?region=mopti&kind=national_ngo&lang=fr"' in page
+    english = html.unescape(client.get("/en/orgs/").content.decode())
+    assert 'href="/export/orgs.csv?lang=en"' in english
+
+
+DECODERS = {
+    "br": brotli.decompress,
+    "gzip": gzip.decompress,
+    "zstd": lambda data: zstandard.ZstdDecompressor().decompressobj().decompress(data),
+}
+
+
+@pytest.mark.parametrize("url", ["/fr/orgs/", "/en/orgs/", "/fr/orgs/youth-mopti/"])
+@pytest.mark.parametrize("encoding", DECODERS)
+def test_compressed_pages_decode_to_the_same_html(client, directory, url, encoding):
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain
+    response = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
+    assert response["Content-Encoding"] == encoding
+    assert len(response.content) < len(plain.content) / 2
+    assert DECODERS[encoding](response.content) == plain.content
+    assert response["Vary"] == "Accept-Encoding"
+    assert response["Cache-Control"] == PUBLIC_CACHE
+
+
+def test_brotli_is_preferred_to_gzip(client, directory):
+    response = client.get("/fr/orgs/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response["Content-Encoding"] == "br"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fr/orgs/youth-mopti/suggest-correction/",
+        "/en/orgs/youth-mopti/ask-to-hide/",
+        "/fr/suggest-organisation/",
+    ],
+)
+def test_pages_with_a_csrf_token_are_not_compressed(client, directory, url):
+    """Against BREACH: a secret in a compressed page could be guessed from its size."""
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response.status_code == 200
+    assert "csrfmiddlewaretoken" in response.content.decode()
+    assert "Content-Encoding" not in response
+    # The same client, a page without a token: compressed.
+    assert client.get("/fr/orgs/", HTTP_ACCEPT_ENCODING="gzip, br")["Content-Encoding"] == "br"
+
+
+def test_the_admin_is_not_compressed(admin_client, directory):
+    response = admin_client.get("/admin/orgs/organisation/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response.status_code == 200
+    assert len(response.content) > 1000
+    assert "Content-Encoding" not in response
+    assert "no-store" in response["Cache-Control"]
