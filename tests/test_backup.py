@@ -166,6 +166,20 @@ def test_import_keeps_reference_data_already_loaded(transactional_db, directory_
     assert snapshot() == before
 
 
+def test_import_takes_the_backups_spelling_over_reference_data_loaded_since(
+    transactional_db, directory_data, tmp_path
+):
+    """A region renamed by a curator keeps its new name through a restore, even when
+    the install loaded the fixture's older spelling first."""
+    Region.objects.filter(slug="mopti").update(name_en="Mopti Region")
+    export(tmp_path / "backup.json")
+    empty_the_database()
+    call_command("loaddata", "regions", "focus_areas", verbosity=0)
+    assert Region.objects.get(slug="mopti").name_en != "Mopti Region"  # the fixture's
+    call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
+    assert Region.objects.get(slug="mopti").name_en == "Mopti Region"
+
+
 def test_import_makes_organisations_searchable(transactional_db, directory_data, tmp_path):
     export(tmp_path / "backup.json")
     empty_the_database()
