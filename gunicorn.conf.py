@@ -19,6 +19,25 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
+# Load the application once, in the master, before forking the workers. The check
+# that refuses to start without the SQLite file (directory/wsgi.py) then runs once,
+# at start: a worker replaced later (recycled, or after a crash) while the file is
+# briefly away is forked from the loaded app and answers 503 until the file is
+# back, where a worker that imported the app itself would fail to boot and make
+# gunicorn halt the whole server. A code deploy restarts gunicorn (a HUP reloads
+# only the configuration).
+preload_app = True
+
+
+def pre_fork(server, worker):
+    """No database connection the master may hold is shared with a worker."""
+    from django.conf import settings
+    from django.db import connections
+
+    if settings.configured:  # the app is loaded in the master (preload_app)
+        connections.close_all()
+
+
 graceful_timeout = 20
 # Recycle workers now and then, so a slow leak never grows for ever.
 max_requests = 2000
@@ -31,3 +50,6 @@ errorlog = "-"
 # Django sees the request): a shared listing address with many filters fits, and an
 # absurd page number of thousands of digits reaches the API, which says 400 in JSON.
 limit_request_line = 8190
+# gunicorn's control socket (one default path per user, $HOME/.gunicorn/gunicorn.ctl)
+# is not used here, and two servers on one machine would take it from each other.
+control_socket_disable = True

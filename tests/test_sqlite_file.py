@@ -6,8 +6,11 @@ answer /healthz "ok" over a missing database, or serve an empty new one.
 """
 
 import json
+import os
+import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -115,6 +118,36 @@ def test_a_save_that_fails_says_so_and_keeps_what_was_typed(site):
     assert ("description_en", typed) in again.fields
     assert curator.post(path, again.fields)[0] == 302
     assert dict(curator.form(path, "organisation_form"))["description_en"] == typed
+
+
+def workers(server):
+    """The gunicorn master's worker processes."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+    return set(map(int, children.split()))
+
+
+def test_a_worker_replaced_while_the_file_is_away_keeps_the_server_up(site):
+    # gunicorn replaces a worker that dies or is recycled (max_requests). The new
+    # worker must not re-run the start check: it would fail to boot, and gunicorn
+    # halts the whole server when a worker fails to boot.
+    before = workers(site.server)
+    aside = site.file.with_name("aside.sqlite3")
+    site.file.rename(aside)
+    try:
+        os.kill(min(before), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not workers(site.server) - before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers(site.server) - before) == 1, "gunicorn did not replace the worker"
+        time.sleep(1)  # time enough for a worker that fails to boot to halt the server
+        assert site.server.poll() is None, site.server_log()
+        for _ in range(4):  # both workers, the new one among them
+            status, _headers, body = http_get(site.port, "/healthz")
+            assert (status, body) == (503, "database unavailable")
+    finally:
+        aside.rename(site.file)
+    for _ in range(4):
+        assert http_get(site.port, "/healthz")[0] == 200
 
 
 @pytest.mark.parametrize("server", ["gunicorn", "runserver"])
