@@ -36,6 +36,14 @@ def raw(sql, params=()):
         cursor.execute(sql, params)
 
 
+def link(table, column, model, slug):
+    """A many-to-many link written by raw SQL, as a script or another program would."""
+    raw(
+        f"INSERT INTO {table} (organisation_id, {column}_id) VALUES (%s, %s)",
+        [Organisation.objects.get(slug="donor-fund").pk, model.objects.get(slug=slug).pk],
+    )
+
+
 def save(obj, **fields):
     for name, value in fields.items():
         setattr(obj, name, value)
@@ -76,12 +84,24 @@ CASES = [
         "Kidal",
     ),
     (
+        "regions of work, raw SQL (no signal rewrites the organisation)",
+        ("orgs:org_detail", {"slug": "donor-fund"}),
+        lambda: link("orgs_organisation_regions", "region", Region, "gao"),
+        "Gao",
+    ),
+    (
         "focus areas (many-to-many)",
         ("orgs:org_detail", {"slug": "donor-fund"}),
         lambda: Organisation.objects.get(slug="donor-fund").focus_areas.add(
             FocusArea.objects.get(slug="health")
         ),
         {"en": "Health", "fr": "Santé"},
+    ),
+    (
+        "focus areas, raw SQL",
+        ("orgs:org_detail", {"slug": "donor-fund"}),
+        lambda: link("orgs_organisation_focus_areas", "focusarea", FocusArea, "education"),
+        {"en": "Education", "fr": "Éducation"},
     ),
     (
         "region name",
