@@ -24,6 +24,8 @@ from django.db import connections
 TABLE = "orgs_page_version"
 # Every table of the models public pages read, with their many-to-many links
 # (tests/test_page_version.py checks none is missing). Any column: a page shows them all.
+# A table added here needs a migration that creates its trigger on PostgreSQL too
+# (the tests' raw write to each table fails there until it has one).
 WATCHED = (
     "orgs_organisation",
     "orgs_organisation_regions",
