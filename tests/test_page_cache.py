@@ -160,7 +160,7 @@ def test_a_form_and_the_data_page_are_never_kept(client, org):
     first = client.get(form)
     assert first.status_code == 200
     assert "ETag" not in first
-    assert first.cookies  # its CSRF cookie: a page for one reader
+    assert "no-store" in first["Cache-Control"]  # never_cache: a page with a form
     assert client.get(url("orgs:data")).status_code == 200  # says today's date
     assert len(store.entries) == 0
     client.get(url("orgs:org_list"))
