@@ -33,24 +33,37 @@ TABLE = "orgs_facet_version"
 # Table: the columns whose updates change a count or a search's matches (None: any
 # column). The search columns are written by orgs.search_upkeep.update_search_text after any
 # change to searched text, whoever made it.
+ORGANISATION_FACTS = (
+    "status",
+    "kind",
+    "founded",
+    "hq_region_id",
+    "search_text",
+    "search_names",
+    "search_acronym",
+    "sensitive",
+    "hq_town",
+)
+# The contacts the public-text rule withholds when hidden, and their switches.
+ORGANISATION_CONTACTS = (
+    "contact_email",
+    "contact_email_public",
+    "contact_phone",
+    "contact_phone_public",
+    "social_links",
+    "social_links_public",
+)
 WATCHED = {
-    "orgs_organisation": (
-        "status",
-        "kind",
-        "founded",
-        "hq_region_id",
-        "search_text",
-        "search_names",
-        "search_acronym",
-        "sensitive",
-        "hq_town",
-    ),
+    "orgs_organisation": ORGANISATION_FACTS + ORGANISATION_CONTACTS,
     "orgs_organisation_regions": None,
     "orgs_organisation_focus_areas": None,
     "orgs_region": None,
     "orgs_focusarea": None,
     "orgs_person": None,
 }
+# What migrations 0004 to 0013 install: a migration installs the triggers of its
+# own time, since a column watched today may not exist yet at its step.
+WATCHED_BEFORE_CONTACTS = {**WATCHED, "orgs_organisation": ORGANISATION_FACTS}
 PG_FUNCTION = "orgs_facet_version_bump"
 PG_RANDOM = "(random() * 9.2e18)::bigint"
 
@@ -60,10 +73,10 @@ def _events(columns):
     return ("INSERT", update, "DELETE")
 
 
-def sqlite_triggers():
+def sqlite_triggers(watched=WATCHED):
     """{trigger name: CREATE TRIGGER statement} for SQLite."""
     triggers = {}
-    for table, columns in WATCHED.items():
+    for table, columns in watched.items():
         for event in _events(columns):
             name = f"{TABLE}_{table}_{event.split()[0].lower()}"
             triggers[name] = (
@@ -73,7 +86,7 @@ def sqlite_triggers():
     return triggers
 
 
-def postgresql_statements():
+def postgresql_statements(watched=WATCHED):
     statements = [
         f"""CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger
         LANGUAGE plpgsql AS $$
@@ -82,7 +95,7 @@ def postgresql_statements():
             RETURN NULL;
         END $$"""
     ]
-    for table, columns in WATCHED.items():
+    for table, columns in watched.items():
         events = " OR ".join([*_events(columns), "TRUNCATE"])
         statements.append(
             f"CREATE TRIGGER {TABLE}_{table} AFTER {events} ON {table} "
@@ -91,7 +104,7 @@ def postgresql_statements():
     return statements
 
 
-def install(schema_editor):
+def install(schema_editor, watched=WATCHED):
     """Create the token's table and the triggers that change it (a migration step)."""
     execute = schema_editor.execute
     execute(
@@ -100,28 +113,28 @@ def install(schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         execute(f"INSERT INTO {TABLE} (id, token) VALUES (1, random())")
-        for sql in sqlite_triggers().values():
+        for sql in sqlite_triggers(watched).values():
             execute(sql)
     elif vendor == "postgresql":
         execute(f"INSERT INTO {TABLE} (id, token) VALUES (1, {PG_RANDOM})")
-        for sql in postgresql_statements():
+        for sql in postgresql_statements(watched):
             execute(sql)
     else:
         raise NotImplementedError(f"Facet counts support SQLite and PostgreSQL, not {vendor}")
 
 
-def reinstall_triggers(schema_editor):
-    """Replace the triggers by today's (a migration step, after WATCHED changes)."""
+def reinstall_triggers(schema_editor, watched=WATCHED):
+    """Replace the triggers by those of `watched` (a migration step, after WATCHED changes)."""
     execute = schema_editor.execute
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        for name, sql in sqlite_triggers().items():
+        for name, sql in sqlite_triggers(watched).items():
             execute(f"DROP TRIGGER IF EXISTS {name}")
             execute(sql)
     elif vendor == "postgresql":
-        for table in WATCHED:
+        for table in watched:
             execute(f"DROP TRIGGER IF EXISTS {TABLE}_{table} ON {table}")
-        for sql in postgresql_statements():
+        for sql in postgresql_statements(watched):
             execute(sql)
     execute(f"UPDATE {TABLE} SET token = token + 1")
 

@@ -16,7 +16,15 @@ which replaces, in any string:
   withheld in every text, not only its organisation's: a partner's quote that
   names the town would tell it as well as the organisation's own.
 
-with a visible marker in the reader's language: "[name withheld]", "[place withheld]".
+- every contact not shown to the public (its switch is off, or its organisation
+  is sensitive or unpublished; orgs.contacts): an email address, a web address of a social page
+  (with or without its scheme), and a phone number as written, as its digits run
+  together, and as its last eight digits (Mali's numbers) run together or in
+  pairs ("76 12 34 56"). The postal address is withheld where it is stored only:
+  its words are too common to find in other texts.
+
+with a visible marker in the reader's language: "[name withheld]", "[place withheld]",
+"[contact withheld]".
 
 Matching is by whole words, case- and accent-insensitive: "KOLA", "Kolà" and
 "Kola's" match Kola; "Kolanut" does not. A full name matches with any punctuation
@@ -29,7 +37,7 @@ are too often ordinary French or English words ("Ba", "Sy" are withheld only
 inside the full name).
 
 The table of withheld terms depends on people and on organisations' status,
-sensitivity and town. It is built once per data change: `current()` keeps one per
+sensitivity, town and contacts. It is built once per data change: `current()` keeps one per
 process, keyed by the database's data-version token (orgs.facet_version), whose
 triggers watch exactly those columns.
 """
@@ -43,7 +51,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 
 from . import facet_version
-from .contacts import hide_private
+from .contacts import FIELDS as CONTACT_FIELDS
+from .contacts import hide_private, social_link_list
 
 # Lower-case, accent-free; never withheld on their own.
 PARTICLES = frozenset(
@@ -53,7 +62,23 @@ PARTICLES = frozenset(
 )
 MIN_PART_LENGTH = 3
 
-NAME, PLACE = "name", "place"
+NAME, PLACE, CONTACT = "name", "place", "contact"
+# Contacts found in other texts, with their switches: not the postal address (see
+# the docstring).
+CONTACTS_IN_TEXT = {
+    field: switch
+    for field, switch in CONTACT_FIELDS
+    if field in ("contact_email", "contact_phone", "social_links")
+}
+NATIONAL_DIGITS = 8
+# The organisation columns the table is built from: a write to one may change it.
+ORGANISATION_COLUMNS = (
+    "status",
+    "sensitive",
+    "hq_town",
+    *CONTACTS_IN_TEXT,
+    *CONTACTS_IN_TEXT.values(),
+)
 
 # Letters NFKD does not take apart (the same folding orgs.search uses).
 _FOLD = str.maketrans(
@@ -140,6 +165,22 @@ def place_terms(town, region_spellings=()):
     return terms
 
 
+def contact_terms(field, value):
+    """The ways a hidden contact may be written in another text (see the docstring)."""
+    if field == "contact_phone":
+        digits = re.sub(r"\D", "", value)
+        national = digits[-NATIONAL_DIGITS:]
+        pairs = tuple(national[i : i + 2] for i in range(0, len(national), 2))
+        candidates = [tuple(words(value)), (digits,), (national,), pairs]
+    elif field == "social_links":
+        links = social_link_list(value)
+        bare = [re.sub(r"^[a-z]+://(www\.)?", "", link, flags=re.I) for link in links]
+        candidates = [tuple(words(link)) for link in [*links, *bare]]
+    else:
+        candidates = [tuple(words(value))]
+    return [term for term in dict.fromkeys(candidates) if term]
+
+
 @dataclass(frozen=True)
 class Term:
     words: tuple
@@ -149,10 +190,12 @@ class Term:
 class PublicText:
     """A compiled table of withheld terms. Cheap to apply; build it once per data change."""
 
-    def __init__(self, names=(), places=()):
+    def __init__(self, names=(), places=(), contacts=()):
         table = {}
         for term in places:
             table[term] = PLACE
+        for term in contacts:
+            table[term] = CONTACT
         for term in names:  # a word that is both is a name: the stronger protection
             table[term] = NAME
         self.table = table
@@ -169,7 +212,7 @@ class PublicText:
 
     @classmethod
     def from_database(cls):
-        """The table for the data as it is now: two queries."""
+        """The table for the data as it is now: three queries."""
         from .models import Organisation, Person
 
         public = Person.objects.public().values("pk")
@@ -185,7 +228,7 @@ class PublicText:
         for town, region, region_en, aliases in sensitive:
             spellings = [region, region_en, *(a for a in aliases or [] if isinstance(a, str))]
             places.extend(place_terms(town, spellings))
-        return cls(names, places)
+        return cls(names, places, hidden_contact_terms())
 
     def __bool__(self):
         return self.pattern is not None
@@ -220,7 +263,11 @@ class PublicText:
         matches = self._matches(text)
         if not matches:
             return text
-        markers = {NAME: gettext("[name withheld]"), PLACE: gettext("[place withheld]")}
+        markers = {
+            NAME: gettext("[name withheld]"),
+            PLACE: gettext("[place withheld]"),
+            CONTACT: gettext("[contact withheld]"),
+        }
         pieces, last = [], 0
         for start, end, kind in matches:
             pieces.append(text[last:start])
@@ -242,6 +289,26 @@ class PublicText:
             last = end
         pieces.append(text[last:])
         return "".join(pieces)
+
+
+def hidden_contact_terms():
+    """The terms of every contact the public may not see, of every organisation."""
+    from django.db.models import Q
+
+    from .models import Organisation
+
+    with_contacts = Q()
+    for field in CONTACTS_IN_TEXT:
+        with_contacts |= ~Q(**{field: ""})
+    columns = [*CONTACTS_IN_TEXT, *CONTACTS_IN_TEXT.values()]
+    terms = []
+    rows = Organisation.objects.filter(with_contacts).values("status", "sensitive", *columns)
+    for row in rows:
+        shown = row["status"] == Organisation.Status.PUBLISHED and not row["sensitive"]
+        for field, switch in CONTACTS_IN_TEXT.items():
+            if row[field] and not (shown and row[switch]):
+                terms.extend(contact_terms(field, row[field]))
+    return terms
 
 
 _current = None

@@ -296,19 +296,22 @@ def _withheld_before(sender, instance, raw=False, **kwargs):
     from django.db.models.signals import pre_delete
 
     from .models import Organisation
+    from .public_text import CONTACTS_IN_TEXT, ORGANISATION_COLUMNS
 
     if raw:
         return
     if isinstance(instance, Organisation):
         if kwargs.get("signal") is pre_delete or instance._state.adding:
-            relevant = instance.sensitive and instance.hq_town
+            relevant = (instance.sensitive and instance.hq_town) or any(
+                getattr(instance, field) for field in CONTACTS_IN_TEXT
+            )
         else:
             old = (
                 Organisation.objects.filter(pk=instance.pk)
-                .values_list("status", "sensitive", "hq_town")
+                .values_list(*ORGANISATION_COLUMNS)
                 .first()
             )
-            relevant = old != (instance.status, instance.sensitive, instance.hq_town)
+            relevant = old != tuple(getattr(instance, c) for c in ORGANISATION_COLUMNS)
         if not relevant:
             return
     instance._withheld_before = withheld_terms()

@@ -91,7 +91,15 @@ def hidden_cases():
                 continue
             values = contacts.social_link_list(getattr(org, field))
             if field == "contact_phone" and values:
+                # As a tel: link writes it, and its last eight digits (Mali's
+                # numbers) run together or in pairs, as texts write them.
+                digits = re.sub(r"\D", "", org.contact_phone)
+                national = digits[-8:]
                 values.append(contacts.tel_href(org.contact_phone))
+                values.append(national)
+                values.append(" ".join(national[i : i + 2] for i in range(0, 8, 2)))
+            if field == "social_links":
+                values += [re.sub(r"^https?://(www\.)?", "", link) for link in values]
             for value in values:
                 cases["contact"][f"{field} {value!r} of {org.slug}"] = words_of(
                     folded_words(value)
@@ -109,7 +117,11 @@ def build_leaky_world():
         kind=Organisation.Kind.LOCAL_ASSOCIATION,
         status=Organisation.Status.PUBLISHED,
         hq_region=mopti,
-        description_en="Founded by Mariam Sangaré-Dembélé; active near Ndiongo-Boré.",
+        # Its own hidden phone and a draft's email, typed into its description.
+        description_en=(
+            "Founded by Mariam Sangaré-Dembélé; active near Ndiongo-Boré. "
+            "Call 76 12 34 56, or draft.group@mail.example."
+        ),
         # A name written in the French description only, so a leak of it is seen alone.
         description_fr="Fondée avec Kadidia Konaté ; active près de Ndiongo-Boré.",
         contact_email="bonjour@open-association.example",
@@ -169,7 +181,9 @@ def build_leaky_world():
         publisher="Interviews with Mariam Sangaré Dembélé",
         title="Talking with Zeinab Ouattara in Ndiongo Boré",
         description_en="Conversations with Issa Coulibaly.",
-        description_fr="Entretiens avec Kadidia Konaté.",
+        description_fr=(
+            "Entretiens avec Kadidia Konaté. Contact : 66554433, facebook.com/quiet.committee."
+        ),
         date="2020",
     )
     partnership = Partnership.objects.create(
@@ -204,7 +218,7 @@ def build_leaky_world():
         source=source,
         fact=Citation.Fact.EXISTENCE,
         locator="p. 4",
-        quote="The Quiet Committee meets every week.",
+        quote="The Quiet Committee meets every week; write to quiet.committee@mail.example.",
     )
 
 

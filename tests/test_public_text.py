@@ -1,5 +1,7 @@
 """The public-text rule (orgs.public_text) and the public read model that applies it."""
 
+import re
+
 import pytest
 from django.utils import translation
 
@@ -215,3 +217,108 @@ def test_adding_a_hidden_person_hides_the_name_everywhere_at_once(client, quoted
     Person.objects.create(organisation=Organisation.objects.get(slug="quiet"), name="Hawa")
     assert "Led by [name withheld]." in client.get("/en/orgs/shown/").content.decode()
     assert client.get("/api/orgs/shown/").json()["description_en"] == "Led by [name withheld]."
+
+
+# --- Contacts the public may not see -------------------------------------------------
+
+
+@pytest.fixture
+def reachable(reference_data):
+    """One organisation with every contact hidden, one with every contact public."""
+    hidden = make_org(
+        slug="hidden-contacts",
+        name="Hidden Contacts",
+        contact_email="secret@hidden.example",
+        contact_phone="+223 76 12 34 56",
+        social_links="https://www.facebook.com/hidden.contacts",
+    )
+    shown = make_org(
+        slug="shown-contacts",
+        name="Shown Contacts",
+        contact_email="hello@shown.example",
+        contact_email_public=True,
+        contact_phone="+223 20 22 33 44",
+        contact_phone_public=True,
+        description_en="Call 76 12 34 56 or write to secret@hidden.example.",
+    )
+    return hidden, shown
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+223 76 12 34 56",
+        "(+223) 76-12-34-56",
+        "76 12 34 56",
+        "76123456",
+        "22376123456",
+        "secret@hidden.example",
+        "SECRET@Hidden.Example",
+        "https://www.facebook.com/hidden.contacts",
+        "facebook.com/hidden.contacts",
+    ],
+)
+def test_a_hidden_contact_is_withheld_however_it_is_written(reachable, written):
+    rule = PublicText.from_database()
+    shown = rule.withhold(f"Reach them at {written}.")
+    # One marker; punctuation around the words may stay ("+[contact withheld]").
+    assert shown.count("[contact withheld]") == 1
+    assert shown.startswith("Reach them at ") and shown.endswith("[contact withheld].")
+    assert not re.search(r"[0-9]|secret|hidden|facebook", shown, re.I)
+
+
+def test_a_public_contact_and_other_numbers_are_not_withheld(reachable):
+    rule = PublicText.from_database()
+    text = "hello@shown.example, +223 20 22 33 44, founded 2012, 76 12 34."
+    assert rule.withhold(text) == text
+    assert rule.withhold("secret@hidden.example") == "[contact withheld]"  # the control
+
+
+def test_a_contact_of_a_sensitive_or_unpublished_organisation_is_withheld(reachable):
+    hidden, shown = reachable
+    text = "hello@shown.example"
+    Organisation.objects.filter(pk=shown.pk).update(sensitive=True)
+    assert public_text.withhold(text) == "[contact withheld]"
+    Organisation.objects.filter(pk=shown.pk).update(sensitive=False, status="draft")
+    assert public_text.withhold(text) == "[contact withheld]"
+    Organisation.objects.filter(pk=shown.pk).update(status="published")
+    assert public_text.withhold(text) == text
+
+
+@pytest.mark.parametrize(
+    "field, written",
+    [
+        ("contact_email", "secret@hidden.example"),
+        ("contact_phone", "76 12 34 56"),
+        ("social_links", "facebook.com/hidden.contacts"),
+    ],
+)
+def test_the_table_follows_each_contact_and_its_switch_at_once(reachable, field, written):
+    hidden, _shown = reachable
+    orgs = Organisation.objects.filter(pk=hidden.pk)
+    assert public_text.withhold(written) == "[contact withheld]"
+    orgs.update(**{f"{field}_public": True})  # no signal: the database's triggers
+    assert public_text.withhold(written) == written
+    orgs.update(**{f"{field}_public": False, field: ""})
+    assert public_text.withhold(written) == written
+    orgs.update(**{field: getattr(hidden, field)})
+    assert public_text.withhold(written) == "[contact withheld]"
+
+
+def test_a_hidden_contact_typed_in_a_description_is_neither_shown_nor_found(client, reachable):
+    hidden, _shown = reachable
+
+    def found(word):
+        return [o.slug for o in Organisation.objects.published().search(word)]
+
+    page = client.get("/en/orgs/shown-contacts/").content.decode()
+    assert "Call [contact withheld] or write to [contact withheld]." in page
+    assert "76 12 34 56" not in page and "secret@hidden" not in page
+    assert "20 22 33 44" in page  # its own public phone: the control
+    assert found("secret") == []
+    # Marking the email public (in the admin: a save) shows it, and search finds it.
+    hidden.contact_email_public = True
+    hidden.save()
+    page = client.get("/en/orgs/shown-contacts/").content.decode()
+    assert "Call [contact withheld] or write to secret@hidden.example." in page
+    assert found("secret") == ["shown-contacts"]

@@ -5,7 +5,7 @@ from orgs import facet_version
 
 
 def install(apps, schema_editor):
-    facet_version.install(schema_editor)
+    facet_version.install(schema_editor, facet_version.WATCHED_BEFORE_CONTACTS)
 
 
 def uninstall(apps, schema_editor):

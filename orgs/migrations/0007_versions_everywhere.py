@@ -8,7 +8,7 @@ from orgs import facet_version
 
 def watch_search_text(apps, schema_editor):
     # A change of searched text now changes the facet version too (orgs.facet_version).
-    facet_version.reinstall_triggers(schema_editor)
+    facet_version.reinstall_triggers(schema_editor, facet_version.WATCHED_BEFORE_CONTACTS)
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,7 @@ from orgs import facet_version
 
 
 def reinstall(apps, schema_editor):
-    facet_version.reinstall_triggers(schema_editor)
+    facet_version.reinstall_triggers(schema_editor, facet_version.WATCHED_BEFORE_CONTACTS)
 
 
 class Migration(migrations.Migration):
