@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     public page shows, the key of the page cache (orgs.page_cache)."""
 
     dependencies = [
-        ("orgs", "0013_organisation_contacts"),
+        ("orgs", "0014_data_version_watches_contacts"),
     ]
 
     operations = [
