@@ -61,6 +61,10 @@ MIDDLEWARE = [
     # First: load balancers probe /healthz by IP address, over plain HTTP, with no
     # cookie; it must answer before host validation, the HTTPS redirect and sessions.
     "orgs.health.HealthCheckMiddleware",
+    # Public pages served again while their data has not changed (orgs/page_cache.py):
+    # outside everything else, so it keeps the final bytes and headers (compressed,
+    # marked public), one copy per encoding.
+    "orgs.page_cache.PageCacheMiddleware",
     # Outermost of the rest, so it compresses the final bytes (orgs/compression.py).
     "orgs.compression.SafeCompressionMiddleware",
     # Sees the cookies and the CSRF token the inner layers set (orgs/caching.py).

@@ -9,7 +9,7 @@ and every answer to a post (it may show what was typed). Public reading pages,
 the forms' pages among them, hold no secret, so compressing them is safe.
 """
 
-from compression_middleware.middleware import CompressionMiddleware
+from compression_middleware.middleware import CompressionMiddleware, compressor
 from django.conf import settings
 
 
@@ -24,6 +24,12 @@ def holds_a_secret(request, response):
         or request.method not in ("GET", "HEAD")
         or request.path_info.startswith("/admin/")
     )
+
+
+def chosen_encoding(request):
+    """The encoding a compressible page would be sent in to this reader (None: plain),
+    so that the page cache (orgs/page_cache.py) keeps one copy per encoding."""
+    return compressor(request.META.get("HTTP_ACCEPT_ENCODING", ""))[0]
 
 
 class SafeCompressionMiddleware(CompressionMiddleware):

@@ -35,6 +35,18 @@ def quick_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no page kept from another (orgs/page_cache.py): two tests
+    may leave the database in the same state, and so the same page version, while
+    what they patched around it differs."""
+    from orgs.page_cache import store
+
+    store.clear()
+    yield
+    store.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Under `bash .ci/mutation`, each process tests on its own copy of one migrated

@@ -180,9 +180,10 @@ def test_region_page_queries_do_not_grow_with_organisations(
     many_orgs(count)
     current_index()  # built once per change of the data, in its own fixed queries
     public_text.current()  # so is the table of withheld text
-    # The region, the facet version (read twice: counts, withheld text), the page's
-    # ids, its rows, their regions and focus areas.
-    with django_assert_max_num_queries(7):
+    # The page version (the page cache's key), the region, the facet version (read
+    # twice: counts, withheld text), the page's ids, its rows, their regions and
+    # focus areas.
+    with django_assert_max_num_queries(8):
         response = client.get("/en/regions/mopti/")
     assert len(card_names(response)) == min(count, 25)
     assert f"{count} organisations working or headquartered here" in text(response)
@@ -224,10 +225,11 @@ def test_listing_queries_do_not_grow_with_results(client, reference_data, count)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert len(card_names(response)) == min(count, 25)
-    # 2 to check the region and focus slugs, the facet version (counts and the
-    # total come from the facet index; read again for the withheld text), 2 option
-    # lists, the page's ids, its rows, the regions and focus areas of its cards.
-    assert len(queries) <= 10, [q["sql"] for q in queries]
+    # The page version (the page cache's key), 2 to check the region and focus
+    # slugs, the facet version (counts and the total come from the facet index; read
+    # again for the withheld text), 2 option lists, the page's ids, its rows, the
+    # regions and focus areas of its cards.
+    assert len(queries) <= 11, [q["sql"] for q in queries]
 
 
 def test_listing_query_count_is_the_same_for_3_and_30_results(
@@ -438,7 +440,8 @@ def test_facets_0_shows_the_same_results_and_options_without_counts(
     for n in range(3):
         make_org(name=f"Org {n}", slug=f"org-{n}").regions.add(Region.objects.get(slug="mopti"))
     with_counts = client.get("/en/orgs/")
-    with django_assert_max_num_queries(8):  # 7, and the data version for withheld text
+    # 7, the data version for withheld text and the page version (the page cache's key)
+    with django_assert_max_num_queries(9):
         without = client.get("/en/orgs/?facets=0")
     assert without.status_code == 200
     assert [o.slug for o in without.context["object_list"]] == [
