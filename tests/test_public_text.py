@@ -97,7 +97,7 @@ def test_a_name_met_only_with_its_accents_is_withheld():
 
 
 def test_letters_that_fold_to_two_keep_the_text_around_the_marker():
-    """"ß" folds to "ss" and "Œ" to "oe": the marker replaces exactly the name's letters."""
+    """ß folds to "ss" and Œ to "oe": the marker replaces exactly the name's letters."""
     rule = table(["Jonas Strauß"])
     assert rule.withhold("Œuvre de Strauß, avec STRAUSS. Fin") == (
         "Œuvre de [name withheld], avec [name withheld]. Fin"
