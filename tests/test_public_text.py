@@ -90,8 +90,10 @@ def test_markers_are_in_the_readers_language():
         assert rule.withhold("Kola à Ségou") == "[name withheld] à [place withheld]"
 
 
-def test_a_name_met_only_with_its_accents_is_withheld():
-    """The quick check for a term's first word folds accents too: "Traoré" alone is found."""
+def test_a_name_met_only_with_its_accents_is_withheld(monkeypatch):
+    """The quick check for a term's first word folds accents too: "Traoré" alone is found,
+    also by a process that meets "é" for the first time (its fold table starts empty)."""
+    monkeypatch.setattr(public_text, "_FOLDING", public_text._Folding())
     assert table(["Hawa Traoré"]).withhold("Traoré spoke.") == "[name withheld] spoke."
     assert table(towns=["Ségou"]).withhold("à Ségou.") == "à [place withheld]."
 
