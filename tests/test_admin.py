@@ -1267,6 +1267,17 @@ def test_admins_and_inlines_without_a_field_list_carry_the_version(rf, db):
     fields = PeopleInline(Organisation, AdminSite()).get_fields(request, org)
     assert fields[-2:] == ["loaded_version", "role"] and "name" in fields
 
+    class NameFixedOnceCreated(locking.VersionedAdmin):
+        def get_readonly_fields(self, request, obj=None):
+            return ["name"] if obj else []
+
+    model_admin = NameFixedOnceCreated(Person, AdminSite())
+    person = Person.objects.create(organisation=org, name="Awa Keita")
+    [(_name, options)] = model_admin.get_fieldsets(request, person)
+    assert options["fields"][-2:] == ["loaded_version", "name"]
+    [(_name, options)] = model_admin.get_fieldsets(request)  # a new person: name editable
+    assert "name" in options["fields"] and options["fields"][-1] == "loaded_version"
+
 
 def test_a_change_page_offers_the_records_history_and_its_deletion(curator_client):
     person = Person.objects.create(organisation=make_org(), name="Awa Keita")
