@@ -178,6 +178,11 @@ def test_the_table_follows_the_data_at_once(people):
     assert public_text.withhold("Neba") == "[name withheld]"
 
 
+def test_a_new_process_builds_the_table_on_its_first_call(people, monkeypatch):
+    monkeypatch.setattr(public_text, "_current", None)  # as in a process just started
+    assert public_text.withhold("Hawa and Penda") == "[name withheld] and Penda"
+
+
 def test_the_table_is_built_once_per_data_change(people, django_assert_num_queries):
     built = public_text.current()
     with django_assert_num_queries(2):  # the data version, read by each call; no rebuild
