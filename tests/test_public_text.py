@@ -1,9 +1,10 @@
 """The public-text rule (orgs.public_text) and the public read model that applies it."""
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
-from orgs import public_text
+from orgs import facet_version, public_text
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 from orgs.public_text import PublicText, name_terms, place_terms
 
@@ -181,6 +182,17 @@ def test_the_table_follows_the_data_at_once(people):
 def test_a_new_process_builds_the_table_on_its_first_call(people, monkeypatch):
     monkeypatch.setattr(public_text, "_current", None)  # as in a process just started
     assert public_text.withhold("Hawa and Penda") == "[name withheld] and Penda"
+
+
+def test_without_its_data_version_the_table_is_built_again_at_every_call(people):
+    """A database without the version's row (a flushed test database) gives no token:
+    nothing then says the table is current, so it is never reused."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {facet_version.TABLE}")
+    assert facet_version.current() is None
+    assert public_text.withhold("Hawa") == "[name withheld]"
+    Person.objects.filter(name="Hidden Hawa").update(is_public=True)
+    assert public_text.withhold("Hawa") == "Hawa"
 
 
 def test_the_table_is_built_once_per_data_change(people, django_assert_num_queries):
