@@ -482,7 +482,7 @@ def test_a_conflict_where_the_values_agree_says_so(curator_client):
     assert response.status_code == 200
     content = html.unescape(response.content.decode())
     assert "Someone else saved this organisation" in content
-    assert "<p>Your values and the stored ones agree.</p>" in content
+    assert "still below.</p><p>Your values and the stored ones agree.</p><p>Save again" in content
     assert "stored now “" not in content  # no field listed
 
 
