@@ -1,12 +1,12 @@
 """HTML and data compressed on the way out: brotli, zstd or gzip, as the client accepts.
 
 django-compression-middleware does the work (Django's GZipMiddleware extended to
-brotli and zstd). Two kinds of page are sent uncompressed, against BREACH, which
-recovers a secret from the compressed size of a page that holds it next to text
-an attacker can inject: a page that holds a CSRF token (the forms), every
-admin page (a signed-in curator's session and tokens) and every answer to a
-post. Public reading pages hold
-no secret, so compressing them is safe.
+brotli and zstd). Against BREACH, which recovers a secret from the compressed size
+of a page that holds it next to text an attacker can inject, three kinds of answer
+are sent uncompressed: a page that holds a CSRF token (the organisations'
+confirmation page), every admin page (a signed-in curator's session and tokens)
+and every answer to a post (it may show what was typed). Public reading pages,
+the forms' pages among them, hold no secret, so compressing them is safe.
 """
 
 from compression_middleware.middleware import CompressionMiddleware

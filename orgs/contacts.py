@@ -71,6 +71,33 @@ def validate_social_links(text):
         )
 
 
+def fields_for(text):
+    """A reader's free "other contact", as the contact field it belongs in.
+
+    A suggestion has one free field for a public email, phone or social page; the
+    draft made from it gets the value in its own field, hidden like every contact
+    until a curator marks it public. Text that is none of these stays in the
+    submission only, for the curator to read.
+    """
+    from django.core.validators import validate_email
+
+    from .models import Organisation, validate_web_address
+
+    text = (text or "").strip()
+    for field, validate in [
+        ("contact_email", validate_email),
+        ("contact_phone", validate_phone),
+        ("social_links", validate_web_address),
+    ]:
+        try:
+            validate(text)
+        except ValidationError:
+            continue
+        limit = Organisation._meta.get_field(field).max_length
+        return {field: text} if limit is None or len(text) <= limit else {}
+    return {}
+
+
 def hide_private(org):
     """Blank, in memory, each contact the public may not see (see the module docstring)."""
     for value, switch in FIELDS:

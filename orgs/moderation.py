@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import notifications
+from . import contacts, notifications
 from .admin_actions import save_each
 from .models import Citation, Organisation, Source, Submission
 
@@ -59,6 +59,7 @@ def create_draft(submission, user):
         website=submission.website,
         slug=unique_slug(Organisation, submission.name, 100),
         status=Organisation.Status.DRAFT,
+        **contacts.fields_for(submission.contact),  # hidden until a curator says
     )
     org._history_user = user
     org.save()

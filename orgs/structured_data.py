@@ -2,15 +2,18 @@
 
 Built only from what the page itself shows through the public read model
 (`Organisation.objects.public().with_public_details()`): names, regions of work,
-founding year, the networks it is a member of (public partnerships only) and its
-website. No person, no town, no free text: the description is the page's factual
-summary, so nothing withheld can reach a search engine through here.
+founding year, the networks it is a member of (public partnerships only), its
+website and the contacts a curator made public (the read model blanks the others).
+No person, no town, no free text: the description is the page's factual summary,
+so nothing withheld can reach a search engine through here. Names lead in the
+page's language, as the page does: a French page says the French name.
 """
 
 import json
 
 from django.utils.safestring import mark_safe
 
+from . import contacts
 from .models import Organisation, Partnership
 
 # Civil-society kinds are NGOs in schema.org's sense; donors, think tanks and
@@ -29,12 +32,13 @@ ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 def organisation_data(org, request, description):
     """The schema.org description of a public organisation (from `public()`)."""
     absolute = request.build_absolute_uri
-    names = [org.name_original, org.acronym]
+    name = org.names.first.text
+    others = [org.name, org.name_original, org.acronym]
     data = {
         "@context": "https://schema.org",
         "@type": "NGO" if org.kind in NGO_KINDS else "Organization",
-        "name": org.name,
-        "alternateName": [n for n in dict.fromkeys(names) if n and n != org.name],
+        "name": name,
+        "alternateName": [n for n in dict.fromkeys(others) if n and n != name],
         "url": absolute(org.get_absolute_url()),
         "description": description,
         "areaServed": [
@@ -48,7 +52,7 @@ def organisation_data(org, request, description):
         "memberOf": [
             {
                 "@type": "Organization",
-                "name": p.partner.name,
+                "name": p.partner.names.first.text,
                 "url": absolute(p.partner.get_absolute_url()),
             }
             for p in org.public_partnerships
@@ -57,8 +61,14 @@ def organisation_data(org, request, description):
     }
     if org.founded:
         data["foundingDate"] = str(org.founded)
-    if org.website:
-        data["sameAs"] = [org.website]
+    if org.contact_email:
+        data["email"] = org.contact_email
+    if org.contact_phone:
+        data["telephone"] = org.contact_phone
+    if org.contact_address:
+        data["address"] = org.contact_address
+    data["sameAs"] = [org.website] if org.website else []
+    data["sameAs"] += contacts.social_link_list(org.social_links)
     return {key: value for key, value in data.items() if value != []}
 
 

@@ -1,8 +1,9 @@
 """The public forms' pages: suggest a correction, suggest an organisation, ask for
 something to be hidden.
 
-Each form has its own page, because it needs a CSRF cookie and the directory's other
-pages set none. What a reader sends goes to the curators' queue and nowhere else: no
+A post from another site is refused by where the browser says it comes from
+(orgs/cross_origin.py), not by a CSRF cookie: like every reading page, a form's
+page sets no cookie. What a reader sends goes to the curators' queue and nowhere else: no
 public page, API or export reads submissions. Past the hourly limit per address the
 form is shown again with everything typed, and says when to try again (429).
 """
@@ -13,6 +14,7 @@ from django.utils import formats, timezone
 from django.views.decorators.cache import never_cache
 
 from . import notifications
+from .cross_origin import refuse_cross_origin_posts
 from .models import Organisation
 from .rate_limit import SubmissionLimit
 from .submission_forms import CorrectionForm, NewOrganisationForm, RemovalForm
@@ -55,18 +57,21 @@ def published_org(slug):
 
 
 @never_cache
+@refuse_cross_origin_posts
 def suggest_correction(request, slug):
     org = published_org(slug)
     return handle(request, CorrectionForm, "orgs/submissions/correction.html", org)
 
 
 @never_cache
+@refuse_cross_origin_posts
 def ask_to_hide(request, slug):
     org = published_org(slug)
     return handle(request, RemovalForm, "orgs/submissions/removal.html", org)
 
 
 @never_cache
+@refuse_cross_origin_posts
 def suggest_organisation(request):
     return handle(request, NewOrganisationForm, "orgs/submissions/organisation.html")
 

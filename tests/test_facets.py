@@ -5,7 +5,6 @@ return, for any combination of filters, and must never count stale data.
 """
 
 import random
-import re
 
 import pytest
 from django.db import connection, transaction
@@ -139,8 +138,7 @@ def test_a_repeated_query_is_searched_once_per_version(directory):
 @pytest.mark.parametrize("url", ["/en/", "/en/regions/", "/en/orgs/", "/en/orgs/?region=mopti"])
 def test_pages_count_nothing_unpublished(client, directory, url):
     def page():
-        html = client.get(url).content.decode()
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+        return client.get(url).content.decode()
 
     before = page()
     draft = Organisation.objects.get(slug="draft-secret")

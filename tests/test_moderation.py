@@ -103,6 +103,7 @@ def test_accepting_a_suggested_organisation_creates_a_cited_draft(
         "local_association",
     )
     assert draft.website == "https://fmk.example.org"
+    assert (draft.contact_phone, draft.contact_phone_public) == ("+223 00 00 00 00", False)
     assert [r.slug for r in draft.regions.all()] == ["kidal"]
     citation = Citation.objects.get(organisation=draft)
     assert (citation.fact, citation.locator, citation.quote) == (
@@ -122,6 +123,30 @@ def test_accepting_a_suggested_organisation_creates_a_cited_draft(
     assert (
         "Draft created" in curator_client.get(f"{QUEUE}{submission.pk}/change/").content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    "contact, field",
+    [
+        ("fmk@example.org", "contact_email"),
+        ("+223 76 12 34 56", "contact_phone"),
+        ("https://facebook.example/fmk", "social_links"),
+        ("Ask for Mariam at the market", None),  # none of these: kept in the submission
+    ],
+)
+def test_a_suggested_contact_goes_to_its_field_on_the_draft_hidden(
+    client, curator_client, directory, contact, field
+):
+    client.post(SUGGEST, suggestion(contact=contact))
+    submission = Submission.objects.get()
+    act(curator_client, "accept", submission)
+    draft = Organisation.objects.get(pk=Submission.objects.get().draft_id)
+    fields = ["contact_email", "contact_phone", "social_links", "contact_address"]
+    assert {f: getattr(draft, f) for f in fields if getattr(draft, f)} == (
+        {field: contact} if field else {}
+    )
+    assert not any(getattr(draft, f"{f}_public") for f in fields)
+    assert submission.contact == contact
 
 
 def test_accepting_twice_makes_one_draft_and_reuses_a_known_source(

@@ -37,8 +37,8 @@ def test_an_organisation_page_describes_it_for_search_engines(client, directory)
 
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "NGO"
-    assert data["name"] == org.name
-    assert data["alternateName"] == ["Association des jeunes de Mopti", "AJM"]
+    assert data["name"] == "Association des jeunes de Mopti"  # the page's language first
+    assert data["alternateName"] == [org.name, "AJM"]
     assert data["url"] == "http://testserver/fr/orgs/youth-mopti/"
     assert data["foundingDate"] == "2005"
     assert data["sameAs"] == ["https://ajm.example.org/"]
@@ -57,10 +57,62 @@ def test_an_organisation_page_describes_it_for_search_engines(client, directory)
     assert data["memberOf"] == [
         {
             "@type": "Organization",
-            "name": network.name,
+            "name": network.name_original or network.name,
             "url": "http://testserver/fr/orgs/timbuktu-peace/",
         }
     ]
+
+
+def test_names_lead_in_the_page_language(client, directory):
+    org = directory["youth-mopti"]
+    org.name_original = "Association des jeunes de Mopti"
+    org.save()
+    network = directory["timbuktu-peace"]
+    network.name_original = "Réseau pour la paix de Tombouctou"
+    network.save()
+    Partnership.objects.create(organisation=org, relation="member_of", partner=network)
+
+    french = json_ld(client.get("/fr/orgs/youth-mopti/"))
+    english = json_ld(client.get("/en/orgs/youth-mopti/"))
+
+    assert (french["name"], french["alternateName"]) == (org.name_original, [org.name])
+    assert (english["name"], english["alternateName"]) == (org.name, [org.name_original])
+    assert french["memberOf"][0]["name"] == "Réseau pour la paix de Tombouctou"
+    assert english["memberOf"][0]["name"] == network.name
+    assert english["memberOf"][0]["url"] == "http://testserver/en/orgs/timbuktu-peace/"
+
+
+def test_only_public_contacts_are_given(client, directory):
+    org = directory["youth-mopti"]
+    org.website = "https://ajm.example.org/"
+    org.contact_email = "contact@ajm.example.org"
+    org.contact_email_public = True
+    org.contact_phone = "+223 20 22 33 44"
+    org.contact_phone_public = False
+    org.contact_address = "BP 123, Mopti"
+    org.contact_address_public = True
+    org.social_links = "https://facebook.example/ajm\nhttps://x.example/ajm"
+    org.social_links_public = True
+    org.save()
+
+    data = json_ld(client.get("/en/orgs/youth-mopti/"))
+
+    assert data["email"] == "contact@ajm.example.org"
+    assert data["address"] == "BP 123, Mopti"
+    assert data["sameAs"] == [
+        "https://ajm.example.org/",
+        "https://facebook.example/ajm",
+        "https://x.example/ajm",
+    ]
+    assert "telephone" not in data  # not marked public
+    assert "20 22 33 44" not in json.dumps(data)
+    # A sensitive organisation gives none, whatever its switches.
+    org.sensitive = True
+    org.save()
+    data = json_ld(client.get("/en/orgs/youth-mopti/"))
+    assert data["name"] == org.name  # positive control
+    assert not {"email", "address", "telephone"} & set(data)
+    assert data["sameAs"] == ["https://ajm.example.org/"]
 
 
 def test_region_names_follow_the_page_language(client, directory):
