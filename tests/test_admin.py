@@ -12,6 +12,7 @@ from django.db import connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.formats import localize
 
 from orgs import locking
 from orgs.admin import OrganisationAdmin
@@ -481,7 +482,7 @@ def test_a_conflict_where_the_values_agree_says_so(curator_client):
     assert response.status_code == 200
     content = html.unescape(response.content.decode())
     assert "Someone else saved this organisation" in content
-    assert "<p>Your values and the stored ones agree.</p>" in content
+    assert "still below.</p><p>Your values and the stored ones agree.</p><p>Save again" in content
     assert "stored now “" not in content  # no field listed
 
 
@@ -835,7 +836,7 @@ def test_the_org_page_gives_every_inline_row_its_version(curator_client, source)
     Person.objects.create(organisation=org, name="Fatoumata Diarra")
     content = curator_client.get(change_url(org)).content.decode()
     for prefix in ("", "partnerships-0-", "people-0-", "citations-0-"):
-        assert f'name="{prefix}loaded_version"' in content, prefix
+        assert content.count(f'name="{prefix}loaded_version"') == 1, prefix
 
 
 # --- History --------------------------------------------------------------------------
@@ -877,12 +878,16 @@ def test_history_shows_who_changed_what_field_by_field_and_restores(
     record = original.last()
     revert_url = reverse("admin:orgs_organisation_simple_history", args=[org.pk, record.pk])
     revert_form = curator_client.get(revert_url).context["adminform"].form
+    today = Organisation.objects.get(pk=org.pk).version
     assert curator_client.post(revert_url, form_data(revert_form)).status_code == 302
 
     org.refresh_from_db()
     assert org.description_en == "Health and peace."
     assert list(org.regions.all()) == [kayes]
     assert org.history.first().history_user == curator
+    # The version moves on from today's, never back to the restored record's, where a
+    # page loaded in between would pass the lock.
+    assert (record.version, today, org.version) == (2, 4, 5)
 
 
 # --- Sources --------------------------------------------------------------------------
@@ -1156,3 +1161,130 @@ def test_the_admin_shows_the_public_version_of_withheld_text(curator_client, sou
     Person.objects.update(is_public=True)
     page = shown_text(curator_client.get(change_url(org)))
     assert "Led by Hawa Traoré." in page and "The public sees" not in page
+
+
+def test_the_account_reads_like_the_form_labels_yes_no_and_names(curator_client, reference_data):
+    """A choice shows its label, a switch "yes" or "no", related rows their names."""
+    org = make_org(kind=Organisation.Kind.LOCAL_ASSOCIATION)
+    cite(org)
+    mine = change_form_data(curator_client.get(change_url(org)))
+    kayes, mopti = Region.objects.get(slug="kayes"), Region.objects.get(slug="mopti")
+    org.kind = Organisation.Kind.DONOR
+    org.sensitive = True
+    org.save()
+    org.regions.set([kayes, mopti])
+    mine["description_en"] = "Mine."
+    response = curator_client.post(change_url(org), mine)
+
+    assert response.status_code == 200
+    content = html.unescape(response.content.decode())
+    assert (
+        "<li><strong>Kind</strong>: stored now “Donor or foundation”; "
+        "yours “Local association”</li>" in content
+    )
+    assert "<li><strong>Sensitive</strong>: stored now “yes”; yours “no”</li>" in content
+    assert (
+        f"<li><strong>Regions of work</strong>: stored now “{kayes}, {mopti}”; yours “—”</li>"
+        in content
+    )
+
+
+def test_the_refusal_dates_the_other_save(curator_client):
+    org = make_org(description_en="Original.")
+    cite(org)
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.description_en = "Saved by an import."
+    org.save()
+    mine["description_en"] = "Typed by me."
+    content = html.unescape(curator_client.post(change_url(org), mine).content.decode())
+    saved = localize(org.history.latest("history_date").history_date)
+    assert str(timezone.now().year) in saved  # a control: the date as a curator reads it
+    assert f"(an automatic import, {saved})." in content
+
+
+def test_a_save_of_some_fields_leaves_the_others_as_stored(db):
+    """update_fields keeps its promise with the version added: other columns are not
+    written from memory over what someone else stored."""
+    org = make_org(description_en="Before.", acronym="OLD")
+    Organisation.objects.filter(pk=org.pk).update(acronym="NEW")  # someone else
+    org.description_en = "Changed."
+    org.save(update_fields=["description_en"])
+    stored = Organisation.objects.values_list("version", "description_en", "acronym").get()
+    assert stored == (2, "Changed.", "NEW")
+
+
+def test_a_record_created_with_its_id_starts_at_version_one(db):
+    """A restore writes rows with their ids (an insert, not a save of an existing row)."""
+    org = make_org(pk=4321)
+    assert Organisation.objects.values_list("pk", "version").get() == (4321, 1)
+    org.save()
+    assert Organisation.objects.values_list("version", flat=True).get() == 2
+
+
+def test_an_admin_that_writes_its_own_fieldsets_still_shows_the_version(rf, admin_user):
+    from django.contrib.admin import AdminSite
+
+    class OwnFieldsets(locking.VersionedAdmin):
+        def get_fieldsets(self, request, obj=None):
+            return [(None, {"fields": ["name", "role"]}), ("More", {"fields": ["is_public"]})]
+
+    class ListsIt(locking.VersionedAdmin):
+        fields = [("name", "role"), "loaded_version", "is_public"]
+
+    request = rf.get("/")
+    request.user = admin_user
+    assert OwnFieldsets(Person, AdminSite()).get_fieldsets(request) == [
+        (None, {"fields": ["name", "role", "loaded_version"]}),
+        ("More", {"fields": ["is_public"]}),
+    ]
+    # Already there, in a row or alone: not added twice.
+    assert ListsIt(Person, AdminSite()).get_fieldsets(request) == [
+        (None, {"fields": [("name", "role"), "loaded_version", "is_public"]})
+    ]
+
+
+def test_admins_and_inlines_without_a_field_list_carry_the_version(rf, db):
+    """Django derives their fields from the form, asking with the request (here, fields
+    read-only for anyone but a superuser)."""
+    from django.contrib import admin
+    from django.contrib.admin import AdminSite
+
+    class ByWho:
+        def get_readonly_fields(self, request, obj=None):
+            return [] if request.user.is_superuser else ["role"]
+
+    class PersonAdmin(ByWho, locking.VersionedAdmin):
+        pass
+
+    class PeopleInline(ByWho, locking.VersionedInline, admin.TabularInline):
+        model = Person
+
+    request = rf.get("/")
+    request.user = User.objects.create_user("reader", is_staff=True)
+    org = make_org()
+    fields = PersonAdmin(Person, AdminSite()).get_fields(request)
+    assert fields[-2:] == ["loaded_version", "role"] and "name" in fields
+    fields = PeopleInline(Organisation, AdminSite()).get_fields(request, org)
+    assert fields[-2:] == ["loaded_version", "role"] and "name" in fields
+
+    class NameFixedOnceCreated(locking.VersionedAdmin):
+        def get_readonly_fields(self, request, obj=None):
+            return ["name"] if obj else []
+
+    model_admin = NameFixedOnceCreated(Person, AdminSite())
+    person = Person.objects.create(organisation=org, name="Awa Keita")
+    [(_name, options)] = model_admin.get_fieldsets(request, person)
+    assert options["fields"][-2:] == ["loaded_version", "name"]
+    [(_name, options)] = model_admin.get_fieldsets(request)  # a new person: name editable
+    assert "name" in options["fields"] and options["fields"][-1] == "loaded_version"
+
+
+def test_a_change_page_offers_the_records_history_and_its_deletion(curator_client):
+    person = Person.objects.create(organisation=make_org(), name="Awa Keita")
+    response = curator_client.get(change_url(person))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'href="{admin_url(person, "history")}"' in content
+    assert f'href="{admin_url(person, "delete")}"' in content
+    added = curator_client.get("/admin/orgs/person/add/")  # nothing to delete yet
+    assert added.status_code == 200 and 'class="deletelink"' not in added.content.decode()

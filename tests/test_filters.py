@@ -180,3 +180,20 @@ def test_facet_counts_with_no_filter_count_every_published_organisation(director
         )
     for zone, _ in Zone.choices:
         assert counts["zone"].get(zone, 0) == sum(zone in zones_of(o) for o in rows)
+
+
+def test_a_year_range_of_one_year_gives_that_years_organisations(directory):
+    """From 2005 until 2005 is a range, not ends swapped: no error, that year's results."""
+    result = run({"founded_min": "2005", "founded_max": "2005"})
+    assert result.is_valid(), result.errors
+    expected = {o.slug for o in published_rows() if o.founded == 2005}
+    assert expected and slugs(result.qs) == expected
+
+
+def test_a_value_with_a_nul_character_is_left_out_without_a_word(directory):
+    """No database stores NUL in a slug (PostgreSQL refuses it in a query), and a page
+    should not echo it back: the value is dropped and the others apply."""
+    result = run({"region": ["mopti", "mo\x00pti"]})
+    assert result.is_valid(), result.errors
+    expected = {o.slug for o in published_rows() if matches(o, region=["mopti"])}
+    assert expected and slugs(result.qs) == expected

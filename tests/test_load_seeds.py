@@ -843,3 +843,51 @@ def test_texts_shown_with_something_withheld_are_notices_not_errors(seeds_dir):
     assert Citation.objects.get(fact="region", organisation__slug="ajcet").quote == (
         "Doe works in Mopti."
     )
+
+
+def test_every_seed_text_the_public_reads_is_checked_for_withheld_names(seeds_dir):
+    """A source's four texts, a public person's citations, a partnership's programme and
+    its citation are all shown to the public: a hidden name in any of them is a notice.
+    A hidden person's own citation is never shown, so it is no notice."""
+    write_seed(
+        seeds_dir,
+        "001-a.toml",
+        "report-a",
+        [
+            org(
+                "ajcet",
+                description_fr="Fondée par Jane Doe.",
+                people=[
+                    {"name": "Jane Doe", "role": "Director", **cite("Doe leads AJCET.")},
+                    {"name": "Ali Maiga", "public": True, **cite("Ali works with Doe.", "p. 4")},
+                ],
+            ),
+            org("other"),
+        ],
+        [partnership("ajcet", "funded_by", "other", programme="Doe's fund", quote="Doe asked.")],
+        title="Talks with Doe",
+        publisher="Doe Press",
+        description_en="Doe's notes.",
+        description_fr="Notes de Doe.",
+    )
+    out = load()
+    assert "1 seed file loaded" in out
+    notices = [line for line in out.splitlines() if line.startswith("notice: ")]
+    assert notices == [
+        "notice: seeds/001-a.toml: source: title is shown to the public as "
+        "“Talks with [name withheld]”",
+        "notice: seeds/001-a.toml: source: publisher is shown to the public as "
+        "“[name withheld] Press”",
+        "notice: seeds/001-a.toml: source: description_en is shown to the public as "
+        "“[name withheld]'s notes.”",
+        "notice: seeds/001-a.toml: source: description_fr is shown to the public as "
+        "“Notes de [name withheld].”",
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): description_fr is shown to the "
+        "public as “Fondée par [name withheld].”",
+        "notice: seeds/001-a.toml: organisations[0] (ajcet): people[1] (Ali Maiga): quote is "
+        "shown to the public as “Ali works with [name withheld].”",
+        "notice: seeds/001-a.toml: partnerships[0] (ajcet funded_by other): programme is "
+        "shown to the public as “[name withheld]'s fund”",
+        "notice: seeds/001-a.toml: partnerships[0] (ajcet funded_by other): quote is shown "
+        "to the public as “[name withheld] asked.”",
+    ]

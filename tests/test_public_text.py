@@ -3,9 +3,10 @@
 import re
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
-from orgs import public_text
+from orgs import facet_version, public_text
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 from orgs.public_text import PublicText, name_terms, place_terms
 
@@ -69,6 +70,13 @@ def test_particles_and_short_parts_are_withheld_only_inside_the_full_name():
     ]
 
 
+def test_a_part_of_three_letters_is_withheld_on_its_own():
+    rule = table(["Ali Maiga"])
+    assert rule.withhold("Ali spoke to Maiga's aide") == (
+        "[name withheld] spoke to [name withheld]'s aide"
+    )
+
+
 def test_a_town_and_its_spellings_are_withheld_as_a_place():
     rule = PublicText([], place_terms("Tombouctou", ["Tombouctou", "Timbuktu", "Tomboctou"]))
     assert rule.withhold("based in Timbuktu and TOMBOUCTOU") == (
@@ -83,6 +91,39 @@ def test_markers_are_in_the_readers_language():
         assert rule.withhold("Kola à Ségou") == "[nom masqué] à [lieu masqué]"
     with translation.override("en"):
         assert rule.withhold("Kola à Ségou") == "[name withheld] à [place withheld]"
+
+
+def test_a_name_met_only_with_its_accents_is_withheld(monkeypatch):
+    """The quick check for a term's first word folds accents too: "Traoré" alone is found,
+    also by a process that meets "é" for the first time (its fold table starts empty)."""
+    monkeypatch.setattr(public_text, "_FOLDING", public_text._Folding())
+    assert table(["Hawa Traoré"]).withhold("Traoré spoke.") == "[name withheld] spoke."
+    assert table(towns=["Ségou"]).withhold("à Ségou.") == "à [place withheld]."
+
+
+def test_letters_that_fold_to_two_keep_the_text_around_the_marker():
+    """ß folds to "ss" and Œ to "oe": the marker replaces exactly the name's letters."""
+    rule = table(["Jonas Strauß"])
+    assert rule.withhold("Œuvre de Strauß, avec STRAUSS. Fin") == (
+        "Œuvre de [name withheld], avec [name withheld]. Fin"
+    )
+    assert rule.withhold("Œuvre de Jonas Strauß.") == "Œuvre de [name withheld]."
+
+
+def test_the_search_index_reads_text_with_withheld_terms_blanked_out():
+    """`searchable` takes each withheld term out (no marker: a marker's words would match)."""
+    rule = table(["Kola Togo"], ["Konna"])
+    assert rule.searchable("Led by Kola Togo in Konna, Mopti") == "Led by   in  , Mopti"
+    assert rule.searchable("Peace in Mopti.") == "Peace in Mopti."
+    assert rule.searchable(None) == ""
+    assert PublicText().searchable("Kola Togo") == "Kola Togo"
+
+
+def test_a_table_with_terms_is_true_and_an_empty_one_false():
+    assert table(["Kola Togo"]) and not PublicText()
+    assert table(["Kola Togo"]).kinds_in("Kola in Konna") == {"name"}
+    assert table(["Kola"], ["Konna"]).kinds_in("Kola in Konna") == {"name", "place"}
+    assert table(["Kola"]).kinds_in("Peace in Mopti") == set()
 
 
 def test_text_without_withheld_terms_is_unchanged():
@@ -119,6 +160,8 @@ def test_people_who_are_not_public_and_sensitive_towns_are_withheld(people):
     assert rule.withhold(text) == (
         "[name withheld], Penda, [name withheld], [name withheld], [place withheld], Sévaré"
     )
+    # Konna is in Mopti, but is not its name: the region stays readable.
+    assert rule.withhold("Konna, Mopti") == "[place withheld], Mopti"
 
 
 def test_a_sensitive_town_that_names_its_region_is_withheld_in_every_spelling(people):
@@ -136,6 +179,22 @@ def test_the_table_follows_the_data_at_once(people):
     assert public_text.withhold("Hawa") == "Hawa"
     Person.objects.create(organisation=people, name="New Neba")
     assert public_text.withhold("Neba") == "[name withheld]"
+
+
+def test_a_new_process_builds_the_table_on_its_first_call(people, monkeypatch):
+    monkeypatch.setattr(public_text, "_current", None)  # as in a process just started
+    assert public_text.withhold("Hawa and Penda") == "[name withheld] and Penda"
+
+
+def test_without_its_data_version_the_table_is_built_again_at_every_call(people):
+    """A database without the version's row (a flushed test database) gives no token:
+    nothing then says the table is current, so it is never reused."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {facet_version.TABLE}")
+    assert facet_version.current() is None
+    assert public_text.withhold("Hawa") == "[name withheld]"
+    Person.objects.filter(name="Hidden Hawa").update(is_public=True)
+    assert public_text.withhold("Hawa") == "Hawa"
 
 
 def test_the_table_is_built_once_per_data_change(people, django_assert_num_queries):
@@ -322,3 +381,73 @@ def test_a_hidden_contact_typed_in_a_description_is_neither_shown_nor_found(clie
     page = client.get("/en/orgs/shown-contacts/").content.decode()
     assert "Call [contact withheld] or write to secret@hidden.example." in page
     assert found("secret") == ["shown-contacts"]
+
+
+def test_every_text_of_a_public_record_is_withheld(quoted):
+    """Each text the public reads: both descriptions, the public address, every text of a
+    cited source, and the programme of a partnership a citation supports."""
+    partner = make_org(slug="partner", name="Partner Org")
+    funded = Partnership.objects.create(
+        organisation=quoted, relation="funded_by", partner=partner, programme="Hawa's fund"
+    )
+    source = Source.objects.create(
+        slug="talks",
+        publisher="Hawa Press",
+        title="Talks",
+        description_en="Hawa's notes",
+        description_fr="Notes de Hawa",
+    )
+    Citation.objects.create(
+        organisation=quoted,
+        source=source,
+        fact="partnership",
+        partnership=funded,
+        locator="p. 2",
+        quote="Funded, says Hawa.",
+    )
+    quoted.description_fr = "Dirigée par Hawa."
+    quoted.contact_address = "Chez Hawa, Sévaré"
+    quoted.contact_address_public = True
+    quoted.save()
+
+    org = Organisation.objects.public().with_public_details().get(slug="shown")
+    assert (org.description_en, org.description_fr) == (
+        "Led by [name withheld].",
+        "Dirigée par [name withheld].",
+    )
+    assert org.contact_address == "Chez [name withheld], Sévaré"
+    cited = next(c for c in org.public_citations if c.fact == "partnership")
+    assert cited.quote == "Funded, says [name withheld]."
+    assert cited.locator == "p. 2"  # a control: text with nothing to withhold stays
+    shown = cited.source
+    assert (shown.title, shown.publisher) == ("Talks", "[name withheld] Press")
+    assert (shown.description_en, shown.description_fr) == (
+        "[name withheld]'s notes",
+        "Notes de [name withheld]",
+    )
+    assert cited.partnership.programme == "[name withheld]'s fund"
+    assert [p.programme for p in org.public_partnerships] == ["[name withheld]'s fund"]
+    stored = Source.objects.get(slug="talks")
+    assert (stored.publisher, stored.description_fr) == ("Hawa Press", "Notes de Hawa")
+
+
+def test_no_public_copy_of_a_citation_source_or_partnership_can_be_saved(quoted):
+    partner = make_org(slug="partner", name="Partner Org")
+    Partnership.objects.create(organisation=quoted, relation="funded_by", partner=partner)
+    org = Organisation.objects.public().with_public_details().get(slug="shown")
+    citation = org.public_citations[0]
+    for record in (citation, citation.source, org.public_partnerships[0]):
+        with pytest.raises(RuntimeError, match="read for the public"):
+            record.save()
+    assert Citation.objects.get().quote == "Hawa founded it in Konna."
+
+
+def test_records_read_one_by_one_share_one_table(people, django_assert_num_queries):
+    """An export iterates at 100,000 organisations: the table is read once per
+    iteration, not once per record."""
+    make_org(slug="third", name="Third Org", description_en="Hawa again")
+    public_text.current()  # built: what remains is reading the data version
+    with django_assert_num_queries(2):  # the organisations, the data version once
+        orgs = list(Organisation.objects.public().order_by("slug").iterator())
+    assert [o.slug for o in orgs] == ["quiet", "shown", "third"]
+    assert orgs[2].description_en == "[name withheld] again"
