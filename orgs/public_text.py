@@ -17,11 +17,11 @@ which replaces, in any string:
   names the town would tell it as well as the organisation's own.
 
 - every contact not shown to the public (its switch is off, or its organisation
-  is sensitive or unpublished; orgs.contacts): an email address, a web address of a social page
-  (with or without its scheme), and a phone number as written, as its digits run
-  together, and as its last eight digits (Mali's numbers) run together or in
-  pairs ("76 12 34 56"). The postal address is withheld where it is stored only:
-  its words are too common to find in other texts.
+  is sensitive or unpublished; orgs.contacts): an email address, the web address
+  of a social page (with or without its scheme), and a phone number as written,
+  as its digits run together, and as its last eight digits (Mali's numbers) run
+  together or in pairs ("76 12 34 56"). The postal address is withheld where it
+  is stored only: its words are too common to find in other texts.
 
 with a visible marker in the reader's language: "[name withheld]", "[place withheld]",
 "[contact withheld]".
@@ -37,9 +37,9 @@ are too often ordinary French or English words ("Ba", "Sy" are withheld only
 inside the full name).
 
 The table of withheld terms depends on people and on organisations' status,
-sensitivity, town and contacts. It is built once per data change: `current()` keeps one per
-process, keyed by the database's data-version token (orgs.facet_version), whose
-triggers watch exactly those columns.
+sensitivity, town and contacts. It is built once per data change: `current()`
+keeps one per process, keyed by the database's data-version token
+(orgs.facet_version), whose triggers watch exactly those columns.
 """
 
 import functools
@@ -212,23 +212,37 @@ class PublicText:
 
     @classmethod
     def from_database(cls):
-        """The table for the data as it is now: three queries."""
+        """The table for the data as it is now: two queries."""
+        from django.db.models import Q
+
         from .models import Organisation, Person
 
         public = Person.objects.public().values("pk")
         names = []
         for name in Person.objects.exclude(pk__in=public).values_list("name", flat=True):
             names.extend(name_terms(name))
-        places = []
-        sensitive = (
-            Organisation.objects.filter(sensitive=True)
-            .exclude(hq_town="")
-            .values_list("hq_town", "hq_region__name", "hq_region__name_en", "hq_region__aliases")
+        # The organisations with a sensitive town or a contact, in one query.
+        relevant = Q(sensitive=True) & ~Q(hq_town="")
+        for field in CONTACTS_IN_TEXT:
+            relevant |= ~Q(**{field: ""})
+        rows = Organisation.objects.filter(relevant).values(
+            "status",
+            "sensitive",
+            "hq_town",
+            "hq_region__name",
+            "hq_region__name_en",
+            "hq_region__aliases",
+            *CONTACTS_IN_TEXT,
+            *CONTACTS_IN_TEXT.values(),
         )
-        for town, region, region_en, aliases in sensitive:
-            spellings = [region, region_en, *(a for a in aliases or [] if isinstance(a, str))]
-            places.extend(place_terms(town, spellings))
-        return cls(names, places, hidden_contact_terms())
+        places, contacts = [], []
+        for row in rows:
+            if row["sensitive"] and row["hq_town"]:
+                aliases = [a for a in row["hq_region__aliases"] or [] if isinstance(a, str)]
+                spellings = [row["hq_region__name"], row["hq_region__name_en"], *aliases]
+                places.extend(place_terms(row["hq_town"], spellings))
+            contacts.extend(hidden_contact_terms(row))
+        return cls(names, places, contacts)
 
     def __bool__(self):
         return self.pattern is not None
@@ -291,23 +305,16 @@ class PublicText:
         return "".join(pieces)
 
 
-def hidden_contact_terms():
-    """The terms of every contact the public may not see, of every organisation."""
-    from django.db.models import Q
-
+def hidden_contact_terms(row):
+    """The terms of the contacts of an organisation (a `values()` row) the public may
+    not see: its switch off, or the organisation sensitive or unpublished."""
     from .models import Organisation
 
-    with_contacts = Q()
-    for field in CONTACTS_IN_TEXT:
-        with_contacts |= ~Q(**{field: ""})
-    columns = [*CONTACTS_IN_TEXT, *CONTACTS_IN_TEXT.values()]
+    shown = row["status"] == Organisation.Status.PUBLISHED and not row["sensitive"]
     terms = []
-    rows = Organisation.objects.filter(with_contacts).values("status", "sensitive", *columns)
-    for row in rows:
-        shown = row["status"] == Organisation.Status.PUBLISHED and not row["sensitive"]
-        for field, switch in CONTACTS_IN_TEXT.items():
-            if row[field] and not (shown and row[switch]):
-                terms.extend(contact_terms(field, row[field]))
+    for field, switch in CONTACTS_IN_TEXT.items():
+        if row[field] and not (shown and row[switch]):
+            terms.extend(contact_terms(field, row[field]))
     return terms
 
 
