@@ -340,6 +340,35 @@ def test_seed_change_updates_a_field_nobody_touched(seeds_dir):
     assert "1 updated" in out
 
 
+def test_seed_changes_update_every_kind_of_record_and_say_which_fields(
+    seeds_dir,
+):
+    base_seed(seeds_dir)
+    load()
+    base_seed(
+        seeds_dir,
+        name="AJCET Mali",
+        description_en="Civic education for young people.",
+        people=[{"name": "Jane Doe", "role": "Founder", **cite("Jane Doe leads AJCET.")}],
+    )
+    path = seeds_dir / "001-base.toml"
+    text = path.read_text()
+    assert '"Report base-doc"' in text and "end = 2018" in text
+    text = text.replace('"Report base-doc"', '"Report base-doc, revised"')
+    path.write_text(text.replace("end = 2018", "end = 2019"))
+
+    out = load(verbosity=2)
+
+    assert Source.objects.get(slug="base-doc").title == "Report base-doc, revised"
+    assert Person.objects.get(name="Jane Doe").role == "Founder"
+    assert Partnership.objects.get().end_year == 2019
+    assert "source base-doc: updated (title)" in out
+    assert "organisation ajcet: updated (name, description_en)" in out
+    assert "person ajcet Jane Doe: updated (role)" in out
+    assert "partnership ajcet funded_by usip: updated (end_year)" in out
+    assert "4 updated" in out
+
+
 def test_a_form_opened_before_a_load_cannot_overwrite_what_the_load_wrote(seeds_dir, admin_client):
     """Every row load_seeds updates moves its version on, so stale forms are refused."""
     from .conftest import change_form_data
@@ -494,6 +523,20 @@ def test_curator_who_hides_a_person_wins(seeds_dir):
     assert "people[0] (Jane Doe): role: kept the curator's 'Chair', the seeds say 'Founder'" in out
 
 
+def test_force_gives_a_person_the_seeds_changed_value_over_the_curators(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Person.objects.filter(name="Jane Doe").update(role="Chair")
+    base_seed(seeds_dir, people=[{"name": "Jane Doe", "role": "Founder", **cite("Jane.")}])
+    assert "1 conflicts" in load()
+    assert Person.objects.get(name="Jane Doe").role == "Chair"
+
+    load("--force")
+
+    assert Person.objects.get(name="Jane Doe").role == "Founder"
+    assert "0 conflicts" in load()  # what the seeds last wrote is now the seeds' value
+
+
 def test_curator_edit_of_partnership_years_wins(seeds_dir):
     base_seed(seeds_dir)
     load()
@@ -535,6 +578,21 @@ def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
     assert "organisations[1] (usip): deleted by a curator, not re-created" in out
     load("--force")
     assert Partnership.objects.get().partner.slug == "usip"
+
+
+def test_an_organisation_a_curator_deleted_holds_back_only_itself(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.get(slug="ajcet").delete()  # organisations[0] of 001-base.toml
+    write_seed(
+        seeds_dir, "002-more.toml", "more-doc", [org("usip", name=None, kind=None, acronym="USIP")]
+    )
+
+    out = load()
+
+    assert not Organisation.objects.filter(slug="ajcet").exists()
+    assert "organisations[0] (ajcet): deleted by a curator, not re-created" in out
+    assert Organisation.objects.get(slug="usip").acronym == "USIP"  # a later one, loaded
 
 
 def test_curator_deletion_of_a_citation_wins(seeds_dir):
