@@ -566,6 +566,24 @@ def test_curator_deletion_of_a_person_wins_until_forced(seeds_dir):
     assert Person.objects.get(name="Jane Doe").citations.count() == 1
 
 
+def test_a_person_a_curator_deleted_holds_back_only_themselves(seeds_dir):
+    people = [
+        {"name": "Jane Doe", "role": "Director", **cite("Jane Doe leads AJCET.")},
+        {"name": "John Roe", "role": "Treasurer", **cite("John Roe keeps the accounts.")},
+    ]
+    base_seed(seeds_dir, people=people)
+    load()
+    Person.objects.get(name="Jane Doe").delete()
+    people[1]["role"] = "Secretary"
+    base_seed(seeds_dir, people=people)
+
+    out = load()
+
+    assert "people[0] (Jane Doe): deleted by a curator, not re-created" in out
+    assert not Person.objects.filter(name="Jane Doe").exists()
+    assert Person.objects.get(name="John Roe").role == "Secretary"  # the next one follows
+
+
 def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
     base_seed(seeds_dir)
     load()
@@ -584,15 +602,23 @@ def test_an_organisation_a_curator_deleted_holds_back_only_itself(seeds_dir):
     base_seed(seeds_dir)
     load()
     Organisation.objects.get(slug="ajcet").delete()  # organisations[0] of 001-base.toml
-    write_seed(
-        seeds_dir, "002-more.toml", "more-doc", [org("usip", name=None, kind=None, acronym="USIP")]
+    usip = org(
+        "usip",
+        name=None,
+        kind=None,
+        acronym="USIP",
+        people=[{"name": "Ali Maiga", "role": "Envoy", **cite("Ali Maiga of USIP.")}],
     )
+    write_seed(seeds_dir, "002-more.toml", "more-doc", [usip])
 
     out = load()
 
     assert not Organisation.objects.filter(slug="ajcet").exists()
+    assert not Person.objects.filter(name="Jane Doe").exists()
     assert "organisations[0] (ajcet): deleted by a curator, not re-created" in out
-    assert Organisation.objects.get(slug="usip").acronym == "USIP"  # a later one, loaded
+    # What the seeds say after it, of another organisation, is loaded.
+    assert Organisation.objects.get(slug="usip").acronym == "USIP"
+    assert Person.objects.get(name="Ali Maiga").organisation.slug == "usip"
 
 
 def test_curator_deletion_of_a_citation_wins(seeds_dir):
