@@ -154,8 +154,9 @@ def test_load_creates_every_record_with_its_citations(seeds_dir):
 
 def test_load_also_loads_the_reference_fixtures(seeds_dir):
     assert Region.objects.count() == 0
-    load()
+    out = load(verbosity=2)
     assert Region.objects.filter(slug="tombouctou").exists()
+    assert "region tombouctou: created (regions.json)" in out
 
 
 def test_person_is_hidden_unless_a_seed_file_says_public(seeds_dir):
