@@ -1,6 +1,8 @@
 """`manage.py load_seeds`: seed files in a temporary SEEDS_DIR, loaded into the real database."""
 
 import json
+import locale
+import sys
 import tomllib
 from io import StringIO
 
@@ -157,6 +159,21 @@ def test_load_also_loads_the_reference_fixtures(seeds_dir):
     out = load(verbosity=2)
     assert Region.objects.filter(slug="tombouctou").exists()
     assert "region tombouctou: created (regions.json)" in out
+
+
+def test_load_reads_the_fixtures_as_utf8_whatever_the_servers_locale(seeds_dir):
+    """A server whose locale is plain C (ASCII, as when nothing sets it and Python is
+    told not to coerce it) still reads Ségou from the fixtures."""
+    if sys.flags.utf8_mode:
+        pytest.skip("Python's UTF-8 mode ignores the locale")
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        assert locale.getpreferredencoding(False) != "UTF-8"  # the locale is really ASCII
+        load()
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert Region.objects.get(slug="segou").name == "Ségou"
 
 
 def test_person_is_hidden_unless_a_seed_file_says_public(seeds_dir):
