@@ -280,6 +280,21 @@ def test_organisation_in_two_files_is_one_record_with_a_citation_from_each(seeds
     assert sorted(c.quote for c in tombouctou) == ["In Tombouctou again.", "Works in Timbuktu."]
 
 
+def test_partnership_in_two_files_is_one_record_with_a_citation_from_each(seeds_dir):
+    base_seed(seeds_dir)  # ajcet funded_by usip, 2017 to 2018
+    write_seed(
+        seeds_dir,
+        "002-second.toml",
+        "second-doc",
+        partnerships=[partnership("ajcet", "funded_by", "usip", start=2017)],
+    )
+    load()
+    funded = Partnership.objects.get()
+    assert (funded.start_year, funded.end_year) == (2017, 2018)
+    cited_by = funded.citations.values_list("source__slug", flat=True)
+    assert sorted(cited_by) == ["base-doc", "second-doc"]
+
+
 def test_history_records_the_change_and_the_seed_file(seeds_dir):
     base_seed(seeds_dir)
     load()
@@ -700,6 +715,11 @@ ERROR_CASES = {
         'seeds/002-bad.toml: partnerships[0].partner: partner "wanep" is in no seed file and '
         "not in the database",
     ),
+    "organisation nowhere": (
+        {"partnerships": [partnership("wanep", "member_of", "usip")]},
+        'seeds/002-bad.toml: partnerships[0].organisation: organisation "wanep" is in no seed '
+        "file and not in the database",
+    ),
     "duplicate slug in a file": (
         {"organisations": [bad_entry(), bad_entry()]},
         'seeds/002-bad.toml: organisations[1].slug: duplicate slug "bad-org" '
@@ -755,6 +775,10 @@ ERROR_CASES = {
     "bad website": (
         {"organisations": [bad_entry(website="www.example")]},
         "seeds/002-bad.toml: organisations[0].website: Enter a web address starting with http",
+    ),
+    "partnership twice in a file": (
+        {"partnerships": [partnership("ajcet", "member_of", "usip")] * 2},
+        "seeds/002-bad.toml: partnerships[1]: repeats seeds/002-bad.toml: partnerships[0]",
     ),
     "cite_on neither side": (
         {"partnerships": [partnership("ajcet", "funded_by", "usip", cite_on="wanep")]},
@@ -813,6 +837,25 @@ def test_every_problem_in_every_file_is_reported_together(seeds_dir):
     assert "seeds/002-b.toml: organisations[0].existence.quote: empty" in error
     assert Organisation.objects.count() == 0
     assert Region.objects.count() == 0  # even the fixtures were rolled back
+
+
+def test_the_seed_error_of_a_load_lists_every_problem(seeds_dir):
+    """What a caller of seed_loading.load() outside the command (a shell, a script) sees."""
+    from django.db import transaction
+
+    from orgs import seed_loading
+
+    write_seed(seeds_dir, "001-a.toml", "doc-a", [org("one", kind="ngo"), org("two", kind="x")])
+    with pytest.raises(seed_loading.SeedError) as excinfo, transaction.atomic():
+        seed_loading.load(seeds_dir)
+    assert str(excinfo.value).splitlines() == [
+        'seeds/001-a.toml: organisations[0].kind: unknown kind "ngo" (one of: '
+        + ", ".join(Organisation.Kind.values)
+        + ")",
+        'seeds/001-a.toml: organisations[1].kind: unknown kind "x" (one of: '
+        + ", ".join(Organisation.Kind.values)
+        + ")",
+    ]
 
 
 def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
