@@ -657,12 +657,15 @@ def test_an_organisation_a_curator_deleted_holds_back_only_itself(seeds_dir):
 def test_curator_deletion_of_a_citation_wins(seeds_dir):
     base_seed(seeds_dir)
     load()
-    # The year was wrong: the curator removes it and its citation together.
-    Organisation.objects.filter(slug="ajcet").update(founded=None)
+    # The year and the town were wrong: the curator removes each with its citation.
+    Organisation.objects.filter(slug="ajcet").update(founded=None, hq_region=None, hq_town="")
     Citation.objects.get(fact="founded").delete()
+    Citation.objects.get(fact="headquarters").delete()
     out = load()
-    assert not Citation.objects.filter(fact="founded").exists()
+    assert not Citation.objects.filter(fact__in=["founded", "headquarters"]).exists()
     assert "organisations[0] (ajcet): founded: deleted by a curator" in out
+    assert "organisations[0] (ajcet): headquarters: deleted by a curator" in out
+    assert Citation.objects.filter(fact="existence").exists()  # the others stay
 
 
 # --- Errors: every problem reported, nothing written --------------------------------------
