@@ -481,6 +481,19 @@ def test_curator_edit_wins_over_a_changed_seed_and_is_reported(seeds_dir):
     assert "0 conflicts" in load()
 
 
+def test_a_conflict_on_the_founding_year_names_the_entry_that_gives_it(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(founded=2011)
+    base_seed(seeds_dir, founded={"year": 2012, **cite("It was founded in 2012.")})
+    out = load()
+    assert Organisation.objects.get(slug="ajcet").founded == 2011
+    assert (
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): founded: kept the "
+        "curator's 2011, the seeds say 2012"
+    ) in out
+
+
 def test_curator_edit_is_kept_quietly_while_the_seed_is_unchanged(seeds_dir):
     base_seed(seeds_dir)
     load()
