@@ -880,7 +880,15 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
         seeds_dir,
         "002-second.toml",
         "second-doc",
-        [org("ajcet", name=None, kind="national_ngo", founded={"year": 2011, **cite()})],
+        [
+            org(
+                "ajcet",
+                name=None,
+                kind="national_ngo",
+                founded={"year": 2011, **cite()},
+                people=[{"name": "Jane Doe", "role": "Chair", **cite()}],
+            )
+        ],
     )
     error = load_error()
     assert (
@@ -891,7 +899,19 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
         "seeds/002-second.toml: organisations[0].founded.year: 2011 disagrees with "
         "seeds/001-base.toml: organisations[0].founded.year: 2010"
     ) in error
+    assert (
+        'seeds/002-second.toml: organisations[0].people[0].role: "Chair" disagrees with '
+        'seeds/001-base.toml: organisations[0].people[0].role: "Director"'
+    ) in error
     assert Organisation.objects.count() == 0
+
+
+def test_a_duplicate_slug_does_not_hide_the_entries_after_it(seeds_dir):
+    two = org("two", regions=[{"region": "nowhere", **cite()}])
+    write_seed(seeds_dir, "001-a.toml", "doc-a", [org("one"), org("one"), two])
+    error = load_error()
+    assert "seeds/001-a.toml: organisations[1].slug: duplicate slug" in error
+    assert 'organisations[2].regions[0].region: unknown region "nowhere"' in error
 
 
 # --- Speed --------------------------------------------------------------------------------
