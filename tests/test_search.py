@@ -44,6 +44,17 @@ def test_normalise_folds_the_letters_accent_stripping_leaves_whole():
     assert normalise("œ æ ø ł đ ð þ ı ħ ŧ") == "oe ae o l d d th i h t"
 
 
+def test_search_on_another_database_says_which_ones_it_supports():
+    """Django compiles an expression with as_<vendor> when there is one, else as_sql."""
+    from orgs.search import _Matches
+
+    class MySQL:
+        vendor = "mysql"
+
+    with pytest.raises(NotImplementedError, match="supports SQLite and PostgreSQL, not mysql"):
+        _Matches('"women"', "'women'").as_sql(None, MySQL())
+
+
 @pytest.mark.django_db
 def test_accents_and_case_do_not_matter(regions):
     make_org(name="Allô Gouvernance", slug="allo", hq_region=regions["segou"])
