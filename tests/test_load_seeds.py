@@ -674,11 +674,21 @@ def test_curator_deletion_of_a_citation_wins(seeds_dir):
     Organisation.objects.filter(slug="ajcet").update(founded=None, hq_region=None, hq_town="")
     Citation.objects.get(fact="founded").delete()
     Citation.objects.get(fact="headquarters").delete()
+    # And cites its existence from a better source than the seeds'.
+    Citation.objects.get(fact="existence", organisation__slug="ajcet").delete()
+    Citation.objects.create(
+        organisation=Organisation.objects.get(slug="ajcet"),
+        source=Source.objects.create(slug="curator-doc", publisher="Mali", title="Registry"),
+        fact="existence",
+        locator="entry 12",
+        quote="AJCET, registered in 2010.",
+    )
     out = load()
     assert not Citation.objects.filter(fact__in=["founded", "headquarters"]).exists()
     assert "organisations[0] (ajcet): founded: deleted by a curator" in out
     assert "organisations[0] (ajcet): headquarters: deleted by a curator" in out
-    assert Citation.objects.filter(fact="existence").exists()  # the others stay
+    assert "organisations[0] (ajcet): existence: deleted by a curator" in out
+    assert Citation.objects.filter(fact="region").exists()  # the others stay
 
 
 # --- Errors: every problem reported, nothing written --------------------------------------
@@ -904,6 +914,17 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
         'seeds/001-base.toml: organisations[0].people[0].role: "Director"'
     ) in error
     assert Organisation.objects.count() == 0
+
+
+def test_a_refused_entry_is_the_one_problem_of_its_organisation(seeds_dir):
+    """Another file naming the organisation without a kind adds no second problem:
+    the kind is in the entry the schema refused."""
+    write_seed(seeds_dir, "001-a.toml", "doc-a", [org("new-one", kind="ngo")])
+    write_seed(seeds_dir, "002-b.toml", "doc-b", [org("new-one", name=None, kind=None)])
+    error = load_error()
+    assert 'seeds/001-a.toml: organisations[0].kind: unknown kind "ngo"' in error
+    assert "1 problem(s)" in error
+    assert "no seed file gives this new organisation" not in error
 
 
 def test_a_duplicate_slug_does_not_hide_the_entries_after_it(seeds_dir):
