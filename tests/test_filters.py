@@ -120,6 +120,25 @@ def test_an_unknown_value_is_reported_and_the_known_values_still_apply(directory
     assert expected and slugs(result.qs) == expected
 
 
+def test_the_unknown_values_message_shows_five_values_of_forty_characters(directory):
+    long_value = "a" * 40 + "TAIL"
+    result = run({"kind": [long_value, "k1", "k2", "k3", "k4", "k5"]})
+    message = result.errors["kind"][0]
+    assert message == (f"Not known, so left out: “{'a' * 40}”, “k1”, “k2”, “k3”, “k4”.")
+
+
+def test_a_query_of_two_hundred_characters_searches_a_longer_one_is_an_error(directory):
+    query = "prison " * 28 + "pris"  # 200 characters
+    assert len(query) == 200
+    searched = run({"q": query})
+    assert searched.is_valid()
+    assert slugs(searched.qs) == {"prison-mopti"}
+
+    too_long = run({"q": query + "o"})
+    assert list(too_long.errors) == ["q"]
+    assert slugs(too_long.qs) == {o.slug for o in published_rows()}  # the rest still apply
+
+
 def test_only_unknown_values_filter_nothing(directory):
     result = run({"kind": ["spaceship"], "founded_min": "2000"})
     assert "kind" in result.errors
