@@ -6,6 +6,8 @@ import pytest
 from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Region, Zone
 
+from .conftest import make_org
+
 
 def run(data):
     return OrganisationFilter(data, queryset=Organisation.objects.published())
@@ -101,6 +103,17 @@ def test_results_are_distinct_when_several_regions_match(directory):
 def test_without_a_query_results_are_in_name_order(directory):
     names = [org.name for org in run({}).qs]
     assert names == sorted(names)
+
+
+@pytest.mark.django_db
+def test_a_query_orders_best_match_first_unless_an_order_is_asked():
+    make_org(name="Ajec Friends Club", slug="club")  # AJEC in a name
+    make_org(name="Jeunes Citoyens", acronym="AJCET", slug="ajcet", description_en="With AJEC.")
+    make_org(name="Jeunes pour l'Éducation Civique", acronym="AJEC", slug="ajec")  # exact
+    in_name_order = ["club", "ajcet", "ajec"]
+    assert [o.slug for o in run({"q": "AJEC"}).qs] == ["ajec", "club", "ajcet"]
+    assert [o.slug for o in run({"q": "AJEC", "order": "name"}).qs] == in_name_order
+    assert [o.slug for o in run({}).qs] == in_name_order
 
 
 def test_a_text_query_combines_with_the_filters(directory):
