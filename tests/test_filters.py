@@ -161,6 +161,9 @@ def test_only_unknown_values_filter_nothing(directory):
 def test_founded_from_after_until_drops_only_the_upper_bound(directory):
     result = run({"founded_min": "2010", "founded_max": "2000"})
     assert list(result.errors) == ["founded_max"]
+    assert result.errors["founded_max"] == [
+        "“Founded until” (2000) is before “founded from” (2010)."
+    ]
     assert slugs(result.qs) == {o.slug for o in published_rows() if matches(o, founded_min=2010)}
 
 
