@@ -59,9 +59,11 @@ def search_fields(name, name_original, acronym, description, related, withheld=N
     return text, names, compact
 
 
-# Written by update_search_text, in this order; sort_name came later (migration 0006),
+# Written by update_search_text, in this order; sort_name came later (migration 0010),
 # so a migration before it passes models without it.
 MAINTAINED_FIELDS = ("search_text", "search_names", "search_acronym", "sort_name")
+# Searched, in this order; a migration before 0012 passes models with one `description`.
+DESCRIPTION_FIELDS = ("description_en", "description_fr")
 
 
 def _has_field(model, name):
@@ -101,6 +103,8 @@ def update_search_text(organisations, *, models=None):
     region_links = Organisation.regions.through.objects
     focus_links = Organisation.focus_areas.through.objects
     fields = [f for f in MAINTAINED_FIELDS if _has_field(Organisation, f)]
+    descriptions = [f for f in DESCRIPTION_FIELDS if _has_field(Organisation, f)]
+    descriptions = descriptions or ["description"]
     quote = connection.ops.quote_name
     update_sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(Organisation._meta.db_table),
@@ -144,15 +148,16 @@ def update_search_text(organisations, *, models=None):
                     "name",
                     "name_original",
                     "acronym",
-                    "description_en",
-                    "description_fr",
                     "hq_region_id",
+                    *descriptions,
                     *fields,
                 )
             )
             changed = []
-            for pk, name, original, acronym, en, fr, hq_region_id, *old in rows:
-                description = f"{en}\n{fr}"  # both languages are searched
+            for pk, name, original, acronym, hq_region_id, *columns in rows:
+                # Both languages are searched.
+                description = "\n".join(columns[: len(descriptions)])
+                old = columns[len(descriptions) :]
                 org_related = related.get(pk, {})
                 if hq_region_id:
                     org_related[spellings.get(hq_region_id, "")] = None

@@ -6,6 +6,8 @@ import pytest
 from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Region, Zone
 
+from .conftest import make_org
+
 
 def run(data):
     return OrganisationFilter(data, queryset=Organisation.objects.published())
@@ -103,6 +105,17 @@ def test_without_a_query_results_are_in_name_order(directory):
     assert names == sorted(names)
 
 
+@pytest.mark.django_db
+def test_a_query_orders_best_match_first_unless_an_order_is_asked():
+    make_org(name="Ajec Friends Club", slug="club")  # AJEC in a name
+    make_org(name="Jeunes Citoyens", acronym="AJCET", slug="ajcet", description_en="With AJEC.")
+    make_org(name="Jeunes pour l'Éducation Civique", acronym="AJEC", slug="ajec")  # exact
+    in_name_order = ["club", "ajcet", "ajec"]
+    assert [o.slug for o in run({"q": "AJEC"}).qs] == ["ajec", "club", "ajcet"]
+    assert [o.slug for o in run({"q": "AJEC", "order": "name"}).qs] == in_name_order
+    assert [o.slug for o in run({}).qs] == in_name_order
+
+
 def test_a_text_query_combines_with_the_filters(directory):
     result = run({"q": "prison", "region": ["mopti"]})
     assert "prison-mopti" in slugs(result.qs)
@@ -120,6 +133,25 @@ def test_an_unknown_value_is_reported_and_the_known_values_still_apply(directory
     assert expected and slugs(result.qs) == expected
 
 
+def test_the_unknown_values_message_shows_five_values_of_forty_characters(directory):
+    long_value = "a" * 40 + "TAIL"
+    result = run({"kind": [long_value, "k1", "k2", "k3", "k4", "k5"]})
+    message = result.errors["kind"][0]
+    assert message == (f"Not known, so left out: “{'a' * 40}”, “k1”, “k2”, “k3”, “k4”.")
+
+
+def test_a_query_of_two_hundred_characters_searches_a_longer_one_is_an_error(directory):
+    query = "prison " * 28 + "pris"  # 200 characters
+    assert len(query) == 200
+    searched = run({"q": query})
+    assert searched.is_valid()
+    assert slugs(searched.qs) == {"prison-mopti"}
+
+    too_long = run({"q": query + "o"})
+    assert list(too_long.errors) == ["q"]
+    assert slugs(too_long.qs) == {o.slug for o in published_rows()}  # the rest still apply
+
+
 def test_only_unknown_values_filter_nothing(directory):
     result = run({"kind": ["spaceship"], "founded_min": "2000"})
     assert "kind" in result.errors
@@ -129,6 +161,9 @@ def test_only_unknown_values_filter_nothing(directory):
 def test_founded_from_after_until_drops_only_the_upper_bound(directory):
     result = run({"founded_min": "2010", "founded_max": "2000"})
     assert list(result.errors) == ["founded_max"]
+    assert result.errors["founded_max"] == [
+        "“Founded until” (2000) is before “founded from” (2010)."
+    ]
     assert slugs(result.qs) == {o.slug for o in published_rows() if matches(o, founded_min=2010)}
 
 

@@ -1,6 +1,8 @@
 """`manage.py load_seeds`: seed files in a temporary SEEDS_DIR, loaded into the real database."""
 
 import json
+import locale
+import sys
 import tomllib
 from io import StringIO
 
@@ -154,8 +156,24 @@ def test_load_creates_every_record_with_its_citations(seeds_dir):
 
 def test_load_also_loads_the_reference_fixtures(seeds_dir):
     assert Region.objects.count() == 0
-    load()
+    out = load(verbosity=2)
     assert Region.objects.filter(slug="tombouctou").exists()
+    assert "region tombouctou: created (regions.json)" in out
+
+
+def test_load_reads_the_fixtures_as_utf8_whatever_the_servers_locale(seeds_dir):
+    """A server whose locale is plain C (ASCII, as when nothing sets it and Python is
+    told not to coerce it) still reads Ségou from the fixtures."""
+    if sys.flags.utf8_mode:
+        pytest.skip("Python's UTF-8 mode ignores the locale")
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        assert locale.getpreferredencoding(False) != "UTF-8"  # the locale is really ASCII
+        load()
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert Region.objects.get(slug="segou").name == "Ségou"
 
 
 def test_person_is_hidden_unless_a_seed_file_says_public(seeds_dir):
@@ -262,6 +280,21 @@ def test_organisation_in_two_files_is_one_record_with_a_citation_from_each(seeds
     assert sorted(c.quote for c in tombouctou) == ["In Tombouctou again.", "Works in Timbuktu."]
 
 
+def test_partnership_in_two_files_is_one_record_with_a_citation_from_each(seeds_dir):
+    base_seed(seeds_dir)  # ajcet funded_by usip, 2017 to 2018
+    write_seed(
+        seeds_dir,
+        "002-second.toml",
+        "second-doc",
+        partnerships=[partnership("ajcet", "funded_by", "usip", start=2017)],
+    )
+    load()
+    funded = Partnership.objects.get()
+    assert (funded.start_year, funded.end_year) == (2017, 2018)
+    cited_by = funded.citations.values_list("source__slug", flat=True)
+    assert sorted(cited_by) == ["base-doc", "second-doc"]
+
+
 def test_history_records_the_change_and_the_seed_file(seeds_dir):
     base_seed(seeds_dir)
     load()
@@ -338,6 +371,35 @@ def test_seed_change_updates_a_field_nobody_touched(seeds_dir):
     assert Organisation.objects.get(slug="ajcet").name == "AJCET Mali"
     assert "organisation ajcet: updated (name)" in out
     assert "1 updated" in out
+
+
+def test_seed_changes_update_every_kind_of_record_and_say_which_fields(
+    seeds_dir,
+):
+    base_seed(seeds_dir)
+    load()
+    base_seed(
+        seeds_dir,
+        name="AJCET Mali",
+        description_en="Civic education for young people.",
+        people=[{"name": "Jane Doe", "role": "Founder", **cite("Jane Doe leads AJCET.")}],
+    )
+    path = seeds_dir / "001-base.toml"
+    text = path.read_text()
+    assert '"Report base-doc"' in text and "end = 2018" in text
+    text = text.replace('"Report base-doc"', '"Report base-doc, revised"')
+    path.write_text(text.replace("end = 2018", "end = 2019"))
+
+    out = load(verbosity=2)
+
+    assert Source.objects.get(slug="base-doc").title == "Report base-doc, revised"
+    assert Person.objects.get(name="Jane Doe").role == "Founder"
+    assert Partnership.objects.get().end_year == 2019
+    assert "source base-doc: updated (title)" in out
+    assert "organisation ajcet: updated (name, description_en)" in out
+    assert "person ajcet Jane Doe: updated (role)" in out
+    assert "partnership ajcet funded_by usip: updated (end_year)" in out
+    assert "4 updated" in out
 
 
 def test_a_form_opened_before_a_load_cannot_overwrite_what_the_load_wrote(seeds_dir, admin_client):
@@ -419,6 +481,19 @@ def test_curator_edit_wins_over_a_changed_seed_and_is_reported(seeds_dir):
     assert "0 conflicts" in load()
 
 
+def test_a_conflict_on_the_founding_year_names_the_entry_that_gives_it(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(founded=2011)
+    base_seed(seeds_dir, founded={"year": 2012, **cite("It was founded in 2012.")})
+    out = load()
+    assert Organisation.objects.get(slug="ajcet").founded == 2011
+    assert (
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): founded: kept the "
+        "curator's 2011, the seeds say 2012"
+    ) in out
+
+
 def test_curator_edit_is_kept_quietly_while_the_seed_is_unchanged(seeds_dir):
     base_seed(seeds_dir)
     load()
@@ -494,6 +569,20 @@ def test_curator_who_hides_a_person_wins(seeds_dir):
     assert "people[0] (Jane Doe): role: kept the curator's 'Chair', the seeds say 'Founder'" in out
 
 
+def test_force_gives_a_person_the_seeds_changed_value_over_the_curators(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Person.objects.filter(name="Jane Doe").update(role="Chair")
+    base_seed(seeds_dir, people=[{"name": "Jane Doe", "role": "Founder", **cite("Jane.")}])
+    assert "1 conflicts" in load()
+    assert Person.objects.get(name="Jane Doe").role == "Chair"
+
+    load("--force")
+
+    assert Person.objects.get(name="Jane Doe").role == "Founder"
+    assert "0 conflicts" in load()  # what the seeds last wrote is now the seeds' value
+
+
 def test_curator_edit_of_partnership_years_wins(seeds_dir):
     base_seed(seeds_dir)
     load()
@@ -523,6 +612,24 @@ def test_curator_deletion_of_a_person_wins_until_forced(seeds_dir):
     assert Person.objects.get(name="Jane Doe").citations.count() == 1
 
 
+def test_a_person_a_curator_deleted_holds_back_only_themselves(seeds_dir):
+    people = [
+        {"name": "Jane Doe", "role": "Director", **cite("Jane Doe leads AJCET.")},
+        {"name": "John Roe", "role": "Treasurer", **cite("John Roe keeps the accounts.")},
+    ]
+    base_seed(seeds_dir, people=people)
+    load()
+    Person.objects.get(name="Jane Doe").delete()
+    people[1]["role"] = "Secretary"
+    base_seed(seeds_dir, people=people)
+
+    out = load()
+
+    assert "people[0] (Jane Doe): deleted by a curator, not re-created" in out
+    assert not Person.objects.filter(name="Jane Doe").exists()
+    assert Person.objects.get(name="John Roe").role == "Secretary"  # the next one follows
+
+
 def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
     base_seed(seeds_dir)
     load()
@@ -537,15 +644,51 @@ def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
     assert Partnership.objects.get().partner.slug == "usip"
 
 
+def test_an_organisation_a_curator_deleted_holds_back_only_itself(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.get(slug="ajcet").delete()  # organisations[0] of 001-base.toml
+    usip = org(
+        "usip",
+        name=None,
+        kind=None,
+        acronym="USIP",
+        people=[{"name": "Ali Maiga", "role": "Envoy", **cite("Ali Maiga of USIP.")}],
+    )
+    write_seed(seeds_dir, "002-more.toml", "more-doc", [usip])
+
+    out = load()
+
+    assert not Organisation.objects.filter(slug="ajcet").exists()
+    assert not Person.objects.filter(name="Jane Doe").exists()
+    assert "organisations[0] (ajcet): deleted by a curator, not re-created" in out
+    # What the seeds say after it, of another organisation, is loaded.
+    assert Organisation.objects.get(slug="usip").acronym == "USIP"
+    assert Person.objects.get(name="Ali Maiga").organisation.slug == "usip"
+
+
 def test_curator_deletion_of_a_citation_wins(seeds_dir):
     base_seed(seeds_dir)
     load()
-    # The year was wrong: the curator removes it and its citation together.
-    Organisation.objects.filter(slug="ajcet").update(founded=None)
+    # The year and the town were wrong: the curator removes each with its citation.
+    Organisation.objects.filter(slug="ajcet").update(founded=None, hq_region=None, hq_town="")
     Citation.objects.get(fact="founded").delete()
+    Citation.objects.get(fact="headquarters").delete()
+    # And cites its existence from a better source than the seeds'.
+    Citation.objects.get(fact="existence", organisation__slug="ajcet").delete()
+    Citation.objects.create(
+        organisation=Organisation.objects.get(slug="ajcet"),
+        source=Source.objects.create(slug="curator-doc", publisher="Mali", title="Registry"),
+        fact="existence",
+        locator="entry 12",
+        quote="AJCET, registered in 2010.",
+    )
     out = load()
-    assert not Citation.objects.filter(fact="founded").exists()
+    assert not Citation.objects.filter(fact__in=["founded", "headquarters"]).exists()
     assert "organisations[0] (ajcet): founded: deleted by a curator" in out
+    assert "organisations[0] (ajcet): headquarters: deleted by a curator" in out
+    assert "organisations[0] (ajcet): existence: deleted by a curator" in out
+    assert Citation.objects.filter(fact="region").exists()  # the others stay
 
 
 # --- Errors: every problem reported, nothing written --------------------------------------
@@ -597,6 +740,11 @@ ERROR_CASES = {
         {"partnerships": [partnership("ajcet", "member_of", "wanep")]},
         'seeds/002-bad.toml: partnerships[0].partner: partner "wanep" is in no seed file and '
         "not in the database",
+    ),
+    "organisation nowhere": (
+        {"partnerships": [partnership("wanep", "member_of", "usip")]},
+        'seeds/002-bad.toml: partnerships[0].organisation: organisation "wanep" is in no seed '
+        "file and not in the database",
     ),
     "duplicate slug in a file": (
         {"organisations": [bad_entry(), bad_entry()]},
@@ -653,6 +801,10 @@ ERROR_CASES = {
     "bad website": (
         {"organisations": [bad_entry(website="www.example")]},
         "seeds/002-bad.toml: organisations[0].website: Enter a web address starting with http",
+    ),
+    "partnership twice in a file": (
+        {"partnerships": [partnership("ajcet", "member_of", "usip")] * 2},
+        "seeds/002-bad.toml: partnerships[1]: repeats seeds/002-bad.toml: partnerships[0]",
     ),
     "cite_on neither side": (
         {"partnerships": [partnership("ajcet", "funded_by", "usip", cite_on="wanep")]},
@@ -713,13 +865,40 @@ def test_every_problem_in_every_file_is_reported_together(seeds_dir):
     assert Region.objects.count() == 0  # even the fixtures were rolled back
 
 
+def test_the_seed_error_of_a_load_lists_every_problem(seeds_dir):
+    """What a caller of seed_loading.load() outside the command (a shell, a script) sees."""
+    from django.db import transaction
+
+    from orgs import seed_loading
+
+    write_seed(seeds_dir, "001-a.toml", "doc-a", [org("one", kind="ngo"), org("two", kind="x")])
+    with pytest.raises(seed_loading.SeedError) as excinfo, transaction.atomic():
+        seed_loading.load(seeds_dir)
+    assert str(excinfo.value).splitlines() == [
+        'seeds/001-a.toml: organisations[0].kind: unknown kind "ngo" (one of: '
+        + ", ".join(Organisation.Kind.values)
+        + ")",
+        'seeds/001-a.toml: organisations[1].kind: unknown kind "x" (one of: '
+        + ", ".join(Organisation.Kind.values)
+        + ")",
+    ]
+
+
 def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
     base_seed(seeds_dir)
     write_seed(
         seeds_dir,
         "002-second.toml",
         "second-doc",
-        [org("ajcet", name=None, kind="national_ngo", founded={"year": 2011, **cite()})],
+        [
+            org(
+                "ajcet",
+                name=None,
+                kind="national_ngo",
+                founded={"year": 2011, **cite()},
+                people=[{"name": "Jane Doe", "role": "Chair", **cite()}],
+            )
+        ],
     )
     error = load_error()
     assert (
@@ -730,7 +909,30 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
         "seeds/002-second.toml: organisations[0].founded.year: 2011 disagrees with "
         "seeds/001-base.toml: organisations[0].founded.year: 2010"
     ) in error
+    assert (
+        'seeds/002-second.toml: organisations[0].people[0].role: "Chair" disagrees with '
+        'seeds/001-base.toml: organisations[0].people[0].role: "Director"'
+    ) in error
     assert Organisation.objects.count() == 0
+
+
+def test_a_refused_entry_is_the_one_problem_of_its_organisation(seeds_dir):
+    """Another file naming the organisation without a kind adds no second problem:
+    the kind is in the entry the schema refused."""
+    write_seed(seeds_dir, "001-a.toml", "doc-a", [org("new-one", kind="ngo")])
+    write_seed(seeds_dir, "002-b.toml", "doc-b", [org("new-one", name=None, kind=None)])
+    error = load_error()
+    assert 'seeds/001-a.toml: organisations[0].kind: unknown kind "ngo"' in error
+    assert "1 problem(s)" in error
+    assert "no seed file gives this new organisation" not in error
+
+
+def test_a_duplicate_slug_does_not_hide_the_entries_after_it(seeds_dir):
+    two = org("two", regions=[{"region": "nowhere", **cite()}])
+    write_seed(seeds_dir, "001-a.toml", "doc-a", [org("one"), org("one"), two])
+    error = load_error()
+    assert "seeds/001-a.toml: organisations[1].slug: duplicate slug" in error
+    assert 'organisations[2].regions[0].region: unknown region "nowhere"' in error
 
 
 # --- Speed --------------------------------------------------------------------------------

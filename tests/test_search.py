@@ -35,6 +35,26 @@ def test_normalise_folds_case_accents_and_punctuation():
     assert normalise("  Allô, GOUVERNANCE! Ségou—l'Œuvre ") == "allo gouvernance segou l oeuvre"
 
 
+def test_normalise_folds_the_letters_accent_stripping_leaves_whole():
+    """Letters that are not a base letter plus an accent, folded as PostgreSQL's
+    unaccent folds them, in both cases."""
+    assert normalise("Œuvre Æsir Øst Łódź Đakovo Ðór Þing Dıyar Ħal Ŧeo") == (
+        "oeuvre aesir ost lodz dakovo dor thing diyar hal teo"
+    )
+    assert normalise("œ æ ø ł đ ð þ ı ħ ŧ") == "oe ae o l d d th i h t"
+
+
+def test_search_on_another_database_says_which_ones_it_supports():
+    """Django compiles an expression with as_<vendor> when there is one, else as_sql."""
+    from orgs.search import _Matches
+
+    class MySQL:
+        vendor = "mysql"
+
+    with pytest.raises(NotImplementedError, match="supports SQLite and PostgreSQL, not mysql"):
+        _Matches('"women"', "'women'").as_sql(None, MySQL())
+
+
 @pytest.mark.django_db
 def test_accents_and_case_do_not_matter(regions):
     make_org(name="Allô Gouvernance", slug="allo", hq_region=regions["segou"])
@@ -115,6 +135,29 @@ def test_longer_words_match_as_prefixes_short_words_do_not():
     assert search("peacebuild") == ["w"]
     assert search("women") == ["w"]
     assert search("wo") == []
+
+
+@pytest.mark.django_db
+def test_a_word_of_sixty_characters_matches_a_longer_one_finds_nothing(client):
+    make_org(name="Long Word", slug="long", description_en=f"The {'k' * 70} method.")
+    sixty, sixty_one = "k" * 60, "k" * 61
+    assert search(sixty) == ["long"]  # a prefix of the 70-letter word
+    assert search(sixty_one) == []
+    assert search(f"method {sixty_one}") == []
+    listing = [client.get("/en/orgs/", {"q": word}) for word in (sixty, sixty_one)]
+    assert [page.status_code for page in listing] == [200, 200]
+    assert 'href="/en/orgs/long/"' in listing[0].content.decode()
+    assert 'href="/en/orgs/long/"' not in listing[1].content.decode()
+
+
+@pytest.mark.django_db
+def test_words_after_the_thirty_second_do_not_count():
+    words = [f"w{i:02d}x" for i in range(40)]
+    make_org(name="Many Words", slug="many", description_en=" ".join(words[:32]))
+    # 32 words, all in the text, and an absent 33rd: the 33rd is not read.
+    assert search(" ".join([*words[:32], "absent"])) == ["many"]
+    # The 32nd word counts: absent from the text, it leaves nothing.
+    assert search(" ".join([*words[:31], "absent"])) == []
 
 
 @pytest.mark.django_db
