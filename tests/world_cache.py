@@ -141,7 +141,7 @@ def cached_world(build):
     def world(*args, **kwargs):
         tables = _tables()
         before = _contents(tables)
-        key = (build.__name__, connection.alias, _digest(before))
+        key = (build.__module__, build.__qualname__, connection.alias, _digest(before))
         snapshot = _snapshots.get(key)
         if snapshot is not None:
             return snapshot.restore()
