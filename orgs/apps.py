@@ -23,7 +23,7 @@ class OrgsConfig(AppConfig):
 
         search_upkeep.connect_signals()
         post_migrate.connect(search_schema.repair_sqlite_index, sender=self)
-        post_migrate.connect(facet_version.repair_sqlite_triggers, sender=self)
+        post_migrate.connect(facet_version.after_migrate, sender=self)
         post_migrate.connect(page_version.after_migrate, sender=self)
         post_migrate.connect(statistics.refresh_after_migrate, sender=self)
         post_migrate.connect(sync_after_migrate, sender=self)

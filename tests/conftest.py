@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 
 from orgs.models import Organisation
+from tests.world_cache import cached_world
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
@@ -69,12 +70,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture
+@cached_world
 def reference_data(db):
     """Regions and focus areas, as every real database has them."""
     call_command("loaddata", "regions", "focus_areas", verbosity=0)
 
 
 @pytest.fixture
+@cached_world
 def seeded(db):
     """The database as `load_seeds` leaves it on a fresh install."""
     call_command("load_seeds", verbosity=0)
@@ -175,6 +178,7 @@ def page(browser, live_server):
 
 # --- api ---
 @pytest.fixture
+@cached_world
 def directory_data(reference_data, django_user_model):
     """A small directory with every case the open data must handle.
 
@@ -389,6 +393,7 @@ SENSITIVE_TOWN = "Ténenkou-Secret"
 
 
 @pytest.fixture
+@cached_world
 def directory(reference_data):
     """A small varied directory: published, draft and archived organisations across
     regions, zones, focus areas and kinds; a sensitive one; public and hidden people;

@@ -21,6 +21,7 @@ from orgs.roles import GROUP_NAME
 from orgs.search_upkeep import update_search_text
 
 from .conftest import change_form_data, cite, form_data, make_org
+from .world_cache import cached_world
 
 CHANGELIST = "/admin/orgs/organisation/"
 
@@ -233,6 +234,7 @@ def test_saving_the_form_is_not_a_check(curator_client):
 
 
 @pytest.fixture
+@cached_world
 def varied_orgs(reference_data, source):
     """Organisations that differ in every way the changelist filters on."""
     north = Region.objects.filter(zone="north").first()

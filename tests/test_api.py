@@ -10,6 +10,7 @@ from orgs.facets import current_index
 from orgs.models import Organisation, Region
 
 from .conftest import SECRETS, make_org
+from .world_cache import cached_world
 
 
 @pytest.fixture
@@ -276,8 +277,13 @@ def test_reference_lists(client, directory_data):
     assert [s["slug"] for s in sources] == ["peace-direct-2018"]
 
 
-def make_full_orgs(count, directory_data):
+@pytest.fixture
+@cached_world
+def full_orgs(directory_data):
+    """110 more published organisations, each with every relation a page reads."""
     from orgs.models import Citation, Partnership, Person, Source
+
+    count = 110
 
     regions = list(Region.objects.filter(slug__in=["mopti", "gao", "kayes"]))
     source = Source.objects.get()
@@ -296,12 +302,11 @@ def make_full_orgs(count, directory_data):
 
 @pytest.mark.parametrize("size", [25, 100])
 def test_a_page_costs_a_fixed_number_of_queries(
-    client, directory_data, django_assert_max_num_queries, size
+    client, full_orgs, django_assert_max_num_queries, size
 ):
     """The data version (for the facet index and withheld text), page, 6 prefetches;
     plus one per region or focus filter to check the slugs. The count and the
     page's ids come from the facet index, built once per change of the data."""
-    make_full_orgs(110, directory_data)
     public_text.current()  # built once per change of the data
     current_index()
     with django_assert_max_num_queries(11):

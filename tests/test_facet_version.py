@@ -60,7 +60,7 @@ def test_triggers_a_table_remake_dropped_come_back_after_migrate(reference_data)
     name = "orgs_facet_version_orgs_organisation_insert"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TRIGGER {name}")
-    facet_version.repair_sqlite_triggers()
+    facet_version.after_migrate()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = %s", [name])
         assert cursor.fetchone() == (1,)

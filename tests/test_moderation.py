@@ -10,7 +10,7 @@ from django.utils import timezone
 from orgs.models import Citation, Organisation, Source, Submission
 from orgs.roles import GROUP_NAME
 
-from .conftest import SENSITIVE_TOWN
+from .conftest import SENSITIVE_TOWN, change_form_data
 from .test_submissions import CORRECTION, HIDE, SUGGEST, correction, removal, suggestion
 
 QUEUE = "/admin/orgs/submission/"
@@ -170,9 +170,12 @@ def test_changing_the_status_on_the_page_goes_the_same_way(
     client.post(SUGGEST, suggestion())
     submission = Submission.objects.get()
     url = f"{QUEUE}{submission.pk}/change/"
-    # As the page posts it: with the version it was loaded at (orgs/locking.py).
-    data = {"status": "accepted", "curator_note": "Source read."}
-    response = curator_client.post(url, data | {"loaded_version": submission.version})
+    # As the page posts it: the form as displayed (with the version it was loaded
+    # at, orgs/locking.py), two fields changed.
+    data = change_form_data(curator_client.get(url))
+    assert "loaded_version" in data
+    data.update(status="accepted", curator_note="Source read.")
+    response = curator_client.post(url, data)
     assert response.status_code == 302
     submission.refresh_from_db()
     assert (submission.status, submission.curator_note) == ("accepted", "Source read.")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from orgs.models import Organisation
 
 from .conftest import make_org
+from .world_cache import cached_world
 
 # Invented words, so no region or focus-area label can match them.
 NAME_WORDS = ["Zarbo", "zárbonne", "Kveli", "KVELIKA", "plumo", "Plúmoxe", "Qu", "qi", "Ébrak"]
@@ -45,6 +46,7 @@ def matches(word, text_words):
 
 
 @pytest.fixture
+@cached_world
 def random_directory(reference_data):
     """About 130 published organisations (and a few drafts) with random names,
     acronyms, descriptions and kinds; the same every run."""

@@ -1,0 +1,81 @@
+"""A world restored from its rows is the world its builder made (tests/world_cache.py)."""
+
+from django.db import transaction
+
+from orgs.facets import current_index
+from orgs.models import FocusArea, Organisation, Person, Region
+from orgs.search_upkeep import update_search_text
+from tests.conftest import make_org
+from tests.world_cache import _contents, _tables, cached_world
+
+
+def built_and_restored(builder):
+    """Build through `builder` once, roll back, then call it again from the same state:
+    the rows, the value and the builder's calls each time."""
+    calls = []
+
+    def build():
+        calls.append(1)
+        return builder()
+
+    build.__name__ = f"world_{id(builder)}"
+    world = cached_world(build)
+    savepoint = transaction.savepoint()
+    built_value = world()
+    built = _contents(_tables())
+    transaction.savepoint_rollback(savepoint)
+    restored_value = world()
+    return built_value, built, restored_value, _contents(_tables()), len(calls)
+
+
+def a_world():
+    """Adds rows through the application's saves and signals, changes a row that was
+    there before and removes another."""
+    mopti = Region.objects.get(slug="mopti")
+    mopti.aliases = ["Mopti-Sévaré"]
+    mopti.save()
+    FocusArea.objects.filter(slug="health").delete()
+    org = make_org(name="Apiculteurs de Bandiagara", slug="apiculteurs", hq_region=mopti)
+    org.regions.set([mopti])
+    org.focus_areas.set([FocusArea.objects.get(slug="youth")])
+    Person.objects.create(organisation=org, name="Awa Public", is_public=True)
+    update_search_text(Organisation.objects.all())
+    return {"org": org, "regions": [mopti], "label": "kept as it is"}
+
+
+def test_a_restored_world_has_the_built_rows_and_objects(reference_data):
+    before = _contents(_tables())
+    built_value, built, restored_value, restored, calls = built_and_restored(a_world)
+    assert calls == 1  # the second time, restored rather than built
+    assert restored == built != before
+    assert restored["orgs_focusarea"] == built["orgs_focusarea"]  # the removal
+    assert restored_value["org"] == built_value["org"]  # same model, same id
+    assert restored_value["org"] is not built_value["org"]  # read back from the database
+    assert restored_value["org"].name == "Apiculteurs de Bandiagara"
+    assert restored_value["regions"][0].aliases == ["Mopti-Sévaré"]
+    assert restored_value["label"] == "kept as it is"
+
+
+def test_a_restored_world_is_searched_and_counted_like_the_built_one(client, reference_data):
+    built_and_restored(a_world)
+    page = client.get("/en/orgs/?q=apiculteurs").content.decode()
+    assert "Apiculteurs de Bandiagara" in page  # the search index followed the rows
+    assert current_index().total({}) == 1
+
+
+def test_a_world_asked_for_from_another_state_is_built_again(reference_data):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return make_org(name="Once", slug="once")
+
+    build.__name__ = "world_from_another_state"
+    world = cached_world(build)
+    savepoint = transaction.savepoint()
+    world()
+    transaction.savepoint_rollback(savepoint)
+    make_org(name="Already here", slug="already-here")  # another starting state
+    world()
+    assert len(calls) == 2
+    assert set(Organisation.objects.values_list("slug", flat=True)) == {"once", "already-here"}
