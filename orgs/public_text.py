@@ -131,10 +131,6 @@ def folded_only(text):
     return text.lower() if text.isascii() else text.translate(_FOLDING)
 
 
-# A run of non-space characters with at least one beyond ASCII.
-_NON_ASCII_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
-
-
 @functools.lru_cache(maxsize=65536)
 def _token_words(token):
     return _WORD.findall(folded_only(token))
@@ -144,13 +140,13 @@ def folded_words(text):
     """The set of `text`'s folded words, as `_WORD.findall(folded_only(text))` finds them.
 
     Folding goes character by character and spaces stay spaces, so the words are
-    those of each space-separated token: ASCII tokens are only lower-cased, and the
-    others, fewer and repeated (accented words), are folded once each.
+    those of each space-separated token, and a long text of many texts repeats its
+    tokens: each distinct one is folded once.
     """
     if text.isascii():
         return set(_WORD.findall(text.lower()))
-    found = set(_WORD.findall(_NON_ASCII_TOKEN.sub(" ", text).lower()))
-    for token in set(_NON_ASCII_TOKEN.findall(text)):
+    found = set()
+    for token in set(text.split()):
         found.update(_token_words(token))
     return found
 
