@@ -125,9 +125,14 @@ class PublicQuerySet(models.QuerySet):
         withheld = PRESENTED_FIELDS.get(self.model.__name__, frozenset())
         if self._iterable_class is ModelIterable or not withheld:
             return
-        if self._iterable_class is ValuesIterable and self.model.__name__ == "Organisation":
-            return
         fields = set(self._fields or [f.attname for f in self.model._meta.concrete_fields])
+        # A related record's text (`citations__quote`) has no rule for rows.
+        texts = frozenset().union(*PRESENTED_FIELDS.values())
+        related = {f for f in fields if "__" in f and f.rsplit("__", 1)[1] in texts}
+        if related:
+            withheld = withheld | related
+        elif self._iterable_class is ValuesIterable and self.model.__name__ == "Organisation":
+            return
         if fields & withheld:
             raise TypeError(
                 f"{sorted(fields & withheld)} of a public {self.model.__name__} would be read "

@@ -302,6 +302,7 @@ def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
         lambda: Organisation.objects.public().values_list(),
         lambda: Organisation.objects.public().values_list("contact_phone", flat=True).iterator(),
         lambda: Source.objects.public().values("title"),
+        lambda: Organisation.objects.public().values("slug", "citations__quote"),
     ],
 )
 def test_rows_that_would_skip_the_rule_are_refused(quoted, read):
