@@ -98,8 +98,10 @@ def fields_for(text):
     return {}
 
 
-def hide_private(org):
-    """Blank, in memory, each contact the public may not see (see the module docstring)."""
+def hide_private(fields):
+    """Blank each contact the public may not see (see the module docstring), in
+    `fields`: an organisation's stored values by field name, changed in place. A
+    contact that is there needs its switch and `sensitive` there too."""
     for value, switch in FIELDS:
-        if org.sensitive or not getattr(org, switch):
-            setattr(org, value, "")
+        if value in fields and (fields["sensitive"] or not fields[switch]):
+            fields[value] = ""

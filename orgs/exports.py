@@ -26,9 +26,14 @@ those tools read it as meant:
 """
 
 import csv
+import io
 import itertools
+import operator
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import translation
@@ -36,12 +41,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .api import organisation_filter
+from .contacts import social_link_list
 from .licence import with_licence
 from .models import FocusArea, Organisation, Region, Zone
 
 CHUNK_SIZE = 500
+BLOCK_ROWS = 200  # about 100 KB of CSV
 LANGS = ", ".join(code for code, _name in settings.LANGUAGES)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 COLUMNS = [
     "slug",
@@ -94,23 +102,62 @@ HXL_COLUMNS = [
 HXL_LIST_SEPARATOR = ", "  # what libhxl splits a +list value on
 
 
-# The organisation's columns the files never read.
-UNREAD_FIELDS = ["search_text", "search_names", "search_acronym", "sort_name", "seeded_values"]
+# The organisation's fields the files read; `sensitive` and the contacts' switches
+# are for the withholding rule (orgs.public_text), which every row passes through.
+READ_FIELDS = [
+    "id",
+    "slug",
+    "name",
+    "name_original",
+    "acronym",
+    "kind",
+    "founded",
+    "hq_region_id",
+    "hq_town",
+    "description_en",
+    "description_fr",
+    "website",
+    "contact_email",
+    "contact_email_public",
+    "contact_phone",
+    "contact_phone_public",
+    "contact_address",
+    "contact_address_public",
+    "social_links",
+    "social_links_public",
+    "sensitive",
+    "updated",
+]
 
 
-def safe(value):
-    """A cell Excel shows as text, never runs as a formula."""
-    if value is None:
-        return ""
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+def safe_cells(cells):
+    """Cells Excel shows as text, never runs as formulas (each cell a string)."""
+    return ["'" + cell if cell[:1] in FORMULA_FIRST else cell for cell in cells]
 
 
-class Echo:
-    """A file-like object whose write returns the line, for csv.writer to stream."""
+class Blocks:
+    """CSV lines gathered into blocks of BLOCK_ROWS: each piece a streamed answer
+    yields costs the server a write to the socket and a chunk header, and a piece of
+    one line cost more than writing the line."""
 
-    def write(self, value):
-        return value
+    def __init__(self):
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
+        self.rows = []
+
+    def add(self, cells):
+        """Add a row; the block's text once it is full, else None."""
+        self.rows.append(cells)
+        return self.flush() if len(self.rows) >= BLOCK_ROWS else None
+
+    def flush(self):
+        """The text of the rows added since the last block."""
+        self.writer.writerows(self.rows)
+        self.rows.clear()
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
 
 
 def export_ids(filterset, queryset):
@@ -124,115 +171,168 @@ def export_ids(filterset, queryset):
     return ids
 
 
+def among(model, column, ids):
+    """`column IN (ids)` for a filter, its parameters passed as they are: `pk__in`
+    prepares each id on its own, which cost more than reading the rows. Chunks of one
+    size have one SQL text, which the database driver prepares once."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(ids))
+    return RawSQL(
+        f"{table}.{connection.ops.quote_name(column)} IN ({placeholders})",
+        list(ids),
+        output_field=BooleanField(),
+    )
+
+
 def organisations(ids):
     """The organisations of `ids`, chunk by chunk, as the public reads them.
 
     Each chunk of CHUNK_SIZE is read through the public read model in three
-    queries: the rows, and their region and focus-area links as plain pairs,
-    matched to regions and focus areas read once. No query per row, no related
-    model per link, and memory that does not grow with the directory beyond its ids.
+    queries: the rows as `values()`, withheld as records are (orgs.public_text), and
+    their region and focus-area links as plain pairs. Each row is a dict of
+    READ_FIELDS with `regions` and `focus_areas`, the ids of its links. No model
+    instance, no query per row, and memory that does not grow with the directory
+    beyond its ids.
     """
-    regions = {r.pk: r for r in Region.objects.select_related("parent")}
-    focus_areas = {f.pk: f for f in FocusArea.objects.all()}
     region_links = Organisation.regions.through.objects
     focus_links = Organisation.focus_areas.through.objects
-    # Without the columns no file shows and nothing reads: the searched text and
-    # the seeds' JSON are most of a row.
-    public = (
-        Organisation.objects.public()
-        .select_related(None)  # the headquarters come from `regions`
-        .defer(*UNREAD_FIELDS)
-    )
+    # Unsorted: the rows are put in the ids' order here.
+    public = Organisation.objects.public().order_by().values(*READ_FIELDS)
     for start in range(0, len(ids), CHUNK_SIZE):
         chunk = ids[start : start + CHUNK_SIZE]
-        rows = {org.pk: org for org in public.filter(pk__in=chunk)}
-        linked = {pk: ([], []) for pk in rows}
-        for org_id, region_id in region_links.filter(organisation_id__in=chunk).values_list(
-            "organisation_id", "region_id"
-        ):
-            if org_id in linked:
-                linked[org_id][0].append(regions[region_id])
-        for org_id, focus_id in focus_links.filter(organisation_id__in=chunk).values_list(
-            "organisation_id", "focusarea_id"
-        ):
-            if org_id in linked:
-                linked[org_id][1].append(focus_areas[focus_id])
+        rows = {row["id"]: row for row in public.filter(among(Organisation, "id", chunk))}
+        for row in rows.values():
+            row["regions"], row["focus_areas"] = [], []
+        for org_id, region_id in region_links.filter(
+            among(region_links.model, "organisation_id", chunk)
+        ).values_list("organisation_id", "region_id"):
+            if org_id in rows:
+                rows[org_id]["regions"].append(region_id)
+        for org_id, focus_id in focus_links.filter(
+            among(focus_links.model, "organisation_id", chunk)
+        ).values_list("organisation_id", "focusarea_id"):
+            if org_id in rows:
+                rows[org_id]["focus_areas"].append(focus_id)
         for pk in chunk:
             if pk in rows:
-                org = rows[pk]
-                org.hq_region = regions.get(org.hq_region_id)
-                org.export_regions = sorted(linked[pk][0], key=lambda r: r.name)
-                org.export_focus = sorted(linked[pk][1], key=lambda f: f.label_en)
-                yield org
+                yield rows[pk]
 
 
-class Row:
-    """What every row shares, computed once per export rather than once per row."""
+class Labels:
+    """What rows share, computed once per file in its language rather than once per
+    row: the page address, kinds, zones, and the cells of each region and focus area,
+    and of each set of them (few sets recur across many organisations)."""
+
+    MEMO_SIZE = 10_000  # sets of links remembered, so memory stays flat
 
     def __init__(self, request):
         marker = "slug-of-the-organisation"
-        self.url = request.build_absolute_uri(reverse("orgs:org_detail", args=[marker]))
-        self.url_before, self.url_after = self.url.split(marker)
+        url = request.build_absolute_uri(reverse("orgs:org_detail", args=[marker]))
+        self.url_before, self.url_after = url.split(marker)
         self.kinds = {value: str(label) for value, label in Organisation.Kind.choices}
+        self.zones = {value: str(label) for value, label in Zone.choices}
+        self.regions = {r.pk: r for r in Region.objects.select_related("parent")}
+        self.region_label = {pk: r.label for pk, r in self.regions.items()}
+        self.region_label[None] = ""
+        self.region_pcode = {pk: r.cod_pcode for pk, r in self.regions.items()}
+        self.region_pcode[None] = ""
+        focus_areas = list(FocusArea.objects.all())
+        self.focus_label = {f.pk: f.label for f in focus_areas}
+        self.focus_order = {f.pk: f.label_en for f in focus_areas}
+        self.region_order = {pk: r.name for pk, r in self.regions.items()}
+        self.memo = {}
 
-    def values(self, org):
-        regions = org.export_regions
-        return {
-            "slug": org.slug,
-            "name": org.name,
-            "name_original": org.name_original,
-            "acronym": org.acronym,
-            "kind": org.kind,
-            "founded": org.founded,
-            "hq_region": org.hq_region.label if org.hq_region else "",
-            "hq_town": org.hq_town,
-            "regions": "; ".join(r.label for r in regions),
-            "zones": "; ".join(sorted({r.zone for r in regions})),
-            "focus_areas": "; ".join(f.label for f in org.export_focus),
-            "description_en": org.description_en,
-            "description_fr": org.description_fr,
-            "website": org.website,
-            # Contacts not marked public were blanked when read (orgs.contacts).
-            "contact_email": org.contact_email,
-            "contact_phone": org.contact_phone,
-            "contact_address": org.contact_address,
-            "social_links": "; ".join(org.social_link_list),
-            "url": f"{self.url_before}{org.slug}{self.url_after}",
-            "updated": org.updated.isoformat(),
-        }
+    def in_region_order(self, regions):
+        """Region ids by official name."""
+        return sorted(regions, key=self.region_order.__getitem__)
+
+    def in_focus_order(self, focus_areas):
+        """Focus-area ids by English label."""
+        return sorted(focus_areas, key=self.focus_order.__getitem__)
+
+    def remembered(self, compute, *links):
+        """`compute(*links)`, computed once for the same links."""
+        key = (compute, *links)
+        value = self.memo.get(key)
+        if value is None:
+            if len(self.memo) >= self.MEMO_SIZE:
+                self.memo.clear()
+            value = self.memo[key] = compute(*links)
+        return value
+
+    def add_common(self, row):
+        """Add to `row` the cells both files have, by column name."""
+        founded = row["founded"]
+        row["founded"] = "" if founded is None else str(founded)
+        row["hq_region"] = self.region_label[row["hq_region_id"]]
+        row["url"] = f"{self.url_before}{row['slug']}{self.url_after}"
+        row["updated"] = row["updated"].isoformat()
 
 
 def csv_lines(request, orgs):
-    writer = csv.writer(Echo())
-    yield "\ufeff" + writer.writerow(COLUMNS)
-    row = Row(request)
-    for org in orgs:
-        values = row.values(org)
-        yield writer.writerow([safe(values[c]) for c in COLUMNS])
+    blocks = Blocks()
+    blocks.add(COLUMNS)
+    yield "\ufeff" + blocks.flush()
+    labels = Labels(request)
+    cells_of = operator.itemgetter(*COLUMNS)
+
+    def region_cells(regions):
+        worked_in = labels.in_region_order(regions)
+        return (
+            "; ".join([labels.region_label[pk] for pk in worked_in]),
+            "; ".join(sorted({labels.regions[pk].zone for pk in worked_in})),
+        )
+
+    def focus_cell(focus_areas):
+        return "; ".join([labels.focus_label[pk] for pk in labels.in_focus_order(focus_areas)])
+
+    for row in orgs:
+        labels.add_common(row)
+        row["regions"], row["zones"] = labels.remembered(region_cells, tuple(row["regions"]))
+        row["focus_areas"] = labels.remembered(focus_cell, tuple(row["focus_areas"]))
+        row["social_links"] = "; ".join(social_link_list(row["social_links"]))
+        # Contacts not marked public were blanked when read (orgs.contacts).
+        if block := blocks.add(safe_cells(cells_of(row))):
+            yield block
+    if block := blocks.flush():
+        yield block
 
 
 def hxl_lines(request, orgs):
-    writer = csv.writer(Echo())
-    yield writer.writerow([name for name, _tag in HXL_COLUMNS])
-    yield writer.writerow([tag for _name, tag in HXL_COLUMNS])
-    row = Row(request)
-    zones = {value: str(label) for value, label in Zone.choices}
-    for org in orgs:
-        values = row.values(org)
-        hq = org.hq_region
-        values.update(
-            kind=row.kinds.get(org.kind, org.kind),
-            sectors=HXL_LIST_SEPARATOR.join(f.label.replace(",", " ") for f in org.export_focus),
-            social_links=HXL_LIST_SEPARATOR.join(org.social_link_list),
-            hq_region=hq.label if hq else "",
-            hq_pcode=hq.cod_pcode if hq else "",
-        )
+    blocks = Blocks()
+    blocks.add([name for name, _tag in HXL_COLUMNS])
+    blocks.add([tag for _name, tag in HXL_COLUMNS])
+    yield blocks.flush()
+    labels = Labels(request)
+    cells_of = operator.itemgetter(*[name for name, _tag in HXL_COLUMNS])
+
+    def sectors(focus_areas):
+        labels_of = [labels.focus_label[pk] for pk in labels.in_focus_order(focus_areas)]
+        return HXL_LIST_SEPARATOR.join([label.replace(",", " ") for label in labels_of])
+
+    def regions_of_work(regions):
         # An organisation with no known region still gets a row, with the region empty.
-        for region in org.export_regions or [None]:
-            values["region"] = region.label if region else ""
-            values["region_pcode"] = region.cod_pcode if region else ""
-            values["zone"] = zones.get(region.zone, region.zone) if region else ""
-            yield writer.writerow([safe(values[name]) for name, _tag in HXL_COLUMNS])
+        return [
+            (
+                labels.region_label[pk],
+                labels.region_pcode[pk],
+                labels.zones.get(labels.regions[pk].zone, labels.regions[pk].zone),
+            )
+            for pk in labels.in_region_order(regions)
+        ] or [("", "", "")]
+
+    for row in orgs:
+        labels.add_common(row)
+        row["kind"] = labels.kinds.get(row["kind"], row["kind"])
+        row["sectors"] = labels.remembered(sectors, tuple(row["focus_areas"]))
+        row["social_links"] = HXL_LIST_SEPARATOR.join(social_link_list(row["social_links"]))
+        row["hq_pcode"] = labels.region_pcode[row["hq_region_id"]]
+        for region in labels.remembered(regions_of_work, tuple(row["regions"])):
+            row["region"], row["region_pcode"], row["zone"] = region
+            if block := blocks.add(safe_cells(cells_of(row))):
+                yield block
+    if block := blocks.flush():
+        yield block
 
 
 def in_language(language, lines):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
+from django.db.models.query import ModelIterable, ValuesIterable
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -77,6 +78,8 @@ class PublicQuerySet(models.QuerySet):
     `for_public()` marks it; every record it yields, through iteration or
     `.iterator()`, goes through `present` (orgs.public_text) once its prefetches are
     done, so no page, API response or export can show stored text unwithheld.
+    Organisations' `values()` rows go through the same rule (`present_rows`, for
+    reading many fast); any other row that would hold withheld text is refused.
     """
 
     _for_public = False
@@ -93,6 +96,8 @@ class PublicQuerySet(models.QuerySet):
 
     def _fetch_all(self):
         fresh = self._result_cache is None
+        if fresh and self._for_public:
+            self._check_rows()
         super()._fetch_all()
         if fresh and self._for_public:
             self._present(self._result_cache)
@@ -103,20 +108,46 @@ class PublicQuerySet(models.QuerySet):
             return
         from .public_text import current
 
+        self._check_rows()
         table = None  # read once per iteration, not once per record
         for obj in super()._iterator(use_chunked_fetch, chunk_size):
-            if isinstance(obj, models.Model):
+            if isinstance(obj, models.Model | dict):
                 if table is None:
                     table = current()
                 self._present([obj], table)
             yield obj
 
+    def _check_rows(self):
+        """Refuse rows that would carry withheld text past `present`: tuples
+        (`values_list`), and dicts of a model whose rows it does not read."""
+        from .public_text import PRESENTED_FIELDS
+
+        withheld = PRESENTED_FIELDS.get(self.model.__name__, frozenset())
+        if self._iterable_class is ModelIterable or not withheld:
+            return
+        fields = set(self._fields or [f.attname for f in self.model._meta.concrete_fields])
+        # A related record's text (`citations__quote`) has no rule for rows.
+        texts = frozenset().union(*PRESENTED_FIELDS.values())
+        related = {f for f in fields if "__" in f and f.rsplit("__", 1)[1] in texts}
+        if related:
+            withheld = withheld | related
+        elif self._iterable_class is ValuesIterable and self.model.__name__ == "Organisation":
+            return
+        if fields & withheld:
+            raise TypeError(
+                f"{sorted(fields & withheld)} of a public {self.model.__name__} would be read "
+                "without its text withheld: read records, or organisations' values()."
+            )
+
     def _present(self, objects, table=None):
-        from .public_text import present
+        from .public_text import present, present_rows
 
         records = [obj for obj in objects if isinstance(obj, models.Model)]
         if records:
             present(records, table)
+        rows = [obj for obj in objects if isinstance(obj, dict)]
+        if rows:
+            present_rows(self.model, rows, table)
 
 
 class Zone(models.TextChoices):

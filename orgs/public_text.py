@@ -71,6 +71,21 @@ CONTACTS_IN_TEXT = {
     if field in ("contact_email", "contact_phone", "social_links")
 }
 NATIONAL_DIGITS = 8
+# Each model's fields the public reads only withheld (see `present`), and an
+# organisation's fields the rule reads to decide.
+ORGANISATION_PRESENTED = (
+    "description_en",
+    "description_fr",
+    "hq_town",
+    *(name for pair in CONTACT_FIELDS for name in pair),
+    "sensitive",
+)
+PRESENTED_FIELDS = {
+    "Organisation": frozenset(ORGANISATION_PRESENTED) - {"sensitive"},
+    "Source": frozenset({"title", "publisher", "description_en", "description_fr"}),
+    "Citation": frozenset({"quote", "locator"}),
+    "Partnership": frozenset({"programme"}),
+}
 # The organisation columns the table is built from: a write to one may change it.
 ORGANISATION_COLUMNS = (
     "status",
@@ -114,6 +129,26 @@ _FOLDING = _Folding()
 def folded_only(text):
     """`fold(text)` without the indexes: what most texts need, to learn they hold no term."""
     return text.lower() if text.isascii() else text.translate(_FOLDING)
+
+
+@functools.lru_cache(maxsize=65536)
+def _token_words(token):
+    return _WORD.findall(folded_only(token))
+
+
+def folded_words(text):
+    """The set of `text`'s folded words, as `_WORD.findall(folded_only(text))` finds them.
+
+    Folding goes character by character and spaces stay spaces, so the words are
+    those of each space-separated token, and a long text of many texts repeats its
+    tokens: each distinct one is folded once.
+    """
+    if text.isascii():
+        return set(_WORD.findall(text.lower()))
+    found = set()
+    for token in set(text.split()):
+        found.update(_token_words(token))
+    return found
 
 
 def fold(text):
@@ -247,6 +282,13 @@ class PublicText:
     def __bool__(self):
         return self.pattern is not None
 
+    def holds_none(self, texts):
+        """Whether no text of `texts` holds a withheld term: for many short texts, one
+        look at all their words at once rather than one per text."""
+        if not self.pattern:
+            return True
+        return self.first_words.isdisjoint(folded_words("\n".join([t for t in texts if t])))
+
     def terms(self):
         """{(folded words): "name" or "place"}: what this table withholds."""
         return dict(self.table)
@@ -318,6 +360,8 @@ def hidden_contact_terms(row):
     return terms
 
 
+NOTHING_WITHHELD = PublicText()
+
 _current = None
 _lock = threading.Lock()
 
@@ -378,15 +422,52 @@ def _present_source(source, table):
         source.description_fr = table.withhold(source.description_fr)
 
 
+# An organisation's texts the rule withholds terms in (a hidden address is then
+# blanked whole, orgs.contacts).
+ORGANISATION_TEXTS = ("description_en", "description_fr", "contact_address")
+
+
+def present_organisation_fields(fields, table):
+    """The withholding rule for one organisation's own fields.
+
+    `fields` holds stored values by field name (a `values()` row, or a record's
+    fields) and is changed in place: both descriptions and the postal address
+    withheld, the contacts not marked public blanked (orgs.contacts), and the town
+    of a sensitive organisation dropped. A field that is not there is left out; a
+    contact or town that is there needs `sensitive` and its switch beside it.
+    """
+    for name in ORGANISATION_TEXTS:
+        if name in fields:
+            fields[name] = table.withhold(fields[name])
+    hide_private(fields)
+    if "hq_town" in fields and fields["sensitive"]:
+        fields["hq_town"] = ""
+
+
+def present_rows(model, rows, table=None):
+    """Withhold, in place, the text of `values()` rows of `model` read for the public.
+
+    Organisations' rows get the rule their records get; the other models'
+    withheld text cannot be read as rows (PublicQuerySet refuses it).
+    """
+    from .models import Organisation
+
+    if model is Organisation:
+        table = table if table is not None else current()
+        texts = [row[name] for row in rows for name in ORGANISATION_TEXTS if name in row]
+        if table.holds_none(texts):
+            table = NOTHING_WITHHELD  # the same result, without a look per text
+        for row in rows:
+            present_organisation_fields(row, table)
+
+
 def _present_organisation(org, table):
     if not _mark(org):
         return
-    org.description_en = table.withhold(org.description_en)
-    org.description_fr = table.withhold(org.description_fr)
-    hide_private(org)
-    org.contact_address = table.withhold(org.contact_address)
-    if org.sensitive:
-        org.hq_town = ""
+    fields = {name: getattr(org, name) for name in ORGANISATION_PRESENTED}
+    present_organisation_fields(fields, table)
+    for name, value in fields.items():
+        setattr(org, name, value)
     partnerships = [
         *getattr(org, "public_partnerships", []),
         *getattr(org, "public_partnerships_received", []),

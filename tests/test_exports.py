@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from orgs import public_text
+from orgs.exports import COLUMNS, HXL_COLUMNS
 from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Region, Zone
 
@@ -262,3 +263,176 @@ def test_export_streams_in_few_queries_whatever_the_size(
     assert len(read_csv(body)) == 120
     # A whole file says how many organisations it holds, so a cut one can be told.
     assert response["X-Total-Count"] == "120"
+
+
+def test_every_cell_is_the_organisation_as_the_public_reads_it(client, reference_data):
+    """Whole rows, both files, against cells written out from this test's data: the
+    labels, the order of lists, the withheld terms, blanked contacts and defused
+    formulas, all in one chunk, with rows that hold withheld terms among rows that
+    hold none."""
+    from orgs.models import Person
+
+    mopti, segou = Region.objects.get(slug="mopti"), Region.objects.get(slug="segou")
+    youth, health = FocusArea.objects.get(slug="youth"), FocusArea.objects.get(slug="health")
+    alpha = make_org(
+        name="Alpha",
+        slug="alpha",
+        name_original="Alpha d'origine",
+        acronym="ALP",
+        kind=Organisation.Kind.NATIONAL_NGO,
+        founded=1999,
+        hq_region=mopti,
+        hq_town="Sévaré",
+        description_en="Founded by Awa Hiddenperson. Meets in Gourma.",
+        description_fr="=SUM(A1)",
+        website="https://alpha.example.org",
+        contact_email="alpha@example.org",
+        contact_email_public=True,
+        contact_phone="+223 76 12 34 56",
+        contact_address="BP 12, Mopti",
+        contact_address_public=True,
+        social_links="https://facebook.com/alpha\nhttps://x.com/alpha",
+        social_links_public=True,
+    )
+    alpha.regions.set([segou, mopti])
+    alpha.focus_areas.set([youth, health])
+    Person.objects.create(organisation=alpha, name="Awa Hiddenperson", is_public=False)
+    beta = make_org(
+        name="Beta",
+        slug="beta",
+        kind=Organisation.Kind.LOCAL_ASSOCIATION,
+        hq_region=segou,
+        hq_town="Gourma",
+        sensitive=True,
+        description_en="Plain text.",
+        contact_email="beta@example.org",
+        contact_email_public=True,
+        contact_phone="20 22 33 44",
+        contact_phone_public=True,
+    )
+    beta.regions.set([segou])
+    make_org(
+        name="Gamma",
+        slug="gamma",
+        acronym="-G",
+        description_en="Call 76123456 or alpha@example.org, not beta@example.org.",
+    )
+    make_org(name="Draft", slug="draft", status=Organisation.Status.DRAFT)
+    updated = {o.slug: o.updated.isoformat() for o in Organisation.objects.all()}
+    common = {
+        "alpha": {
+            "slug": "alpha",
+            "name": "Alpha",
+            "name_original": "Alpha d'origine",
+            "acronym": "ALP",
+            "founded": "1999",
+            "hq_region": "Mopti",
+            "hq_town": "Sévaré",
+            "description_en": "Founded by [name withheld]. Meets in [place withheld].",
+            "description_fr": "'=SUM(A1)",
+            "website": "https://alpha.example.org",
+            "contact_email": "alpha@example.org",
+            "contact_phone": "",
+            "contact_address": "BP 12, Mopti",
+            "url": "http://testserver/en/orgs/alpha/",
+            "updated": updated["alpha"],
+        },
+        "beta": {
+            "slug": "beta",
+            "name": "Beta",
+            "name_original": "",
+            "acronym": "",
+            "founded": "",
+            "hq_region": "Segou",
+            "hq_town": "",
+            "description_en": "Plain text.",
+            "description_fr": "",
+            "website": "",
+            "contact_email": "",
+            "contact_phone": "",
+            "contact_address": "",
+            "url": "http://testserver/en/orgs/beta/",
+            "updated": updated["beta"],
+        },
+        "gamma": {
+            "slug": "gamma",
+            "name": "Gamma",
+            "name_original": "",
+            "acronym": "'-G",
+            "founded": "",
+            "hq_region": "",
+            "hq_town": "",
+            "description_en": "Call [contact withheld] or alpha@example.org, "
+            "not [contact withheld].",
+            "description_fr": "",
+            "website": "",
+            "contact_email": "",
+            "contact_phone": "",
+            "contact_address": "",
+            "url": "http://testserver/en/orgs/gamma/",
+            "updated": updated["gamma"],
+        },
+    }
+    csv_only = {
+        "alpha": {
+            "kind": "national_ngo",
+            "regions": "Mopti; Segou",
+            "zones": "centre",
+            "focus_areas": "Health; Youth",
+            "social_links": "https://facebook.com/alpha; https://x.com/alpha",
+        },
+        "beta": {
+            "kind": "local_association",
+            "regions": "Segou",
+            "zones": "centre",
+            "focus_areas": "",
+            "social_links": "",
+        },
+        "gamma": {
+            "kind": "local_association",
+            "regions": "",
+            "zones": "",
+            "focus_areas": "",
+            "social_links": "",
+        },
+    }
+    assert (health.label_en, youth.label_en) == ("Health", "Youth")  # as written above
+    _response, body = download(client, "/export/orgs.csv")
+    expected = [{**common[slug], **csv_only[slug]} for slug in ["alpha", "beta", "gamma"]]
+    assert read_csv(body) == [{column: row[column] for column in COLUMNS} for row in expected]
+
+    hxl_only = {
+        "alpha": {
+            "kind": "National NGO",
+            "sectors": "Health, Youth",
+            "hq_pcode": "ML05",
+            "social_links": "https://facebook.com/alpha, https://x.com/alpha",
+        },
+        "beta": {
+            "kind": "Local association",
+            "sectors": "",
+            "hq_pcode": "ML04",
+            "social_links": "",
+        },
+        "gamma": {"kind": "Local association", "sectors": "", "hq_pcode": "", "social_links": ""},
+    }
+    where = {
+        "mopti": {"region": "Mopti", "region_pcode": "ML05", "zone": "Centre"},
+        "segou": {"region": "Segou", "region_pcode": "ML04", "zone": "Centre"},
+        None: {"region": "", "region_pcode": "", "zone": ""},
+    }
+    _response, body = download(client, "/export/orgs.hxl.csv")
+    names, tags, *rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+    assert (names, tags) == ([n for n, _t in HXL_COLUMNS], [t for _n, t in HXL_COLUMNS])
+    expected = [
+        {**common[slug], **hxl_only[slug], **where[region]}
+        for slug, region in [
+            ("alpha", "mopti"),
+            ("alpha", "segou"),
+            ("beta", "segou"),
+            ("gamma", None),
+        ]
+    ]
+    assert [dict(zip(names, row, strict=True)) for row in rows] == [
+        {name: row[name] for name in names} for row in expected
+    ]
