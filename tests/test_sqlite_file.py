@@ -130,7 +130,13 @@ def test_a_worker_replaced_while_the_file_is_away_keeps_the_server_up(site):
     # gunicorn replaces a worker that dies or is recycled (max_requests). The new
     # worker must not re-run the start check: it would fail to boot, and gunicorn
     # halts the whole server when a worker fails to boot.
+    # Both workers forked first (tests/live.py starts two): a worker still being
+    # forked would count as the replacement.
+    deadline = time.monotonic() + 30
+    while len(workers(site.server)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
     before = workers(site.server)
+    assert len(before) == 2, before
     aside = site.file.with_name("aside.sqlite3")
     site.file.rename(aside)
     try:
