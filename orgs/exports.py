@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .api import organisation_filter
+from .contacts import FIELDS as CONTACT_FIELDS
 from .contacts import social_link_list
 from .licence import with_licence
 from .models import FocusArea, Organisation, Region, Zone
@@ -117,14 +118,7 @@ READ_FIELDS = [
     "description_en",
     "description_fr",
     "website",
-    "contact_email",
-    "contact_email_public",
-    "contact_phone",
-    "contact_phone_public",
-    "contact_address",
-    "contact_address_public",
-    "social_links",
-    "social_links_public",
+    *(name for contact_and_switch in CONTACT_FIELDS for name in contact_and_switch),
     "sensitive",
     "updated",
 ]
