@@ -290,23 +290,45 @@ def test_damaged_file_stops_with_a_clear_message_and_writes_nothing(
     assert_nothing_imported()
 
 
-def test_export_lists_partnerships_by_their_whole_natural_key(directory_data, tmp_path):
-    """Two programmes of the same funder come out in programme order, whatever order
-    they were written in, so two exports of the same data are the same file."""
+def test_export_lists_every_collection_in_natural_key_order(directory_data, tmp_path):
+    """Whatever order the rows were written in, so that two exports of the same data
+    are the same file. The rows added here come after rows they sort before."""
     ajcet, usip = directory_data["ajcet"], directory_data["usip"]
+    for partner, programme in [(usip, "Youth fund"), (usip, "Civic fund")]:
+        Partnership.objects.create(
+            organisation=ajcet, relation="funded_by", partner=partner, programme=programme
+        )
     Partnership.objects.create(
-        organisation=ajcet, relation="funded_by", partner=usip, programme="Youth fund"
+        organisation=ajcet,
+        relation="funded_by",
+        partner=directory_data["archived"],
+        programme="Zeta fund",
     )
-    Partnership.objects.create(
-        organisation=ajcet, relation="funded_by", partner=usip, programme="Civic fund"
-    )
+    Person.objects.create(organisation=ajcet, name="Adama First")
+    Source.objects.create(slug="a-first-source", publisher="P", title="T", date="2019")
     data = export(tmp_path / "backup.json")
-    funded = [
-        p["programme"]
-        for p in data["partnerships"]
-        if (p["organisation"], p["relation"], p["partner"]) == ("ajcet", "funded_by", "usip")
+
+    def keys(collection, *names):
+        return [tuple(record[name] for name in names) for record in data[collection]]
+
+    assert keys("partnerships", "organisation", "relation", "partner", "programme") == sorted(
+        (p.organisation.slug, p.relation, p.partner.slug, p.programme)
+        for p in Partnership.objects.all()
+    )
+    assert keys("people", "organisation", "name") == sorted(
+        (p.organisation.slug, p.name) for p in Person.objects.all()
+    )
+    by_org_then_id = sorted(Citation.objects.all(), key=lambda c: (c.organisation.slug, c.pk))
+    assert keys("citations", "organisation", "fact", "quote") == [
+        (c.organisation.slug, c.fact, c.quote) for c in by_org_then_id
     ]
-    assert funded == ["Civic fund", "Dialogue", "Youth fund"]
+    for collection, model in [
+        ("regions", Region),
+        ("focus_areas", FocusArea),
+        ("sources", Source),
+        ("organisations", Organisation),
+    ]:
+        assert keys(collection, "slug") == sorted((o.slug,) for o in model.objects.all())
 
 
 def test_export_reads_the_directory_in_a_fixed_number_of_queries(
