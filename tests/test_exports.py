@@ -436,3 +436,18 @@ def test_every_cell_is_the_organisation_as_the_public_reads_it(client, reference
     assert [dict(zip(names, row, strict=True)) for row in rows] == [
         {name: row[name] for name in names} for row in expected
     ]
+
+
+def test_a_kind_or_zone_without_a_label_is_written_as_its_code(client, reference_data, tmp_path):
+    """A kind or zone the code no longer lists (rows written before it was removed)
+    still exports, as its stored code, rather than cutting the file short."""
+    mopti = Region.objects.get(slug="mopti")
+    make_org(name="Old Kind", slug="old-kind").regions.set([mopti])
+    make_org(name="Known Kind", slug="known-kind")
+    Organisation.objects.filter(slug="old-kind").update(kind="retired_kind")
+    Region.objects.filter(slug="mopti").update(zone="sahel")
+    _response, body = download(client, "/export/orgs.hxl.csv")
+    rows = {row.get("#org+code"): row for row in read_hxl(body, tmp_path)}
+    assert rows["old-kind"].get("#org+type") == "retired_kind"
+    assert rows["old-kind"].get("#loc+zone") == "sahel"
+    assert rows["known-kind"].get("#org+type") == "Local association"  # a label, as usual
