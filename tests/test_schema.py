@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+from orgs.schema import MAX_DEPTH, MAX_DIGITS, FileProblems, read_json, read_text, read_toml
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +333,80 @@ def test_every_problem_in_a_backup_is_reported_at_once(backup, tmp_path):
     assert "2 problem(s)" in error  # the reference is checked once the shapes are right
     assert f'{path}: organisations[0].kind: unknown kind "cult"' in error
     assert f'{path}: people[0].is_public: expected true or false, got the text "yes"' in error
+
+
+# --- Reading: the limits, at their edges -------------------------------------------------
+
+
+def read_problems(read, path, max_bytes=1_000_000):
+    with pytest.raises(FileProblems) as error:
+        read(path, path.name, max_bytes)
+    return error.value.problems
+
+
+def test_a_file_of_exactly_the_maximum_size_is_read_whole(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text('{"name": "' + "x" * 1490 + '"}', encoding="utf-8")
+    size = path.stat().st_size
+    assert read_text(path, "f.json", size) == path.read_text(encoding="utf-8")
+    assert read_problems(read_text, path, size - 1) == [
+        f"f.json: {size:,} bytes, more than the {size - 1:,} allowed"
+    ]
+
+
+def test_text_that_is_not_utf8_is_refused_at_its_first_bad_byte(tmp_path):
+    path = tmp_path / "f.json"
+    data = '{"name": "Sévaré"}'.encode("latin-1")
+    path.write_bytes(data)
+    expected = f"f.json: not UTF-8 text (invalid continuation byte at byte {data.index(0xE9)})"
+    assert read_problems(read_json, path) == [expected]
+
+
+def test_nesting_to_the_limit_is_read_and_one_level_more_is_refused(tmp_path):
+    path = tmp_path / "f.json"
+    deepest = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    path.write_text(f'{{"a": 1,\n "b": [{deepest[2:-2]}, {deepest[2:-2]}]}}', encoding="utf-8")
+    assert read_json(path, "f.json", 1000)["a"] == 1  # 16 levels, twice
+    path.write_text(f'{{"a": 1,\n "b": [{deepest[1:-1]}]}}', encoding="utf-8")
+    assert read_problems(read_json, path) == [
+        f"f.json: line 2: nested more than {MAX_DEPTH} levels deep"
+    ]
+
+
+def test_toml_nesting_is_counted_again_on_each_line(tmp_path):
+    """Brackets close on each line, and dotted keys count per line: many lines at the
+    limit are read, one line over it is refused."""
+    path = tmp_path / "f.toml"
+    at_limit = "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH
+    dotted = ".".join(f"k{i}" for i in range(MAX_DEPTH + 1))  # MAX_DEPTH dots
+    lines = [f"a{i} = {at_limit}" for i in range(3)] + [f"{dotted}{i} = 1" for i in range(3)]
+    path.write_text("\n".join(["[t]", *lines]) + "\n", encoding="utf-8")
+    assert read_toml(path, "f.toml", 10_000)["t"]["a2"] == json.loads(at_limit)
+    path.write_text(f"[t]\nx = 1\nk.{dotted} = 1\n", encoding="utf-8")
+    assert read_problems(read_toml, path) == [
+        f"f.toml: line 3: nested more than {MAX_DEPTH} levels deep"
+    ]
+
+
+def test_numbers_up_to_the_longest_allowed_are_read(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text('{"a": ' + "9" * MAX_DIGITS + "}", encoding="utf-8")
+    assert read_json(path, "f.json", 1000) == {"a": int("9" * MAX_DIGITS)}
+    path.write_text('{"a":\n' + "9" * (MAX_DIGITS + 1) + "}", encoding="utf-8")
+    assert read_problems(read_json, path) == [
+        f"f.json: line 2: a number of {MAX_DIGITS + 1} digits (at most {MAX_DIGITS})"
+    ]
+
+
+def test_every_repeated_json_key_is_named_once_where_it_is(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text(
+        '{"format": 1, "format": 2, "people": [{"name": "A"}, '
+        '{"name": "B", "name": "C", "name": "D", "role": "x", "role": "y"}], "format": 3}',
+        encoding="utf-8",
+    )
+    assert read_problems(read_json, path) == [
+        'f.json: the top level: key "format" appears more than once',
+        'f.json: people[1]: key "name" appears more than once',
+        'f.json: people[1]: key "role" appears more than once',
+    ]
