@@ -303,11 +303,70 @@ def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
         lambda: Organisation.objects.public().values_list("contact_phone", flat=True).iterator(),
         lambda: Source.objects.public().values("title"),
         lambda: Organisation.objects.public().values("slug", "citations__quote"),
+        lambda: Citation.objects.public().values("locator"),
+        lambda: Partnership.objects.public().values_list("programme", flat=True),
     ],
 )
 def test_rows_that_would_skip_the_rule_are_refused(quoted, read):
     with pytest.raises(TypeError, match="without its text withheld"):
         list(read())
+
+
+def test_citations_and_partnerships_read_directly_are_withheld_with_all_read_along(quoted):
+    """Not only through an organisation's prefetches: any public read of a citation or
+    partnership, and every record read along with it, gets the rule."""
+    partner = make_org(slug="partner", name="Partner Org", description_en="With Hawa.")
+    link = Partnership.objects.create(
+        organisation=quoted, relation="funded_by", partner=partner, programme="Hawa fund"
+    )
+    draft = Organisation.objects.get(slug="draft")
+    Citation.objects.create(
+        organisation=draft,
+        source=Source.objects.get(),
+        fact="existence",
+        locator="p. 9",
+        quote="Draft Org exists.",
+    )
+    Citation.objects.create(
+        organisation=quoted, source=Source.objects.get(), fact="partnership",
+        partnership=link, locator="p. 3", quote="Funded by Partner Org, says Hawa.",
+    )  # fmt: skip
+
+    citations = Citation.objects.public().with_subjects().order_by("id")
+    assert [(c.organisation_id, c.locator) for c in citations] == [
+        (quoted.pk, "Interview with [name withheld]"),
+        (quoted.pk, "p. 3"),  # a control; the draft's citation is not public
+    ]
+    cited = citations[1]
+    assert cited.quote == "Funded by Partner Org, says [name withheld]."
+    assert cited.source.title == "Talks with [name withheld]"
+    assert cited.partnership.programme == "[name withheld] fund"
+    assert cited.partnership.partner.description_en == "With [name withheld]."
+
+    links = Partnership.objects.public().select_related("partner")
+    assert [(p.programme, p.partner.description_en) for p in links] == [
+        ("[name withheld] fund", "With [name withheld]."),
+    ]
+    for record in (cited, links[0], links[0].partner):
+        with pytest.raises(RuntimeError, match="read for the public"):
+            record.save()
+
+
+def test_prefetches_of_a_public_read_are_withheld_whatever_their_queryset(quoted):
+    """`prefetch_related("citations")` reads every citation, public or not: its text
+    is still withheld, as is a partner's reached through a plain prefetch."""
+    partner = make_org(slug="partner", name="Partner Org", description_en="With Hawa.")
+    Partnership.objects.create(organisation=quoted, relation="funded_by", partner=partner)
+    org = (
+        Organisation.objects.public()
+        .prefetch_related("citations", "partnerships__partner")
+        .get(slug="shown")
+    )
+    assert [c.quote for c in org.citations.all()] == [
+        "[name withheld] founded it in [place withheld]."
+    ]
+    assert [p.partner.description_en for p in org.partnerships.all()] == ["With [name withheld]."]
+    assert Citation.objects.get().quote == "Hawa founded it in Konna."
 
 
 def test_rows_without_withheld_fields_are_read_as_they_are(quoted):
