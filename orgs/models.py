@@ -165,12 +165,20 @@ class PublicQuerySet(models.QuerySet):
                 "without its text withheld: read records, or organisations' values()."
             )
 
+    def _prefetch_lists(self):
+        """The attribute names its `Prefetch(..., to_attr=...)` lookups fill."""
+        return frozenset(
+            lookup.prefetch_to.rsplit("__", 1)[-1]
+            for lookup in self._prefetch_related_lookups
+            if isinstance(lookup, Prefetch) and lookup.to_attr
+        )
+
     def _present(self, objects, table=None):
         from .public_text import present, present_rows
 
         records = [obj for obj in objects if isinstance(obj, models.Model)]
         if records:
-            present(records, table)
+            present(records, table, self._prefetch_lists())
         rows = [obj for obj in objects if isinstance(obj, dict)]
         if rows:
             present_rows(self.model, rows, table)

@@ -388,49 +388,40 @@ def withhold(text):
 # --- Records as the public reads them ---------------------------------------------
 
 
-def present(records, table=None):
+def present(records, table=None, lists=()):
     """Withhold, in memory, the text of records read for the public (see PublicQuerySet).
 
     Each record, and every record reachable from it that was read with it (through
-    `select_related`, `prefetch_related` or a `public_*` prefetch list), gets its
-    model's rule: an organisation's descriptions, postal address, contacts not
-    marked public (dropped, orgs.contacts) and the town of a sensitive one (dropped);
-    a source's title, publisher and descriptions; a citation's quote and locator; a
-    partnership's programme. A partner, a cited source or a citation's subject is
-    thus withheld however it was reached. Each is marked as a public copy, which
-    refuses to be saved.
+    `select_related`, `prefetch_related`, or a `Prefetch` into one of the attributes
+    `lists` names), gets its model's rule: an organisation's descriptions, postal
+    address, contacts not marked public (dropped, orgs.contacts) and the town of a
+    sensitive one (dropped); a source's title, publisher and descriptions; a
+    citation's quote and locator; a partnership's programme. A partner, a cited
+    source or a citation's subject is thus withheld however it was reached. Each is
+    marked as a public copy, which refuses to be saved.
     """
     table = table if table is not None else current()
     for record in records:
-        _present(record, table)
+        _present(record, table, lists)
 
 
-def _present(record, table):
+def _present(record, table, lists):
     rule = _RULES.get(type(record).__name__)
     if rule is None or not _mark(record):
         return
     rule(record, table)
-    for related in _read_with(record):
+    for related in _read_with(record, lists):
         if related is not None:
-            _present(related, table)
+            _present(related, table, lists)
 
 
-def _read_with(record):
+def _read_with(record, lists):
     """The records read along with `record`: its cached relations and prefetches."""
     yield from record._state.fields_cache.values()
-    for name in PUBLIC_LISTS:
-        yield from getattr(record, name, ())
     for prefetched in getattr(record, "_prefetched_objects_cache", {}).values():
         yield from prefetched
-
-
-# The lists Organisation.objects.with_public_details() prefetches into.
-PUBLIC_LISTS = (
-    "public_partnerships",
-    "public_partnerships_received",
-    "public_citations",
-    "public_people",
-)
+    for name in lists:
+        yield from getattr(record, name, ())
 
 
 def _mark(record):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Prefetch
 from django.utils import translation
 
 from orgs import facet_version, public_text
@@ -367,6 +368,15 @@ def test_prefetches_of_a_public_read_are_withheld_whatever_their_queryset(quoted
     ]
     assert [p.partner.description_en for p in org.partnerships.all()] == ["With [name withheld]."]
     assert Citation.objects.get().quote == "Hawa founded it in Konna."
+
+
+def test_a_prefetch_into_an_attribute_is_withheld_whatever_its_queryset(quoted):
+    org = (
+        Organisation.objects.public()
+        .prefetch_related(Prefetch("citations", Citation.objects.all(), to_attr="cited"))
+        .get(slug="shown")
+    )
+    assert [c.quote for c in org.cited] == ["[name withheld] founded it in [place withheld]."]
 
 
 def test_rows_without_withheld_fields_are_read_as_they_are(quoted):
