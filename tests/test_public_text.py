@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.db.models import Prefetch
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from orgs import facet_version, public_text
@@ -602,3 +603,21 @@ def test_records_read_one_by_one_share_one_table(people, django_assert_num_queri
         orgs = list(Organisation.objects.public().order_by("slug").iterator())
     assert [o.slug for o in orgs] == ["quiet", "shown", "third"]
     assert orgs[2].description_en == "[name withheld] again"
+
+
+def test_a_public_reads_prefetches_share_its_table(quoted):
+    """Prefetched citations and partnerships are public reads too: they use the table
+    of the read they belong to, so the data version is read once per read."""
+    public_text.current()
+    details = Organisation.objects.public().with_public_details().order_by("slug")
+    with CaptureQueriesContext(connection) as as_list:
+        listed = list(details)
+    with CaptureQueriesContext(connection) as one_by_one:
+        iterated = list(details.iterator(chunk_size=1))
+    for read in (as_list, one_by_one):
+        sql = [q["sql"] for q in read.captured_queries]
+        assert sum(facet_version.TABLE in q for q in sql) == 1
+        assert sum("orgs_citation" in q for q in sql) == 1 if read is as_list else len(listed)
+    assert [o.public_citations[0].quote for o in iterated if o.slug == "shown"] == [
+        "[name withheld] founded it in [place withheld]."
+    ]
