@@ -5,6 +5,7 @@ traceback), and the database is left exactly as it was. Each test's positive
 control is the same file without the damage, which loads.
 """
 
+import datetime
 import json
 import re
 
@@ -14,7 +15,16 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
-from orgs.schema import MAX_DEPTH, MAX_DIGITS, FileProblems, read_json, read_text, read_toml
+from orgs.schema import (
+    MAX_DEPTH,
+    MAX_DIGITS,
+    FileProblems,
+    describe,
+    format_path,
+    read_json,
+    read_text,
+    read_toml,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +133,10 @@ HOSTILE_SEEDS = {
     "unquoted date": (
         seed_with('date = "2018-05"', "date = 2018-05-08"),
         "seeds/001-hostile.toml: source.date: expected a text in quotes, got the date 2018-05-08",
+    ),
+    "no source table": (
+        GOOD_SEED[GOOD_SEED.index("[[organisations]]") :],
+        'seeds/001-hostile.toml: missing required key "source"',
     ),
     "not UTF-8": (
         seed_with("AJCET works", "AJCET\xe9works").encode("latin-1"),
@@ -410,3 +424,44 @@ def test_every_repeated_json_key_is_named_once_where_it_is(tmp_path):
         'f.json: people[1]: key "name" appears more than once',
         'f.json: people[1]: key "role" appears more than once',
     ]
+
+
+# --- Problems: how a value and its place are named -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, toml, expected",
+    [
+        (True, True, "true"),
+        (False, True, "false"),
+        (1.5, True, "the number 1.5"),
+        ("x" * 40, True, f'the text "{"x" * 40}"'),
+        ("x" * 40 + "y", True, f'the text "{"x" * 40}…"'),
+        (datetime.date(2025, 3, 1), True, "the date 2025-03-01 (put it in quotes)"),
+        ({}, True, "a table"),
+        ({}, False, "an object"),
+        ([], True, "an array"),
+        ([], False, "a list"),
+        (None, False, "null"),
+        (b"x", False, "bytes"),
+    ],
+)
+def test_a_value_is_described_as_the_file_writes_it(value, toml, expected):
+    assert describe(value, toml) == expected
+
+
+def test_a_value_is_described_in_toml_words_unless_told():
+    assert (describe({}), describe([])) == ("a table", "an array")
+
+
+@pytest.mark.parametrize(
+    "loc, expected",
+    [
+        (("organisations", 3, "regions", 1), "organisations[3].regions[1]"),
+        (("source", "date"), "source.date"),
+        ((2, "name"), "[2].name"),
+        ((), ""),
+    ],
+)
+def test_a_place_in_a_file_is_written_as_its_path(loc, expected):
+    assert format_path(loc) == expected
