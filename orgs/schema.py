@@ -428,8 +428,6 @@ def _message(error, root, toml):
     if kind in TYPE_NAMES:
         expected = TYPE_NAMES[kind] if toml or kind != "list_type" else "a list"
         return loc, f"expected {expected}, got {describe(value, toml)}"
-    if kind == "literal_error":
-        return loc, f"{describe(value, toml)} should be {error['ctx']['expected']}"
     return loc, error["msg"]
 
 
