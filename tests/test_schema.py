@@ -465,3 +465,34 @@ def test_a_value_is_described_in_toml_words_unless_told():
 )
 def test_a_place_in_a_file_is_written_as_its_path(loc, expected):
     assert format_path(loc) == expected
+
+
+def problem_lines(error):
+    """The lines of a refusal that name a problem (after its first, summary line)."""
+    return error.splitlines()[1:]
+
+
+def test_a_text_where_a_table_belongs_is_named_in_toml_words(seeds_dir):
+    path = seeds_dir / "001-hostile.toml"
+    organisations = GOOD_SEED[GOOD_SEED.index("[[organisations]]") :]
+    path.write_text(f'source = "hostile-doc"\n\n{organisations}', encoding="utf-8")
+    (line,) = problem_lines(refused("load_seeds"))
+    assert line.startswith("seeds/001-hostile.toml: source: expected a table with slug, ")
+    assert line.endswith(', got the text "hostile-doc"')
+
+
+def test_a_backup_names_its_problems_in_json_words(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0] = "x"
+    data["people"][0]["age"] = 40
+    data["regions"][0]["aliases"] = {"a": 1}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    lines = problem_lines(refused("import_directory", str(path)))
+
+    assert len(lines) == 3
+    assert lines[0] == f"{path}: regions[0].aliases: expected a list, got an object"
+    assert lines[1].startswith(f"{path}: organisations[0]: expected an object with slug, ")
+    assert lines[1].endswith(', got the text "x"')
+    assert lines[2] == f'{path}: people[0]: unknown key "age"'
