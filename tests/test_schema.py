@@ -486,13 +486,17 @@ def test_a_backup_names_its_problems_in_json_words(backup, tmp_path):
     data["organisations"][0] = "x"
     data["people"][0]["age"] = 40
     data["regions"][0]["aliases"] = {"a": 1}
+    data["organisations"][1]["seeded_values"] = "y"
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(data), encoding="utf-8")
 
     lines = problem_lines(refused("import_directory", str(path)))
 
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert lines[0] == f"{path}: regions[0].aliases: expected a list, got an object"
     assert lines[1].startswith(f"{path}: organisations[0]: expected an object with slug, ")
     assert lines[1].endswith(', got the text "x"')
-    assert lines[2] == f'{path}: people[0]: unknown key "age"'
+    assert (
+        lines[2] == f'{path}: organisations[1].seeded_values: expected an object, got the text "y"'
+    )
+    assert lines[3] == f'{path}: people[0]: unknown key "age"'
