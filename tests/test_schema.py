@@ -381,9 +381,9 @@ def test_nesting_to_the_limit_is_read_and_one_level_more_is_refused(tmp_path):
     deepest = "[" * MAX_DEPTH + "]" * MAX_DEPTH
     path.write_text(f'{{"a": 1,\n "b": [{deepest[2:-2]}, {deepest[2:-2]}]}}', encoding="utf-8")
     assert read_json(path, "f.json", 1000)["a"] == 1  # 16 levels, twice
-    path.write_text(f'{{"a": 1,\n "b": [{deepest[1:-1]}]}}', encoding="utf-8")
+    path.write_text(f'\n{{"a": 1,\n "b": [{deepest[1:-1]}]}}\n\n', encoding="utf-8")
     assert read_problems(read_json, path) == [
-        f"f.json: line 2: nested more than {MAX_DEPTH} levels deep"
+        f"f.json: line 3: nested more than {MAX_DEPTH} levels deep"
     ]
 
 
@@ -406,9 +406,9 @@ def test_numbers_up_to_the_longest_allowed_are_read(tmp_path):
     path = tmp_path / "f.json"
     path.write_text('{"a": ' + "9" * MAX_DIGITS + "}", encoding="utf-8")
     assert read_json(path, "f.json", 1000) == {"a": int("9" * MAX_DIGITS)}
-    path.write_text('{"a":\n' + "9" * (MAX_DIGITS + 1) + "}", encoding="utf-8")
+    path.write_text('\n{"a":\n' + "9" * (MAX_DIGITS + 1) + "}\n\n", encoding="utf-8")
     assert read_problems(read_json, path) == [
-        f"f.json: line 2: a number of {MAX_DIGITS + 1} digits (at most {MAX_DIGITS})"
+        f"f.json: line 3: a number of {MAX_DIGITS + 1} digits (at most {MAX_DIGITS})"
     ]
 
 
