@@ -1,6 +1,7 @@
 """The directory's data: organisations, where they work, on what, with whom, and the
 sources behind every fact."""
 
+import contextvars
 import datetime
 import re
 
@@ -60,6 +61,20 @@ def is_french():
     return (get_language() or "en").startswith("fr")
 
 
+# The withholding table of the public read in progress: querysets read inside it
+# (its prefetches) use the same table rather than read the data version again.
+_reading_for_public = contextvars.ContextVar("reading_for_public", default=None)
+_END = object()
+
+
+def _table():
+    """The table of the read in progress, or the current one (one query)."""
+    from .public_text import current
+
+    table = _reading_for_public.get()
+    return current() if table is None else table
+
+
 class PublicCopy:
     """A record read for the public: its text is withheld in memory, so never save it."""
 
@@ -75,9 +90,10 @@ class PublicCopy:
 class PublicQuerySet(models.QuerySet):
     """A queryset whose records leave the database as the public may see them.
 
-    `for_public()` marks it; every record it yields, through iteration or
-    `.iterator()`, goes through `present` (orgs.public_text) once its prefetches are
-    done, so no page, API response or export can show stored text unwithheld.
+    `for_public()` marks it (each model's `public()` does); every record it yields,
+    through iteration or `.iterator()`, goes through `present` (orgs.public_text) once
+    its prefetches are done, with every record read along with it, so no page, API
+    response or export can show stored text unwithheld.
     Organisations' `values()` rows go through the same rule (`present_rows`, for
     reading many fast); any other row that would hold withheld text is refused.
     """
@@ -95,25 +111,35 @@ class PublicQuerySet(models.QuerySet):
         return clone
 
     def _fetch_all(self):
-        fresh = self._result_cache is None
-        if fresh and self._for_public:
-            self._check_rows()
-        super()._fetch_all()
-        if fresh and self._for_public:
-            self._present(self._result_cache)
+        if self._result_cache is not None or not self._for_public:
+            super()._fetch_all()
+            return
+        self._check_rows()
+        table = _table()
+        token = _reading_for_public.set(table)
+        try:
+            super()._fetch_all()
+        finally:
+            _reading_for_public.reset(token)
+        self._present(self._result_cache, table)
 
     def _iterator(self, use_chunked_fetch, chunk_size):
         if not self._for_public:
             yield from super()._iterator(use_chunked_fetch, chunk_size)
             return
-        from .public_text import current
-
         self._check_rows()
-        table = None  # read once per iteration, not once per record
-        for obj in super()._iterator(use_chunked_fetch, chunk_size):
+        table = _table()  # once per iteration, not once per record
+        objects = super()._iterator(use_chunked_fetch, chunk_size)
+        while True:
+            # Set only while Django reads (prefetches included), never across a yield.
+            token = _reading_for_public.set(table)
+            try:
+                obj = next(objects, _END)
+            finally:
+                _reading_for_public.reset(token)
+            if obj is _END:
+                return
             if isinstance(obj, models.Model | dict):
-                if table is None:
-                    table = current()
                 self._present([obj], table)
             yield obj
 
@@ -139,12 +165,20 @@ class PublicQuerySet(models.QuerySet):
                 "without its text withheld: read records, or organisations' values()."
             )
 
+    def _prefetch_lists(self):
+        """The attribute names its `Prefetch(..., to_attr=...)` lookups fill."""
+        return frozenset(
+            lookup.prefetch_to.rsplit("__", 1)[-1]
+            for lookup in self._prefetch_related_lookups
+            if isinstance(lookup, Prefetch) and lookup.to_attr
+        )
+
     def _present(self, objects, table=None):
         from .public_text import present, present_rows
 
         records = [obj for obj in objects if isinstance(obj, models.Model)]
         if records:
-            present(records, table)
+            present(records, table, self._prefetch_lists())
         rows = [obj for obj in objects if isinstance(obj, dict)]
         if rows:
             present_rows(self.model, rows, table)
@@ -608,11 +642,12 @@ class Organisation(PublicCopy, Versioned):
         return self.last_checked < timezone.localdate() - CHECK_VALID_FOR
 
 
-class PartnershipQuerySet(models.QuerySet):
+class PartnershipQuerySet(PublicQuerySet):
     def public(self):
-        """Partnerships the public may see: both organisations published."""
+        """Partnerships the public may see: both organisations published, their
+        programme withheld (orgs.public_text)."""
         published = Organisation.Status.PUBLISHED
-        return self.filter(organisation__status=published, partner__status=published)
+        return self.filter(organisation__status=published, partner__status=published).for_public()
 
 
 class Partnership(PublicCopy, Versioned):
@@ -753,22 +788,25 @@ def subject_matches_fact(fact, field):
     )
 
 
-class CitationQuerySet(models.QuerySet):
+class CitationQuerySet(PublicQuerySet):
     def public(self):
-        """Citations whose quote reveals nothing the public may not see.
+        """Citations of published organisations whose quote reveals nothing the
+        public may not see, their text withheld (orgs.public_text).
 
         A quote can name what the site hides: a person's citations show only when the
         person is public, a sensitive organisation's headquarters citations never, and
         a partnership's only when it is public. What their text names is withheld
-        when they are shown (orgs.public_text).
+        when they are shown.
         """
         return (
-            self.exclude(Q(fact=Citation.Fact.PERSON) & ~Q(person__in=Person.objects.public()))
+            self.filter(organisation__status=Organisation.Status.PUBLISHED)
+            .exclude(Q(fact=Citation.Fact.PERSON) & ~Q(person__in=Person.objects.public()))
             .exclude(fact=Citation.Fact.HEADQUARTERS, organisation__sensitive=True)
             .exclude(
                 Q(fact=Citation.Fact.PARTNERSHIP)
                 & ~Q(partnership__in=Partnership.objects.public())
             )
+            .for_public()
         )
 
     def with_subjects(self):

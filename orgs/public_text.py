@@ -388,23 +388,40 @@ def withhold(text):
 # --- Records as the public reads them ---------------------------------------------
 
 
-def present(records, table=None):
+def present(records, table=None, lists=()):
     """Withhold, in memory, the text of records read for the public (see PublicQuerySet).
 
-    Organisations: both descriptions, the town of a sensitive organisation (dropped),
-    the contacts not marked public (dropped, orgs.contacts), the postal address, and
-    the prefetched public partnerships' programmes, citations' quotes and locators,
-    and their sources. Sources: title, publisher and descriptions. Each record is
+    Each record, and every record reachable from it that was read with it (through
+    `select_related`, `prefetch_related`, or a `Prefetch` into one of the attributes
+    `lists` names), gets its model's rule: an organisation's descriptions, postal
+    address, contacts not marked public (dropped, orgs.contacts) and the town of a
+    sensitive one (dropped); a source's title, publisher and descriptions; a
+    citation's quote and locator; a partnership's programme. A partner, a cited
+    source or a citation's subject is thus withheld however it was reached. Each is
     marked as a public copy, which refuses to be saved.
     """
-    from .models import Organisation, Source
-
     table = table if table is not None else current()
     for record in records:
-        if isinstance(record, Organisation):
-            _present_organisation(record, table)
-        elif isinstance(record, Source):
-            _present_source(record, table)
+        _present(record, table, lists)
+
+
+def _present(record, table, lists):
+    rule = _RULES.get(type(record).__name__)
+    if rule is None or not _mark(record):
+        return
+    rule(record, table)
+    for related in _read_with(record, lists):
+        if related is not None:
+            _present(related, table, lists)
+
+
+def _read_with(record, lists):
+    """The records read along with `record`: its cached relations and prefetches."""
+    yield from record._state.fields_cache.values()
+    for prefetched in getattr(record, "_prefetched_objects_cache", {}).values():
+        yield from prefetched
+    for name in lists:
+        yield from getattr(record, name, ())
 
 
 def _mark(record):
@@ -414,12 +431,9 @@ def _mark(record):
     return True
 
 
-def _present_source(source, table):
-    if _mark(source):
-        source.title = table.withhold(source.title)
-        source.publisher = table.withhold(source.publisher)
-        source.description_en = table.withhold(source.description_en)
-        source.description_fr = table.withhold(source.description_fr)
+def _withhold_fields(record, table, model):
+    for name in PRESENTED_FIELDS[model]:
+        setattr(record, name, table.withhold(getattr(record, name)))
 
 
 # An organisation's texts the rule withholds terms in (a hidden address is then
@@ -462,28 +476,20 @@ def present_rows(model, rows, table=None):
 
 
 def _present_organisation(org, table):
-    if not _mark(org):
-        return
     fields = {name: getattr(org, name) for name in ORGANISATION_PRESENTED}
     present_organisation_fields(fields, table)
     for name, value in fields.items():
         setattr(org, name, value)
-    partnerships = [
-        *getattr(org, "public_partnerships", []),
-        *getattr(org, "public_partnerships_received", []),
-    ]
-    for citation in getattr(org, "public_citations", []):
-        if _mark(citation):
-            citation.quote = table.withhold(citation.quote)
-            citation.locator = table.withhold(citation.locator)
-            _present_source(citation.source, table)
-            if citation.partnership_id:
-                partnerships.append(citation.partnership)
-    for partnership in partnerships:
-        if _mark(partnership):
-            partnership.programme = table.withhold(partnership.programme)
-    for person in getattr(org, "public_people", []):
-        _mark(person)
+
+
+# Each presented model's rule, by model name; a record of any other model read
+# along (a region, a focus area, a person) has no withheld text.
+_RULES = {
+    "Organisation": _present_organisation,
+    "Source": functools.partial(_withhold_fields, model="Source"),
+    "Citation": functools.partial(_withhold_fields, model="Citation"),
+    "Partnership": functools.partial(_withhold_fields, model="Partnership"),
+}
 
 
 # --- What curators are told ----------------------------------------------------------

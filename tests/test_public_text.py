@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Prefetch
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from orgs import facet_version, public_text
@@ -303,11 +305,79 @@ def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
         lambda: Organisation.objects.public().values_list("contact_phone", flat=True).iterator(),
         lambda: Source.objects.public().values("title"),
         lambda: Organisation.objects.public().values("slug", "citations__quote"),
+        lambda: Citation.objects.public().values("locator"),
+        lambda: Partnership.objects.public().values_list("programme", flat=True),
     ],
 )
 def test_rows_that_would_skip_the_rule_are_refused(quoted, read):
     with pytest.raises(TypeError, match="without its text withheld"):
         list(read())
+
+
+def test_citations_and_partnerships_read_directly_are_withheld_with_all_read_along(quoted):
+    """Not only through an organisation's prefetches: any public read of a citation or
+    partnership, and every record read along with it, gets the rule."""
+    partner = make_org(slug="partner", name="Partner Org", description_en="With Hawa.")
+    link = Partnership.objects.create(
+        organisation=quoted, relation="funded_by", partner=partner, programme="Hawa fund"
+    )
+    draft = Organisation.objects.get(slug="draft")
+    Citation.objects.create(
+        organisation=draft,
+        source=Source.objects.get(),
+        fact="existence",
+        locator="p. 9",
+        quote="Draft Org exists.",
+    )
+    Citation.objects.create(
+        organisation=quoted, source=Source.objects.get(), fact="partnership",
+        partnership=link, locator="p. 3", quote="Funded by Partner Org, says Hawa.",
+    )  # fmt: skip
+
+    citations = Citation.objects.public().with_subjects().order_by("id")
+    assert [(c.organisation_id, c.locator) for c in citations] == [
+        (quoted.pk, "Interview with [name withheld]"),
+        (quoted.pk, "p. 3"),  # a control; the draft's citation is not public
+    ]
+    cited = citations[1]
+    assert cited.quote == "Funded by Partner Org, says [name withheld]."
+    assert cited.source.title == "Talks with [name withheld]"
+    assert cited.partnership.programme == "[name withheld] fund"
+    assert cited.partnership.partner.description_en == "With [name withheld]."
+
+    links = Partnership.objects.public().select_related("partner")
+    assert [(p.programme, p.partner.description_en) for p in links] == [
+        ("[name withheld] fund", "With [name withheld]."),
+    ]
+    for record in (cited, links[0], links[0].partner):
+        with pytest.raises(RuntimeError, match="read for the public"):
+            record.save()
+
+
+def test_prefetches_of_a_public_read_are_withheld_whatever_their_queryset(quoted):
+    """`prefetch_related("citations")` reads every citation, public or not: its text
+    is still withheld, as is a partner's reached through a plain prefetch."""
+    partner = make_org(slug="partner", name="Partner Org", description_en="With Hawa.")
+    Partnership.objects.create(organisation=quoted, relation="funded_by", partner=partner)
+    org = (
+        Organisation.objects.public()
+        .prefetch_related("citations", "partnerships__partner")
+        .get(slug="shown")
+    )
+    assert [c.quote for c in org.citations.all()] == [
+        "[name withheld] founded it in [place withheld]."
+    ]
+    assert [p.partner.description_en for p in org.partnerships.all()] == ["With [name withheld]."]
+    assert Citation.objects.get().quote == "Hawa founded it in Konna."
+
+
+def test_a_prefetch_into_an_attribute_is_withheld_whatever_its_queryset(quoted):
+    org = (
+        Organisation.objects.public()
+        .prefetch_related(Prefetch("citations", Citation.objects.all(), to_attr="cited"))
+        .get(slug="shown")
+    )
+    assert [c.quote for c in org.cited] == ["[name withheld] founded it in [place withheld]."]
 
 
 def test_rows_without_withheld_fields_are_read_as_they_are(quoted):
@@ -533,3 +603,21 @@ def test_records_read_one_by_one_share_one_table(people, django_assert_num_queri
         orgs = list(Organisation.objects.public().order_by("slug").iterator())
     assert [o.slug for o in orgs] == ["quiet", "shown", "third"]
     assert orgs[2].description_en == "[name withheld] again"
+
+
+def test_a_public_reads_prefetches_share_its_table(quoted):
+    """Prefetched citations and partnerships are public reads too: they use the table
+    of the read they belong to, so the data version is read once per read."""
+    public_text.current()
+    details = Organisation.objects.public().with_public_details().order_by("slug")
+    with CaptureQueriesContext(connection) as as_list:
+        listed = list(details)
+    with CaptureQueriesContext(connection) as one_by_one:
+        iterated = list(details.iterator(chunk_size=1))
+    for read in (as_list, one_by_one):
+        sql = [q["sql"] for q in read.captured_queries]
+        assert sum(facet_version.TABLE in q for q in sql) == 1
+        assert sum("orgs_citation" in q for q in sql) == 1 if read is as_list else len(listed)
+    assert [o.public_citations[0].quote for o in iterated if o.slug == "shown"] == [
+        "[name withheld] founded it in [place withheld]."
+    ]
