@@ -330,7 +330,8 @@ def json_error(response, status):
 def test_an_unknown_address_under_api_is_a_json_404(db):
     client = Client(enforce_csrf_checks=True)
     for method in ("get", "post", "put", "delete", "patch"):
-        json_error(getattr(client, method)("/api/no-such-thing/"), 404)
+        body = json_error(getattr(client, method)("/api/no-such-thing/"), 404)
+        assert body["error"] == "There is nothing at this address of the API."
         json_error(getattr(client, method)("/api/orgs/a/b/c/"), 404)
 
 
