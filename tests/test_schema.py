@@ -221,7 +221,7 @@ HOSTILE_BACKUPS = {
         lambda d: replace_in_text('"status": "draft"', '"status": "draft", "status": "published"')(
             d
         ),
-        r'organisations\[\d\]: key "status" appears more than once',
+        r'organisations\[\d+\]: key "status" appears more than once',
     ),
     "region alias that is an object": (
         set_value("regions", 0, "aliases", [{"name": "Bamako"}]),
@@ -287,7 +287,7 @@ HOSTILE_BACKUPS = {
     ),
     "NaN": (
         replace_in_text('"founded": 2005', '"founded": NaN'),
-        r"organisations\[\d\]\.founded: expected a whole number, got the number nan",
+        r"organisations\[\d+\]\.founded: expected a whole number, got the number nan",
     ),
     "unknown seeded value": (
         set_value("organisations", 0, "seeded_values", {"nmae": "x"}),
