@@ -74,7 +74,11 @@ def test_listing_shows_25_a_page_and_the_rest_on_the_next(client, reference_data
 
 def test_filters_in_the_address_select_the_organisations(client, directory):
     response = client.get("/en/orgs/?region=mopti&focus=youth&kind=local_association")
-    assert sorted(card_names(response)) == ["Sensitive Peace Committee", "Youth Mopti Association"]
+    assert sorted(card_names(response)) == [
+        "Association des Jeunes pour la Citoyenneté",
+        "Sensitive Peace Committee",
+        "Youth Mopti Association",
+    ]
     assert 'value="mopti" checked' in text(response)
 
 
@@ -648,6 +652,9 @@ def note(page, number):
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, directory, language):
+    # A fact without a citation (one the world does not have: it cites every fact).
+    health = FocusArea.objects.get(slug="health")
+    directory["youth-mopti"].focus_areas.add(health)
     page = client.get(f"/{language}/orgs/youth-mopti/").content.decode()
     mopti = Region.objects.get(slug="mopti")
     [number] = note_links(page, f'<li><a href="/{language}/regions/mopti/">{mopti.label}</a>')
@@ -658,9 +665,10 @@ def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, director
     named_in = re.search(r'<p class="existence">[^<]*', page).group()
     [existence] = note_links(page, named_in)
     assert existence == "1" and "trains young mediators" in note(page, existence)
-    # A fact without a citation links to nothing.
-    focus = FocusArea.objects.get(slug="youth")
-    assert note_links(page, f"{focus.label}</a>") == []
+    # A fact without a citation links to nothing; one with a citation, to its note.
+    assert note_links(page, f"{health.label}</a>") == []
+    youth = FocusArea.objects.get(slug="youth")
+    assert len(note_links(page, f"{youth.label}</a>")) == 1
 
 
 def test_notes_number_down_the_page_and_every_link_has_its_note(client, directory):
