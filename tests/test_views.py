@@ -719,12 +719,12 @@ def test_chips_show_the_words_and_years_asked_for_and_shorten_a_long_search(clie
     assert chips(response) == ["Search: " + words[:60] + "…"]
 
 
-def test_every_cited_fact_links_to_the_note_about_it(client, directory_data):
+def test_every_cited_fact_links_to_the_note_about_it(client, directory):
     """The founding year, each focus area and a partnership cited on the partner's side
     (a citation of a partnership may be filed on either side) link to their notes."""
     from orgs.models import Citation
 
-    ajcet, usip = directory_data["ajcet"], directory_data["usip"]
+    ajcet, usip = directory["jeunes-citoyens"], directory["peace-institute"]
     funded = Partnership.objects.get(organisation=ajcet, partner=usip)
     Citation.objects.create(
         organisation=usip,
@@ -734,16 +734,16 @@ def test_every_cited_fact_links_to_the_note_about_it(client, directory_data):
         locator="p. 40",
         quote="USIP funds the dialogue clubs.",
     )
-    response = client.get("/en/orgs/ajcet/")
+    response = client.get("/en/orgs/jeunes-citoyens/")
     assert response.status_code == 200
     page = text(response)
-    [founded] = note_links(page, "<dd>2005")
+    [founded] = note_links(page, "<dd>2006")
     assert "<strong>Founding year</strong>" in note(page, founded)
     for slug in ["youth", "peacebuilding"]:
         label = FocusArea.objects.get(slug=slug).label_en
         [number] = note_links(page, f'?focus={slug}">{label}</a>')
         assert f"<strong>Focus area</strong>: {label}</p>" in note(page, number)
-    response = client.get("/en/orgs/usip/")
+    response = client.get("/en/orgs/peace-institute/")
     assert response.status_code == 200
     page = text(response)
     [partner] = note_links(page, "(AJCET)</a> (Dialogue), 2016–2018")
