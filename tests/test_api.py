@@ -342,7 +342,8 @@ def json_error(response, status):
 def test_an_unknown_address_under_api_is_a_json_404(db):
     client = Client(enforce_csrf_checks=True)
     for method in ("get", "post", "put", "delete", "patch"):
-        json_error(getattr(client, method)("/api/no-such-thing/"), 404)
+        body = json_error(getattr(client, method)("/api/no-such-thing/"), 404)
+        assert body["error"] == "There is nothing at this address of the API."
         json_error(getattr(client, method)("/api/orgs/a/b/c/"), 404)
 
 
@@ -416,3 +417,19 @@ def test_the_schema_states_the_bounds_and_values_the_api_accepts(client, directo
     )
     assert all(p["allowEmptyValue"] for p in parameters.values())
     assert parameters["page"]["schema"]["maximum"] == 1_000_000
+
+
+def test_each_number_error_says_what_to_enter(client, directory):
+    body = json_error(client.get("/api/orgs/?page_size=101&page=x"), 400)
+    assert body["fields"] == {
+        "page_size": ["Enter a number no greater than 100."],
+        "page": ["Enter a whole number of 1 or more."],
+    }
+
+
+def test_a_search_of_200_characters_is_a_search_and_201_is_refused(client, directory):
+    response = client.get("/api/orgs/", {"q": "AJCET".ljust(200)})
+    assert response.status_code == 200
+    assert [org["slug"] for org in response.json()["results"]] == ["jeunes-citoyens"]
+    body = json_error(client.get("/api/orgs/", {"q": "AJCET".ljust(201)}), 400)
+    assert body["fields"] == {"q": ["Search at most 200 characters."]}

@@ -47,6 +47,8 @@ def test_the_snapshot_is_what_the_api_serves(client, directory, snapshot_dir):
     response = client.get(link)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="{link[len("/data/") :]}"'
+    assert response["Access-Control-Allow-Origin"] == "*"  # open data, as the API
     assert licence.URL in response["Link"]
     data = json.loads(b"".join(response.streaming_content))
     api = client.get("/api/orgs/?page_size=100").json()["results"]
