@@ -224,15 +224,6 @@ def repeated_parameters(request, single):
     }
 
 
-def filter_organisations(request, queryset):
-    """Apply the listing's filters; return (queryset, None) or (None, field errors)."""
-    filterset, errors = organisation_filter(request, queryset)
-    if errors:
-        return None, errors
-    # In the listing's order (orgs.filters.ORDERINGS), which ends on the id, so pages are stable.
-    return (queryset.none() if filterset is None else filterset.qs), None
-
-
 def organisation_filter(request, queryset):
     """The listing's filters for this request: (filterset, None), (None, field errors),
     or (None, None) for valid filters that can give nothing."""

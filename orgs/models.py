@@ -928,9 +928,6 @@ def _limit(model, field):
 
 
 class SubmissionQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status__in=[Submission.Status.NEW, Submission.Status.IN_REVIEW])
-
     def closed(self):
         return self.filter(status__in=Submission.CLOSED)
 

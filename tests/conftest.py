@@ -1,6 +1,7 @@
 """Shared fixtures: builders over the plain ORM, the seeded data, a real browser."""
 
 import datetime
+import functools
 import os
 import shutil
 
@@ -10,6 +11,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 
 from orgs.models import Organisation
+from orgs.search_upkeep import update_search_text
 from tests.world_cache import cached_world
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -95,23 +97,25 @@ def make_org(**overrides):
     return Organisation.objects.create(**fields)
 
 
-def cite(org, fact="existence", **subject):
-    """A citation of one fact of `org` (its existence unless told), from a test source.
+def cite(org, fact="existence", quote=None, *, source=None, locator="p. 1", **subject):
+    """A citation of one fact of `org` (its existence unless told), from a test source
+    unless told, quoting "<name>: <fact>." unless told.
 
     A published organisation must have one for each public fact (orgs.evidence)
     before the admin, `load_seeds` or `import_directory` will store it.
     """
     from orgs.models import Citation, Source
 
-    source, _created = Source.objects.get_or_create(
-        slug="test-source", defaults={"publisher": "Test", "title": "Test source"}
-    )
+    if source is None:
+        source, _created = Source.objects.get_or_create(
+            slug="test-source", defaults={"publisher": "Test", "title": "Test source"}
+        )
     return Citation.objects.create(
         organisation=org,
         source=source,
         fact=fact,
-        locator="p. 1",
-        quote=f"{org.name}: {fact}.",
+        locator=locator,
+        quote=quote or f"{org.name}: {fact}.",
         **subject,
     )
 
@@ -176,166 +180,6 @@ def page(browser, live_server):
     context.close()
 
 
-# --- api ---
-@pytest.fixture
-@cached_world
-def directory_data(reference_data, django_user_model):
-    """A small directory with every case the open data must handle.
-
-    Published, draft, archived and sensitive organisations; public and hidden people;
-    partnerships both ways, one with a draft; citations of every fact.
-    """
-    from orgs.models import Citation, FocusArea, Partnership, Person, Region, Source
-    from orgs.search_upkeep import update_search_text
-
-    region = {r.slug: r for r in Region.objects.all()}
-    focus = {f.slug: f for f in FocusArea.objects.all()}
-    curator = django_user_model.objects.create_user("curator", password="x-not-used-9")
-    source = Source.objects.create(
-        slug="peace-direct-2018",
-        publisher="Peace Direct",
-        title="Local capacities for peace in Mali",
-        date="2018-05",
-        url="https://example.org/report.pdf",
-    )
-    ajcet = make_org(
-        name="Association des Jeunes pour la Citoyenneté",
-        name_original="Association des Jeunes pour la Citoyenneté Engagée",
-        acronym="AJCET",
-        slug="ajcet",
-        founded=2005,
-        hq_region=region["mopti"],
-        hq_town="Sévaré",
-        website="https://ajcet.example.org",
-        description_en="Youth dialogue clubs.",
-        verification="curator",
-        last_checked=datetime.date(2025, 3, 1),
-        checked_by=curator,
-    )
-    ajcet.regions.set([region["mopti"], region["segou"]])
-    ajcet.focus_areas.set([focus["youth"], focus["peacebuilding"]])
-    usip = make_org(
-        name="United States Institute of Peace",
-        acronym="USIP",
-        slug="usip",
-        kind="donor",
-        founded=1984,
-    )
-    secret = make_org(
-        name="Femmes de Kidal pour la Paix",
-        slug="femmes-kidal",
-        sensitive=True,
-        hq_region=region["kidal"],
-        hq_town="Anefis",
-        founded=2013,
-        kind="network",
-    )
-    secret.regions.set([region["kidal"]])
-    secret.focus_areas.set([focus["womens-rights"]])
-    draft = make_org(name="Draft Collective", slug="draft-collective", status="draft")
-    archived = make_org(name="Archived Forum", slug="archived-forum", status="archived")
-
-    funded = Partnership.objects.create(
-        organisation=ajcet,
-        relation="funded_by",
-        partner=usip,
-        programme="Dialogue",
-        start_year=2016,
-        end_year=2018,
-    )
-    member_of = Partnership.objects.create(
-        organisation=secret, relation="member_of", partner=ajcet
-    )
-    with_draft = Partnership.objects.create(
-        organisation=ajcet, relation="partner_of", partner=draft
-    )
-    Partnership.objects.create(organisation=archived, relation="member_of", partner=ajcet)
-
-    Person.objects.create(
-        organisation=ajcet, name="Aminata Public", role="Director", is_public=True
-    )
-    hidden = Person.objects.create(organisation=ajcet, name="Moussa Hidden", role="Coordinator")
-    secret_person = Person.objects.create(
-        organisation=secret, name="Fatoumata Secret", role="President", is_public=True
-    )
-    Person.objects.create(organisation=draft, name="Draft Person", is_public=True)
-
-    def cite(org, fact, **subject):
-        return Citation.objects.create(
-            organisation=org,
-            source=source,
-            fact=fact,
-            locator="p. 12",
-            quote=f"Quote on {fact}.",
-            **subject,
-        )
-
-    # Every public fact of a published organisation is cited (orgs.evidence).
-    cite(ajcet, "existence")
-    cite(ajcet, "founded")
-    cite(ajcet, "headquarters")
-    cite(ajcet, "region", region=region["mopti"])
-    cite(ajcet, "region", region=region["segou"])
-    cite(ajcet, "focus", focus_area=focus["youth"])
-    cite(ajcet, "focus", focus_area=focus["peacebuilding"])
-    cite(ajcet, "partnership", partnership=funded)
-    cite(usip, "existence")
-    cite(usip, "founded")
-    cite(secret, "existence")
-    cite(secret, "founded")
-    cite(secret, "region", region=region["kidal"])
-    cite(secret, "focus", focus_area=focus["womens-rights"])
-    cite(secret, "partnership", partnership=member_of)
-    cite(ajcet, "partnership", partnership=with_draft)
-    cite(ajcet, "person", person=Person.objects.get(name="Aminata Public"))
-    Citation.objects.create(
-        organisation=ajcet,
-        source=source,
-        fact="person",
-        person=hidden,
-        locator="p. 13",
-        quote="Moussa Hidden coordinates the clubs.",
-    )
-    Citation.objects.create(
-        organisation=secret,
-        source=source,
-        fact="headquarters",
-        locator="p. 14",
-        quote="Based in Anefis.",
-    )
-    Citation.objects.create(
-        organisation=secret,
-        source=source,
-        fact="person",
-        person=secret_person,
-        locator="p. 14",
-        quote="Fatoumata Secret leads the network.",
-    )
-    cite(draft, "existence")
-    update_search_text(Organisation.objects.all())
-    return {
-        "ajcet": ajcet,
-        "usip": usip,
-        "secret": secret,
-        "draft": draft,
-        "archived": archived,
-        "curator": curator,
-    }
-
-
-# Strings that must never appear in anything the public can read.
-SECRETS = [
-    "Moussa Hidden",
-    "Fatoumata Secret",
-    "Anefis",
-    "Draft Person",
-    "draft-collective",
-    "Draft Collective",
-    "Archived Forum",
-    "archived-forum",
-]
-
-
 # --- public ---
 
 
@@ -388,6 +232,8 @@ def live_server(request, collected_static):
     server.stop()
 
 
+# --- the test world ---
+
 HIDDEN_PERSON = "Aminata Cachée-Traoré"
 SENSITIVE_TOWN = "Ténenkou-Secret"
 
@@ -395,11 +241,33 @@ SENSITIVE_TOWN = "Ténenkou-Secret"
 @pytest.fixture
 @cached_world
 def directory(reference_data):
-    """A small varied directory: published, draft and archived organisations across
-    regions, zones, focus areas and kinds; a sensitive one; public and hidden people;
-    partnerships and citations (some of which would leak what is hidden)."""
-    from orgs.models import Citation, FocusArea, Partnership, Person, Region, Source
-    from orgs.search_upkeep import update_search_text
+    """The one test world: every case the directory must handle, for pages, API,
+    exports, sitemaps, feeds and the snapshot alike.
+
+    Published, draft and archived organisations across regions, zones, focus areas
+    and kinds; two sensitive ones; public and hidden people (a hidden person named in
+    another citation's quote); a published organisation partnering a draft one and
+    an archived one; citations of every fact, some of which would leak what is
+    hidden. Returns the organisations by slug, with `secret`, `draft` and `archived`
+    naming one of each, and `curator`, the account that checked AJCET.
+    """
+    return build_world()
+
+
+def build_world():
+    """The test world's rows (see `directory`), for a fixture of another scope."""
+    from django.contrib.auth import get_user_model
+
+    world = _varied_organisations()
+    world.update(_open_data_cases(get_user_model()))
+    world.update(_hidden_text_everywhere())
+    _cite_every_public_fact()
+    update_search_text(Organisation.objects.all())
+    return world
+
+
+def _varied_organisations():
+    from orgs.models import FocusArea, Partnership, Person, Region, Source
 
     region = {r.slug: r for r in Region.objects.all()}
     focus = {f.slug: f for f in FocusArea.objects.all()}
@@ -453,7 +321,6 @@ def directory(reference_data):
     sensitive.regions.set([region["mopti"]])
     sensitive.focus_areas.set([focus["youth"]])
     orgs["sensitive-peace"] = sensitive
-    update_search_text(Organisation.objects.all())
 
     source = Source.objects.create(
         slug="report-2019",
@@ -480,18 +347,287 @@ def directory(reference_data):
         organisation=orgs["draft-secret"], relation="member_of", partner=orgs["timbuktu-peace"]
     )
 
-    def cite(org, fact, quote, src=source, **subject):
-        Citation.objects.create(
-            organisation=org, source=src, fact=fact, locator="p. 12", quote=quote, **subject
-        )
-
-    cite(orgs["youth-mopti"], "existence", "Youth Mopti Association trains young mediators.")
-    cite(orgs["youth-mopti"], "person", f"Its chair {HIDDEN_PERSON} said.", person=hidden)
-    cite(orgs["youth-mopti"], "person", "Its coordinator Oumar Public said.", person=shown)
-    cite(orgs["youth-mopti"], "partnership", "Funded by the Donor Fund.", partnership=partnership)
-    cite(orgs["youth-mopti"], "region", "Active across Mopti.", region=region["mopti"])
-    cite(sensitive, "existence", "A committee mediating local conflicts.")
-    cite(sensitive, "headquarters", f"The committee is based in {SENSITIVE_TOWN}.")
-    cite(sensitive, "person", "Its mediator Fatoumata Protégée.", person=at_risk)
-    cite(orgs["draft-secret"], "existence", "Draft Secret exists.", src=draft_only)
+    quoted = functools.partial(cite, source=source, locator="p. 12")
+    quoted(orgs["youth-mopti"], "existence", "Youth Mopti Association trains young mediators.")
+    quoted(orgs["youth-mopti"], "person", f"Its chair {HIDDEN_PERSON} said.", person=hidden)
+    quoted(orgs["youth-mopti"], "person", "Its coordinator Oumar Public said.", person=shown)
+    quoted(
+        orgs["youth-mopti"], "partnership", "Funded by the Donor Fund.", partnership=partnership
+    )
+    quoted(orgs["youth-mopti"], "region", "Active across Mopti.", region=region["mopti"])
+    quoted(sensitive, "existence", "A committee mediating local conflicts.")
+    quoted(sensitive, "headquarters", f"The committee is based in {SENSITIVE_TOWN}.")
+    quoted(sensitive, "person", "Its mediator Fatoumata Protégée.", person=at_risk)
+    quoted(orgs["draft-secret"], "existence", "Draft Secret exists.", source=draft_only)
     return orgs
+
+
+def _open_data_cases(django_user_model):
+    """AJCET and its partners: the cases the open data was first tested with."""
+    from orgs.models import FocusArea, Partnership, Person, Region, Source
+
+    region = {r.slug: r for r in Region.objects.all()}
+    focus = {f.slug: f for f in FocusArea.objects.all()}
+    curator = django_user_model.objects.create_user("curator", password="x-not-used-9")
+    source = Source.objects.create(
+        slug="peace-direct-2018",
+        publisher="Peace Direct",
+        title="Local capacities for peace in Mali",
+        date="2018-05",
+        url="https://example.org/report.pdf",
+    )
+    ajcet = make_org(
+        name="Association des Jeunes pour la Citoyenneté",
+        name_original="Association des Jeunes pour la Citoyenneté Engagée",
+        acronym="AJCET",
+        slug="jeunes-citoyens",
+        founded=2006,
+        hq_region=region["mopti"],
+        hq_town="Sévaré",
+        website="https://ajcet.example.org",
+        description_en="Youth dialogue clubs.",
+        verification="curator",
+        last_checked=datetime.date(2025, 3, 1),
+        checked_by=curator,
+    )
+    ajcet.regions.set([region["mopti"], region["segou"]])
+    ajcet.focus_areas.set([focus["youth"], focus["peacebuilding"]])
+    usip = make_org(
+        name="United States Institute of Peace",
+        acronym="USIP",
+        slug="peace-institute",
+        kind="donor",
+        founded=1984,
+    )
+    secret = make_org(
+        name="Femmes de Kidal pour la Paix",
+        slug="femmes-kidal",
+        sensitive=True,
+        hq_region=region["kidal"],
+        hq_town="Anefis",
+        founded=2013,
+        kind="network",
+    )
+    secret.regions.set([region["kidal"]])
+    secret.focus_areas.set([focus["womens-rights"]])
+    draft = make_org(name="Draft Collective", slug="draft-collective", status="draft")
+    archived = make_org(name="Archived Forum", slug="archived-forum", status="archived")
+
+    funded = Partnership.objects.create(
+        organisation=ajcet,
+        relation="funded_by",
+        partner=usip,
+        programme="Dialogue",
+        start_year=2016,
+        end_year=2018,
+    )
+    member_of = Partnership.objects.create(
+        organisation=secret, relation="member_of", partner=ajcet
+    )
+    with_draft = Partnership.objects.create(
+        organisation=ajcet, relation="partner_of", partner=draft
+    )
+    Partnership.objects.create(organisation=archived, relation="member_of", partner=ajcet)
+
+    Person.objects.create(organisation=ajcet, name="Awa Diarra", role="Director", is_public=True)
+    hidden = Person.objects.create(organisation=ajcet, name="Moussa Kanouté", role="Coordinator")
+    secret_person = Person.objects.create(
+        organisation=secret, name="Fatoumata Secret", role="President", is_public=True
+    )
+    Person.objects.create(organisation=draft, name="Dramane Sissoko", is_public=True)
+
+    def quoted(org, fact, **subject):
+        return cite(org, fact, f"Quote on {fact}.", source=source, locator="p. 12", **subject)
+
+    # Every public fact of a published organisation is cited (orgs.evidence).
+    quoted(ajcet, "existence")
+    quoted(ajcet, "founded")
+    quoted(ajcet, "headquarters")
+    quoted(ajcet, "region", region=region["mopti"])
+    quoted(ajcet, "region", region=region["segou"])
+    quoted(ajcet, "focus", focus_area=focus["youth"])
+    quoted(ajcet, "focus", focus_area=focus["peacebuilding"])
+    quoted(ajcet, "partnership", partnership=funded)
+    quoted(usip, "existence")
+    quoted(usip, "founded")
+    quoted(secret, "existence")
+    quoted(secret, "founded")
+    quoted(secret, "region", region=region["kidal"])
+    quoted(secret, "focus", focus_area=focus["womens-rights"])
+    quoted(secret, "partnership", partnership=member_of)
+    quoted(ajcet, "partnership", partnership=with_draft)
+    quoted(ajcet, "person", person=Person.objects.get(name="Awa Diarra"))
+    # Quotes that name what is hidden.
+    quote_at = functools.partial(cite, source=source)
+    quote_at(
+        ajcet, "person", "Moussa Kanouté coordinates the clubs.", locator="p. 13", person=hidden
+    )
+    quote_at(secret, "headquarters", "Based in Anefis.", locator="p. 14")
+    quote_at(
+        secret,
+        "person",
+        "Fatoumata Secret leads the network.",
+        locator="p. 14",
+        person=secret_person,
+    )
+    quoted(draft, "existence")
+    return {
+        "jeunes-citoyens": ajcet,
+        "peace-institute": usip,
+        "femmes-kidal": secret,
+        "secret": secret,
+        "draft-collective": draft,
+        "draft": draft,
+        "archived-forum": archived,
+        "archived": archived,
+        "curator": curator,
+    }
+
+
+def _hidden_text_everywhere():
+    """Hidden names, a sensitive town and hidden contacts written into every field a
+    curator can write (quotes, locators, descriptions, programmes, source titles,
+    publishers and descriptions), and a published organisation linked to a draft
+    and to an archived one."""
+    from orgs.models import Citation, Partnership, Person, Region, Source
+
+    mopti = Region.objects.get(slug="mopti")
+    shown = Organisation.objects.create(
+        slug="open-association",
+        name="Open Association",
+        kind=Organisation.Kind.LOCAL_ASSOCIATION,
+        status=Organisation.Status.PUBLISHED,
+        hq_region=mopti,
+        # Its own hidden phone and a draft's email, typed into its description.
+        description_en=(
+            "Founded by Mariam Sangaré-Dembélé; active near Ndiongo-Boré. "
+            "Call 76 12 34 56, or draft.group@mail.example."
+        ),
+        # A name written in the French description only, so a leak of it is seen alone.
+        description_fr="Fondée avec Kadidia Konaté ; active près de Ndiongo-Boré.",
+        contact_email="bonjour@open-association.example",
+        contact_email_public=True,
+        contact_phone="+223 76 12 34 56",  # hidden
+        contact_address="Rue 14, porte 7, Mopti",  # hidden
+        social_links="https://www.facebook.com/open.association.ml\nhttps://x.com/openassoc_ml",
+        social_links_public=True,
+    )
+    sensitive = Organisation.objects.create(
+        slug="quiet-committee",
+        name="Quiet Committee",
+        kind=Organisation.Kind.LOCAL_ASSOCIATION,
+        status=Organisation.Status.PUBLISHED,
+        sensitive=True,
+        hq_region=mopti,
+        hq_town="Ndiongo-Boré",
+        description_en="A committee based in NDIONGO-BORE, led by Issa Coulibaly.",
+        description_fr="Un comité établi à Ndiongo-Boré, mené par Issa Coulibaly.",
+        # Marked public, yet never shown: the organisation is sensitive.
+        contact_email="quiet.committee@mail.example",
+        contact_email_public=True,
+        contact_phone="+223 66 55 44 33",
+        contact_phone_public=True,
+        contact_address="BP 77, Ndiongo-Boré",
+        contact_address_public=True,
+        social_links="https://www.facebook.com/quiet.committee",
+        social_links_public=True,
+    )
+    draft = Organisation.objects.create(
+        slug="draft-group",
+        name="Draft Group",
+        kind=Organisation.Kind.LOCAL_ASSOCIATION,
+        status=Organisation.Status.DRAFT,
+        contact_email="draft.group@mail.example",
+        contact_email_public=True,
+    )
+    archived = Organisation.objects.create(
+        slug="archived-circle",
+        name="Archived Circle",
+        kind=Organisation.Kind.NETWORK,
+        status=Organisation.Status.ARCHIVED,
+    )
+    Partnership.objects.create(
+        organisation=shown, relation=Partnership.Relation.PARTNER_OF, partner=draft
+    )
+    Partnership.objects.create(
+        organisation=archived, relation=Partnership.Relation.MEMBER_OF, partner=shown
+    )
+    Person.objects.create(organisation=shown, name="Mariam Sangaré-Dembélé")  # switch off
+    Person.objects.create(organisation=shown, name="Kadidia Konaté")  # switch off
+    Person.objects.create(organisation=sensitive, name="Issa Coulibaly", is_public=True)
+    Person.objects.create(organisation=draft, name="Zeinab Ouattara", is_public=True)
+    Person.objects.create(organisation=shown, name="Oumar Visible", role="Chair", is_public=True)
+    source = Source.objects.create(
+        slug="interviews",
+        publisher="Interviews with Mariam Sangaré Dembélé",
+        title="Talking with Zeinab Ouattara in Ndiongo Boré",
+        description_en="Conversations with Issa Coulibaly.",
+        description_fr=(
+            "Entretiens avec Kadidia Konaté. Contact : 66554433, facebook.com/quiet.committee."
+        ),
+        date="2020",
+    )
+    partnership = Partnership.objects.create(
+        organisation=shown,
+        relation=Partnership.Relation.PARTNER_OF,
+        partner=sensitive,
+        programme="Zeinab's programme in Ndiongo-Boré",
+    )
+    quotes = {
+        Citation.Fact.EXISTENCE: "Sangaré explains the work, with Ouattara and Coulibaly.",
+        Citation.Fact.REGION: "mariam works from ndiongo-bore.",
+    }
+    for fact, quote in quotes.items():
+        cite(
+            shown,
+            fact,
+            quote,
+            source=source,
+            locator="Interview with Issa Coulibaly",
+            region=mopti if fact == Citation.Fact.REGION else None,
+        )
+    cite(
+        sensitive,
+        Citation.Fact.PARTNERSHIP,
+        "Coulibaly's committee in Ndiongo-Boré works with Open Association.",
+        source=source,
+        locator="Zeinab, p. 3",
+        partnership=partnership,
+    )
+    cite(
+        sensitive,
+        Citation.Fact.EXISTENCE,
+        "The Quiet Committee meets every week; write to quiet.committee@mail.example.",
+        source=source,
+        locator="p. 4",
+    )
+    return {org.slug: org for org in (shown, sensitive, draft, archived)}
+
+
+def _cite_every_public_fact():
+    """A citation from the test source for each public fact of a published organisation
+    that has none yet, as orgs.evidence requires before an import stores the world:
+    its existence, founding year, headquarters, each region and focus area, each
+    partnership (cited on either side) and each public person of an organisation
+    that is not sensitive."""
+    from orgs.models import Citation
+
+    cited = {
+        (c.organisation_id, c.fact, c.region_id or c.focus_area_id or c.person_id)
+        for c in Citation.objects.all()
+    }
+    cited_links = set(Citation.objects.values_list("partnership_id", flat=True))
+    for org in Organisation.objects.published():
+        facts = [("existence", {})]
+        facts += [("founded", {})] if org.founded is not None else []
+        facts += [("headquarters", {})] if org.hq_region_id or org.hq_town else []
+        facts += [("region", {"region": r}) for r in org.regions.all()]
+        facts += [("focus", {"focus_area": f}) for f in org.focus_areas.all()]
+        if not org.sensitive:
+            facts += [("person", {"person": p}) for p in org.people.filter(is_public=True)]
+        for fact, subject in facts:
+            subject_id = next(iter(subject.values())).pk if subject else None
+            if (org.pk, fact, subject_id) not in cited:
+                cite(org, fact, **subject)
+        for link in org.partnerships.exclude(pk__in=cited_links):
+            cite(org, "partnership", partnership=link)

@@ -64,19 +64,15 @@ def assert_nothing_imported():
     assert not get_user_model().objects.exists()
 
 
-def test_export_holds_everything_including_drafts_and_hidden_people(directory_data, tmp_path):
+def test_export_holds_everything_including_drafts_and_hidden_people(directory, tmp_path):
     data = export(tmp_path / "backup.json")
     assert data["format"] == "mali-cso-directory"
     assert data["version"] == 3
-    assert {o["slug"] for o in data["organisations"]} == {
-        "ajcet",
-        "usip",
-        "femmes-kidal",
-        "draft-collective",
-        "archived-forum",
-    }
-    assert "Moussa Hidden" in {p["name"] for p in data["people"]}
-    ajcet = next(o for o in data["organisations"] if o["slug"] == "ajcet")
+    slugs = {o["slug"] for o in data["organisations"]}
+    assert slugs == set(Organisation.objects.values_list("slug", flat=True))
+    assert {"draft-collective", "archived-forum", "quiet-committee"} <= slugs
+    assert "Moussa Kanouté" in {p["name"] for p in data["people"]}
+    ajcet = next(o for o in data["organisations"] if o["slug"] == "jeunes-citoyens")
     assert ajcet["checked_by"] == "curator"
     assert ajcet["last_checked"] == "2025-03-01"
     assert ajcet["regions"] == ["mopti", "segou"]
@@ -84,8 +80,10 @@ def test_export_holds_everything_including_drafts_and_hidden_people(directory_da
     assert len(data["regions"]) == Region.objects.count()
 
 
-def test_round_trip_gives_identical_data(transactional_db, directory_data, tmp_path):
-    Organisation.objects.filter(slug="ajcet").update(seeded_values={"name": "AJCET"}, version=4)
+def test_round_trip_gives_identical_data(transactional_db, directory, tmp_path):
+    Organisation.objects.filter(slug="jeunes-citoyens").update(
+        seeded_values={"name": "AJCET"}, version=4
+    )
     before = snapshot()
     first = export(tmp_path / "first.json")
     empty_the_database()
@@ -131,13 +129,13 @@ def as_version_1(data):
 
 
 def test_a_version_1_backup_is_read_its_description_as_the_english_one_no_contacts(
-    transactional_db, directory_data, tmp_path
+    transactional_db, directory, tmp_path
 ):
-    Organisation.objects.filter(slug="ajcet").update(
+    Organisation.objects.filter(slug="jeunes-citoyens").update(
         description_en="Youth work.", seeded_values={"description_en": "Youth work."}
     )
     Source.objects.update(description_en="A report.")
-    Organisation.objects.filter(slug="ajcet").update(
+    Organisation.objects.filter(slug="jeunes-citoyens").update(
         contact_email="info@ajcet.example", contact_email_public=True
     )
     data = export(tmp_path / "backup.json")
@@ -147,19 +145,19 @@ def test_a_version_1_backup_is_read_its_description_as_the_english_one_no_contac
 
     call_command("import_directory", str(path), verbosity=0)
 
-    ajcet = Organisation.objects.get(slug="ajcet")
+    ajcet = Organisation.objects.get(slug="jeunes-citoyens")
     assert (ajcet.description_en, ajcet.description_fr) == ("Youth work.", "")
     assert ajcet.seeded_values == {"description_en": "Youth work."}
     assert (ajcet.contact_email, ajcet.contact_email_public) == ("", False)  # not in v1
     assert {s.description_en for s in Source.objects.all()} == {"A report."}
 
 
-def test_export_file_is_readable_by_its_owner_only(directory_data, tmp_path):
+def test_export_file_is_readable_by_its_owner_only(directory, tmp_path):
     export(tmp_path / "backup.json")
     assert (tmp_path / "backup.json").stat().st_mode & 0o777 == 0o600
 
 
-def test_import_keeps_reference_data_already_loaded(transactional_db, directory_data, tmp_path):
+def test_import_keeps_reference_data_already_loaded(transactional_db, directory, tmp_path):
     """A fresh install may have loaded the regions and focus areas already."""
     before = snapshot()
     export(tmp_path / "backup.json")
@@ -170,7 +168,7 @@ def test_import_keeps_reference_data_already_loaded(transactional_db, directory_
 
 
 def test_import_takes_the_backups_spelling_over_reference_data_loaded_since(
-    transactional_db, directory_data, tmp_path
+    transactional_db, directory, tmp_path
 ):
     """A region renamed by a curator keeps its new name through a restore, even when
     the install loaded the fixture's older spelling first."""
@@ -183,16 +181,16 @@ def test_import_takes_the_backups_spelling_over_reference_data_loaded_since(
     assert Region.objects.get(slug="mopti").name_en == "Mopti Region"
 
 
-def test_import_makes_organisations_searchable(transactional_db, directory_data, tmp_path):
+def test_import_makes_organisations_searchable(transactional_db, directory, tmp_path):
     export(tmp_path / "backup.json")
     empty_the_database()
     call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
     assert list(Organisation.objects.search("citoyennete").values_list("slug", flat=True)) == [
-        "ajcet"
+        "jeunes-citoyens"
     ]
 
 
-def test_import_refuses_a_database_that_has_organisations(directory_data, tmp_path):
+def test_import_refuses_a_database_that_has_organisations(directory, tmp_path):
     export(tmp_path / "backup.json")
     before = snapshot()
     with pytest.raises(CommandError, match="empty"):
@@ -200,7 +198,7 @@ def test_import_refuses_a_database_that_has_organisations(directory_data, tmp_pa
     assert snapshot() == before
 
 
-def test_dry_run_writes_nothing(transactional_db, directory_data, tmp_path):
+def test_dry_run_writes_nothing(transactional_db, directory, tmp_path):
     export(tmp_path / "backup.json")
     empty_the_database()
     call_command("import_directory", str(tmp_path / "backup.json"), "--dry-run", verbosity=0)
@@ -256,13 +254,17 @@ DAMAGES = {
     "dangling partner": (setter("partnerships", 0, "partner", "nobody"), "nobody"),
     "dangling source": (setter("citations", 0, "source", "lost-report"), "lost-report"),
     "dangling person": (
-        lambda d: next(c for c in d["citations"] if c["person"]).update(person=["ajcet", "X"]),
+        lambda d: next(c for c in d["citations"] if c["person"]).update(
+            person=["jeunes-citoyens", "X"]
+        ),
         "person",
     ),
     "unhashable reference": (setter("citations", 0, "partnership", [{}]), "partnership"),
     "duplicate organisation": (
-        lambda d: d["organisations"].append(copy.deepcopy(d["organisations"][0])),
-        'duplicate slug "ajcet" (also organisations[0])',
+        lambda d: d["organisations"].append(
+            copy.deepcopy(next(o for o in d["organisations"] if o["slug"] == "jeunes-citoyens"))
+        ),
+        'duplicate slug "jeunes-citoyens" (also organisations[',
     ),
     "citation without its subject": (
         lambda d: next(c for c in d["citations"] if c["region"]).update(region=None),
@@ -273,7 +275,7 @@ DAMAGES = {
 
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_damaged_file_stops_with_a_clear_message_and_writes_nothing(
-    transactional_db, directory_data, tmp_path, damage
+    transactional_db, directory, tmp_path, damage
 ):
     data = export(tmp_path / "backup.json")
     empty_the_database()

@@ -474,8 +474,8 @@ def test_load_seeds_loads_a_fully_cited_published_entry(seeds_dir, reference_dat
 
 
 @pytest.fixture
-def backup(transactional_db, directory_data, tmp_path):
-    """The fully cited directory_data, exported, and the database emptied."""
+def backup(transactional_db, directory, tmp_path):
+    """The fully cited directory, exported, and the database emptied."""
     path = tmp_path / "backup.json"
     call_command("export_directory", str(path), verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
@@ -495,11 +495,11 @@ def test_import_refuses_a_published_organisation_with_an_uncited_fact(backup):
     data["citations"] = [
         c
         for c in data["citations"]
-        if not (c["organisation"] == "ajcet" and c["region"] == "segou")
+        if not (c["organisation"] == "jeunes-citoyens" and c["region"] == "segou")
     ]
-    index = next(i for i, o in enumerate(data["organisations"]) if o["slug"] == "ajcet")
+    index = next(i for i, o in enumerate(data["organisations"]) if o["slug"] == "jeunes-citoyens")
     error = import_error(path, data)
-    assert f"organisations[{index}] ajcet: " in error
+    assert f"organisations[{index}] jeunes-citoyens: " in error
     assert "none for region of work: Segou" in error
 
 
@@ -514,7 +514,7 @@ def test_import_refuses_a_citation_of_a_fact_the_organisation_lacks(backup):
 def test_import_accepts_the_fully_cited_directory(backup):
     path, data = backup
     call_command("import_directory", str(path), verbosity=0)
-    assert Organisation.objects.get(slug="ajcet").status == PUBLISHED
+    assert Organisation.objects.get(slug="jeunes-citoyens").status == PUBLISHED
 
 
 def test_a_partnership_and_its_citation_are_added_in_one_save(curator_client, cited_org):

@@ -18,7 +18,6 @@ from .test_privacy_crawl import LANGUAGES, crawl_urls
 
 # The privacy crawl's world and its list of every public address, both languages.
 crawl_data = test_privacy_crawl.crawl_data
-leaky_world = test_privacy_crawl.leaky_world
 crawled_world = test_privacy_crawl.crawled_world
 
 PUBLIC_CACHE = f"public, max-age=0, s-maxage={PUBLIC_MAX_AGE}"
@@ -36,7 +35,7 @@ FORMS = {"orgs:suggest_correction", "orgs:ask_to_hide", "orgs:suggest_organisati
         ("", "/fr/"),
     ],
 )
-def test_the_root_redirects_by_accept_language(client, directory, accept, expected):
+def test_the_root_redirects_by_accept_language(client, crawled_world, accept, expected):
     client.cookies["django_language"] = "en"  # an old cookie is not read
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
     assert response.status_code == 302
@@ -64,14 +63,14 @@ def test_the_root_redirects_by_accept_language(client, directory, accept, expect
     ],
 )
 def test_old_addresses_redirect_to_the_prefixed_ones_with_their_query(
-    client, directory, old, accept, new
+    client, crawled_world, old, accept, new
 ):
     response = client.get(old, HTTP_ACCEPT_LANGUAGE=accept)
     assert (response.status_code, response["Location"]) == (302, new)
     assert client.get(new).status_code == 200
 
 
-def test_an_unknown_address_is_not_redirected(client, directory):
+def test_an_unknown_address_is_not_redirected(client, crawled_world):
     response = client.get("/nowhere/", HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 404
     assert client.get("/fr/orgs/draft-secret/").status_code == 404
@@ -81,12 +80,12 @@ def test_an_unknown_address_is_not_redirected(client, directory):
     "url",
     ["/api/orgs/", "/export/orgs.csv", "/healthz", "/robots.txt", "/favicon.ico"],
 )
-def test_machine_addresses_stay_unprefixed(client, directory, url):
+def test_machine_addresses_stay_unprefixed(client, crawled_world, url):
     assert client.get(url, HTTP_ACCEPT_LANGUAGE="fr").status_code == 200
     assert client.get("/fr" + url).status_code == 404
 
 
-def test_the_admin_stays_unprefixed(client, directory):
+def test_the_admin_stays_unprefixed(client, crawled_world):
     response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
@@ -102,7 +101,7 @@ def links(page):
     return found
 
 
-def test_a_filtered_page_links_itself_and_its_other_language(client, directory):
+def test_a_filtered_page_links_itself_and_its_other_language(client, crawled_world):
     page = client.get("/fr/orgs/?region=mopti&page=1").content.decode()
     assert links(page) == {
         "canonical": "http://testserver/fr/orgs/?region=mopti&page=1",
@@ -161,7 +160,7 @@ def test_no_anonymous_public_get_sets_a_cookie_and_pages_may_be_cached(crawled_w
     assert problems == []
 
 
-def test_the_language_switch_keeps_filters_and_page(client, directory):
+def test_the_language_switch_keeps_filters_and_page(client, crawled_world):
     page = client.get("/fr/orgs/?region=mopti&focus=youth&page=1").content.decode()
     switch = re.search(r'<p class="lang">\s*<a href="([^"]+)" hreflang="en" lang="en">', page)
     assert html.unescape(switch[1]) == "/en/orgs/?region=mopti&focus=youth&page=1"
@@ -170,7 +169,7 @@ def test_the_language_switch_keeps_filters_and_page(client, directory):
     assert '<html lang="en">' in english.content.decode()
 
 
-def test_the_listing_export_links_carry_the_filters_and_the_language(client, directory):
+def test_the_listing_export_links_carry_the_filters_and_the_language(client, crawled_world):
     page = html.unescape(client.get("/fr/orgs/?region=mopti&kind=national_ngo").content.decode())
     assert 'href="/export/orgs.csv?region=mopti&kind=national_ngo&lang=fr"' in page
     assert 'href="/export/orgs.hxl.csv?region=mopti&kind=national_ngo&lang=fr"' in page
@@ -187,7 +186,7 @@ DECODERS = {
 
 @pytest.mark.parametrize("url", ["/fr/orgs/", "/en/orgs/", "/fr/orgs/youth-mopti/"])
 @pytest.mark.parametrize("encoding", DECODERS)
-def test_compressed_pages_decode_to_the_same_html(client, directory, url, encoding):
+def test_compressed_pages_decode_to_the_same_html(client, crawled_world, url, encoding):
     plain = client.get(url)
     assert "Content-Encoding" not in plain
     response = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
@@ -198,7 +197,7 @@ def test_compressed_pages_decode_to_the_same_html(client, directory, url, encodi
     assert response["Cache-Control"] == PUBLIC_CACHE
 
 
-def test_brotli_is_preferred_to_gzip(client, directory):
+def test_brotli_is_preferred_to_gzip(client, crawled_world):
     response = client.get("/fr/orgs/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     assert response["Content-Encoding"] == "br"
 
@@ -211,7 +210,7 @@ def test_brotli_is_preferred_to_gzip(client, directory):
         "/fr/suggest-organisation/",
     ],
 )
-def test_a_forms_answer_to_a_post_is_not_compressed_and_its_page_is(client, directory, url):
+def test_a_forms_answer_to_a_post_is_not_compressed_and_its_page_is(client, crawled_world, url):
     """Against BREACH: the answer echoes what was typed, and could hold a secret."""
     page = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
     assert page.status_code == 200
@@ -223,7 +222,7 @@ def test_a_forms_answer_to_a_post_is_not_compressed_and_its_page_is(client, dire
     assert "Content-Encoding" not in answer
 
 
-def test_the_admin_is_not_compressed(admin_client, directory):
+def test_the_admin_is_not_compressed(admin_client, crawled_world):
     response = admin_client.get("/admin/orgs/organisation/", HTTP_ACCEPT_ENCODING="gzip, br")
     assert response.status_code == 200
     assert len(response.content) > 1000

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from orgs.models import Citation, Partnership, Region, Source
@@ -45,3 +46,33 @@ def test_citation_quote_cannot_be_empty():
         Citation.objects.create(
             organisation=org, source=source, fact="existence", locator="p. 1", quote=""
         )
+
+
+def errors(record, field):
+    """The messages full_clean (what the admin runs) gives for one field."""
+    with pytest.raises(ValidationError) as refused:
+        record.full_clean()
+    return refused.value.message_dict[field]
+
+
+@pytest.mark.django_db
+def test_a_source_is_dated_by_a_real_year_month_or_day():
+    source = Source(slug="s", publisher="P", title="T")
+    for date in ["2018", "2018-05", "2018-05-08", ""]:
+        source.date = date
+        source.full_clean()
+    source.date = "2018-02-30"
+    assert errors(source, "date") == ["2018-02-30 is not a real date."]
+    source.date = "May 2018"
+    assert errors(source, "date") == ["Give a date as 2018, 2018-05 or 2018-05-08."]
+
+
+def test_a_regions_other_spellings_are_a_list_of_short_texts(reference_data):
+    region = Region.objects.get(slug="tombouctou")
+    for aliases in [["Timbuktu", "T"], ["x" * 80]]:
+        region.aliases = aliases
+        region.full_clean()
+    refusal = ["Give a list of spellings, each a text of 1 to 80 characters."]
+    for aliases in ["Timbuktu", [""], ["  "], ["x" * 81], [5], ["Tim\x00buktu"]]:
+        region.aliases = aliases
+        assert errors(region, "aliases") == refusal, aliases

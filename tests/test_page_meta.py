@@ -38,7 +38,8 @@ def test_a_filtered_listing_is_titled_and_shared_with_its_filters_and_page(clien
         "og:locale": ["fr_FR"],
         "og:locale:alternate": ["en_GB"],
     }
-    assert description(page).startswith("3 organisations de la société civile au Mali")
+    # youth-mopti, prison-mopti, sensitive-peace and jeunes-citoyens (tests/conftest.py)
+    assert description(page).startswith("4 organisations de la société civile au Mali")
 
 
 def test_an_organisation_page_is_shared_under_its_name_and_facts(client, directory):

@@ -260,9 +260,9 @@ def test_loading_the_seeds_changes_the_pages(client, reference_data):
 
 
 def test_a_restored_backup_is_served_not_the_empty_directory(
-    client, transactional_db, directory_data, tmp_path
+    client, transactional_db, directory, tmp_path
 ):
-    page = url("orgs:org_detail", slug="ajcet")
+    page = url("orgs:org_detail", slug="jeunes-citoyens")
     assert client.get(page).status_code == 200
     call_command("export_directory", str(tmp_path / "backup.json"), verbosity=0)
     call_command("flush", interactive=False, verbosity=0)

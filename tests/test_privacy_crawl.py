@@ -12,10 +12,11 @@ The hidden cases come from the database, not from a list here: every person who
 is not public (switch off, organisation sensitive or unpublished), their full name
 and each part of three letters or more that is not a particle; every sensitive
 organisation's headquarters town; every unpublished organisation. The data is the
-seeded directory plus a test world that writes those names and towns into every
-field a curator can write (quotes, locators, descriptions, programme names,
-source titles, publishers and descriptions) and links a published organisation
-to a draft and an archived one. It is built once per module; every response is
+seeded directory plus the one test world (`build_world` in tests/conftest.py),
+which writes those names, towns and contacts into every field a curator can write
+(quotes, locators, descriptions, programme names, source titles, publishers and
+descriptions) and links a published organisation to a draft and an archived one.
+It is built once per module; every response is
 fetched once and checked for every kind of case.
 """
 
@@ -33,7 +34,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
 from orgs import contacts, licence, snapshot
-from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
+from orgs.models import Organisation, Person, Region, Source
+
+from .conftest import build_world
 
 # Patterns that are not public reading surfaces: the admin, the health check (no
 # data), and the confirmation link an organisation is sent privately to check its
@@ -107,124 +110,9 @@ def hidden_cases():
     return cases
 
 
-def build_leaky_world():
-    """Hidden names and a sensitive town written into every text field, and a
-    published organisation linked to a draft and to an archived one."""
-    mopti = Region.objects.get(slug="mopti")
-    shown = Organisation.objects.create(
-        slug="open-association",
-        name="Open Association",
-        kind=Organisation.Kind.LOCAL_ASSOCIATION,
-        status=Organisation.Status.PUBLISHED,
-        hq_region=mopti,
-        # Its own hidden phone and a draft's email, typed into its description.
-        description_en=(
-            "Founded by Mariam Sangaré-Dembélé; active near Ndiongo-Boré. "
-            "Call 76 12 34 56, or draft.group@mail.example."
-        ),
-        # A name written in the French description only, so a leak of it is seen alone.
-        description_fr="Fondée avec Kadidia Konaté ; active près de Ndiongo-Boré.",
-        contact_email="bonjour@open-association.example",
-        contact_email_public=True,
-        contact_phone="+223 76 12 34 56",  # hidden
-        contact_address="Rue 14, porte 7, Mopti",  # hidden
-        social_links="https://www.facebook.com/open.association.ml\nhttps://x.com/openassoc_ml",
-        social_links_public=True,
-    )
-    sensitive = Organisation.objects.create(
-        slug="quiet-committee",
-        name="Quiet Committee",
-        kind=Organisation.Kind.LOCAL_ASSOCIATION,
-        status=Organisation.Status.PUBLISHED,
-        sensitive=True,
-        hq_region=mopti,
-        hq_town="Ndiongo-Boré",
-        description_en="A committee based in NDIONGO-BORE, led by Issa Coulibaly.",
-        description_fr="Un comité établi à Ndiongo-Boré, mené par Issa Coulibaly.",
-        # Marked public, yet never shown: the organisation is sensitive.
-        contact_email="quiet.committee@mail.example",
-        contact_email_public=True,
-        contact_phone="+223 66 55 44 33",
-        contact_phone_public=True,
-        contact_address="BP 77, Ndiongo-Boré",
-        contact_address_public=True,
-        social_links="https://www.facebook.com/quiet.committee",
-        social_links_public=True,
-    )
-    draft = Organisation.objects.create(
-        slug="draft-group",
-        name="Draft Group",
-        kind=Organisation.Kind.LOCAL_ASSOCIATION,
-        status=Organisation.Status.DRAFT,
-        contact_email="draft.group@mail.example",
-        contact_email_public=True,
-    )
-    archived = Organisation.objects.create(
-        slug="archived-circle",
-        name="Archived Circle",
-        kind=Organisation.Kind.NETWORK,
-        status=Organisation.Status.ARCHIVED,
-    )
-    Partnership.objects.create(
-        organisation=shown, relation=Partnership.Relation.PARTNER_OF, partner=draft
-    )
-    Partnership.objects.create(
-        organisation=archived, relation=Partnership.Relation.MEMBER_OF, partner=shown
-    )
-    Person.objects.create(organisation=shown, name="Mariam Sangaré-Dembélé")  # switch off
-    Person.objects.create(organisation=shown, name="Kadidia Konaté")  # switch off
-    Person.objects.create(organisation=sensitive, name="Issa Coulibaly", is_public=True)
-    Person.objects.create(organisation=draft, name="Zeinab Ouattara", is_public=True)
-    Person.objects.create(organisation=shown, name="Oumar Visible", role="Chair", is_public=True)
-    source = Source.objects.create(
-        slug="interviews",
-        publisher="Interviews with Mariam Sangaré Dembélé",
-        title="Talking with Zeinab Ouattara in Ndiongo Boré",
-        description_en="Conversations with Issa Coulibaly.",
-        description_fr=(
-            "Entretiens avec Kadidia Konaté. Contact : 66554433, facebook.com/quiet.committee."
-        ),
-        date="2020",
-    )
-    partnership = Partnership.objects.create(
-        organisation=shown,
-        relation=Partnership.Relation.PARTNER_OF,
-        partner=sensitive,
-        programme="Zeinab's programme in Ndiongo-Boré",
-    )
-    quotes = {
-        Citation.Fact.EXISTENCE: "Sangaré explains the work, with Ouattara and Coulibaly.",
-        Citation.Fact.REGION: "mariam works from ndiongo-bore.",
-    }
-    for fact, quote in quotes.items():
-        Citation.objects.create(
-            organisation=shown,
-            source=source,
-            fact=fact,
-            region=mopti if fact == Citation.Fact.REGION else None,
-            locator="Interview with Issa Coulibaly",
-            quote=quote,
-        )
-    Citation.objects.create(
-        organisation=sensitive,
-        source=source,
-        fact=Citation.Fact.PARTNERSHIP,
-        partnership=partnership,
-        locator="Zeinab, p. 3",
-        quote="Coulibaly's committee in Ndiongo-Boré works with Open Association.",
-    )
-    Citation.objects.create(
-        organisation=sensitive,
-        source=source,
-        fact=Citation.Fact.EXISTENCE,
-        locator="p. 4",
-        quote="The Quiet Committee meets every week; write to quiet.committee@mail.example.",
-    )
-
-
 @pytest.fixture(scope="module")
 def crawl_data(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The seeds, the leaky world and today's data snapshot, built once per module
+    """The seeds, the test world and today's data snapshot, built once per module
     in a transaction that is rolled back after it (each test runs in a savepoint)."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
@@ -232,7 +120,7 @@ def crawl_data(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             with override_settings(SNAPSHOT_DIR=tmp_path_factory.mktemp("snapshots")):
                 call_command("load_seeds", verbosity=0)
-                build_leaky_world()
+                build_world()
                 snapshot.build("http://testserver/")
                 RESPONSES.clear()
                 yield
@@ -243,13 +131,8 @@ def crawl_data(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def leaky_world(crawl_data, db):
-    """The crawled world, for one test."""
-
-
-@pytest.fixture
-def crawled_world(leaky_world):
-    """The crawled world with its data snapshot (kept for the tests that import it)."""
+def crawled_world(crawl_data, db):
+    """The crawled world (seeds and test world) with its data snapshot, for one test."""
 
 
 def public_patterns(resolver=None, prefix="", namespace=""):
@@ -400,7 +283,7 @@ def test_no_surface_shows_what_is_hidden(client, crawled_world, surface, languag
     assert leaks == []
 
 
-def test_the_crawl_sees_what_is_public(client, leaky_world):
+def test_the_crawl_sees_what_is_public(client, crawled_world):
     """Positive control for the world itself: public text around the withheld words shows."""
     page = body(client.get("/en/orgs/open-association/"))
     assert "Oumar Visible" in page and "explains the work, with" in page

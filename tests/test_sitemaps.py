@@ -56,7 +56,7 @@ def test_the_sitemap_lists_no_draft_or_archived_organisation(client, directory):
     entries = read_sitemap(client)
     assert f"{BASE}/en/orgs/youth-mopti/" in entries  # positive control
     unpublished = Organisation.objects.exclude(status=Organisation.Status.PUBLISHED)
-    assert {org.slug for org in unpublished} == {"draft-secret", "archived-old"}
+    assert {"draft-secret", "archived-old"} <= {org.slug for org in unpublished}
     text = " ".join([*entries, *(href for links in entries.values() for href in links.values())])
     for org in unpublished:
         assert f"/orgs/{org.slug}/" not in text

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orgs import licence
 
-from .conftest import SECRETS
+from .test_api import PUBLISHED
 
 
 @pytest.fixture
@@ -29,9 +29,7 @@ def snapshot_link(client):
     return page, match.group(1) if match else None
 
 
-def test_the_data_page_offers_the_dated_snapshot_with_its_size(
-    client, directory_data, snapshot_dir
-):
+def test_the_data_page_offers_the_dated_snapshot_with_its_size(client, directory, snapshot_dir):
     page, link = snapshot_link(client)
     assert link is None and "No snapshot has been built yet." in page
     build()
@@ -43,32 +41,25 @@ def test_the_data_page_offers_the_dated_snapshot_with_its_size(
     assert size > 1000
 
 
-def test_the_snapshot_is_what_the_api_serves(client, directory_data, snapshot_dir):
+def test_the_snapshot_is_what_the_api_serves(client, directory, snapshot_dir):
     build()
     _page, link = snapshot_link(client)
     response = client.get(link)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="{link[len("/data/") :]}"'
+    assert response["Access-Control-Allow-Origin"] == "*"  # open data, as the API
     assert licence.URL in response["Link"]
     data = json.loads(b"".join(response.streaming_content))
     api = client.get("/api/orgs/?page_size=100").json()["results"]
     assert data["organisations"] == sorted(api, key=lambda org: org["slug"])
-    assert [o["slug"] for o in data["organisations"]] == ["ajcet", "femmes-kidal", "usip"]
+    assert [o["slug"] for o in data["organisations"]] == sorted(PUBLISHED)
     assert data["regions"] == client.get("/api/regions/").json()["results"]
     assert data["sources"] == client.get("/api/sources/").json()["results"]
     assert data["licence"]["url"] == licence.URL
 
 
-def test_the_snapshot_never_holds_hidden_data(client, directory_data, snapshot_dir):
-    build()
-    _page, link = snapshot_link(client)
-    text = b"".join(client.get(link).streaming_content).decode()
-    assert "Association des Jeunes" in text  # positive control
-    for secret in SECRETS:
-        assert secret not in text
-
-
-def test_an_old_or_unknown_snapshot_name_is_not_found(client, directory_data, snapshot_dir):
+def test_an_old_or_unknown_snapshot_name_is_not_found(client, directory, snapshot_dir):
     build()
     (snapshot_dir / "mali-cso-directory-2001-01-01.json").write_text("{}")
     build()  # keeps only the newest
@@ -85,34 +76,34 @@ def test_a_bad_base_url_is_refused(snapshot_dir, db):
     assert not snapshot_dir.exists()
 
 
-@pytest.mark.parametrize("url", ["/en/", "/en/orgs/", "/en/regions/", "/en/orgs/ajcet/"])
-def test_every_page_links_the_data_page_from_its_footer(client, directory_data, url):
+@pytest.mark.parametrize("url", ["/en/", "/en/orgs/", "/en/regions/", "/en/orgs/jeunes-citoyens/"])
+def test_every_page_links_the_data_page_from_its_footer(client, directory, url):
     response = client.get(url)
     assert response.status_code == 200
     footer = re.search(r'<footer class="site">.*?</footer>', response.content.decode(), re.S)
     assert '<a href="/en/data/">Open data</a>' in footer.group(0)
 
 
-def test_the_data_page_names_the_api_exports_licence_and_citation(client, directory_data):
+def test_the_data_page_names_the_api_exports_licence_and_citation(client, directory):
     page = client.get("/en/data/").content.decode()
     for part in ['href="/api/orgs/"', 'href="/api/schema/"', 'href="/export/orgs.csv?lang=en"']:
         assert part in page
     assert 'href="/export/orgs.hxl.csv?lang=fr"' in page
     assert f'<a href="{licence.URL}" rel="license">CC BY 4.0</a>' in page
     assert "Mali CSO Directory. http://testserver/ (accessed" in page
-    assert "http://testserver/en/orgs/ajcet/ (accessed" in page
+    assert "http://testserver/en/orgs/jeunes-citoyens/ (accessed" in page
     french = client.get("/fr/data/").content.decode()
     assert "<h1>Données ouvertes</h1>" in french
 
 
-def test_the_licence_is_stated_by_the_api_and_the_exports(client, directory_data):
+def test_the_licence_is_stated_by_the_api_and_the_exports(client, directory):
     for url in ["/api/orgs/", "/api/regions/", "/export/orgs.csv", "/export/orgs.hxl.csv"]:
         assert client.get(url)["Link"] == f'<{licence.URL}>; rel="license"', url
     info = client.get("/api/schema/").json()["info"]
     assert info["license"] == {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"}
 
 
-def test_the_listing_offers_its_results_as_csv_and_hxl(client, directory_data):
+def test_the_listing_offers_its_results_as_csv_and_hxl(client, directory):
     page = client.get("/en/orgs/?region=mopti&kind=local_association&page=1").content.decode()
     assert 'href="/export/orgs.csv?region=mopti&amp;kind=local_association&amp;lang=en"' in page
     assert (

@@ -74,7 +74,11 @@ def test_listing_shows_25_a_page_and_the_rest_on_the_next(client, reference_data
 
 def test_filters_in_the_address_select_the_organisations(client, directory):
     response = client.get("/en/orgs/?region=mopti&focus=youth&kind=local_association")
-    assert sorted(card_names(response)) == ["Sensitive Peace Committee", "Youth Mopti Association"]
+    assert sorted(card_names(response)) == [
+        "Association des Jeunes pour la Citoyenneté",
+        "Sensitive Peace Committee",
+        "Youth Mopti Association",
+    ]
     assert 'value="mopti" checked' in text(response)
 
 
@@ -648,6 +652,9 @@ def note(page, number):
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, directory, language):
+    # A fact without a citation (one the world does not have: it cites every fact).
+    health = FocusArea.objects.get(slug="health")
+    directory["youth-mopti"].focus_areas.add(health)
     page = client.get(f"/{language}/orgs/youth-mopti/").content.decode()
     mopti = Region.objects.get(slug="mopti")
     [number] = note_links(page, f'<li><a href="/{language}/regions/mopti/">{mopti.label}</a>')
@@ -658,9 +665,10 @@ def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, director
     named_in = re.search(r'<p class="existence">[^<]*', page).group()
     [existence] = note_links(page, named_in)
     assert existence == "1" and "trains young mediators" in note(page, existence)
-    # A fact without a citation links to nothing.
-    focus = FocusArea.objects.get(slug="youth")
-    assert note_links(page, f"{focus.label}</a>") == []
+    # A fact without a citation links to nothing; one with a citation, to its note.
+    assert note_links(page, f"{health.label}</a>") == []
+    youth = FocusArea.objects.get(slug="youth")
+    assert len(note_links(page, f"{youth.label}</a>")) == 1
 
 
 def test_notes_number_down_the_page_and_every_link_has_its_note(client, directory):
@@ -669,3 +677,74 @@ def test_notes_number_down_the_page_and_every_link_has_its_note(client, director
     notes = re.findall(r'<li id="note-(\d+)">', page)
     assert notes == [str(n) for n in range(1, len(notes) + 1)] and len(notes) >= 4
     assert set(linked) <= set(notes) and len(set(linked)) >= 3
+
+
+def ticked(page):
+    """The (name, value) of every ticked box and radio button of the filter panel."""
+    inputs = re.findall(
+        r'<input type="(?:checkbox|radio)" name="(\w+)" value="([^"]*)" checked>', page
+    )
+    return set(inputs)
+
+
+def test_each_chosen_option_is_ticked_and_no_other(client, directory):
+    response = client.get("/en/orgs/")
+    assert response.status_code == 200
+    assert ticked(text(response)) == {("zone", "")}  # "Any" zone, nothing else
+    query = "region=mopti&region=gao&zone=centre&focus=youth&kind=network&kind=donor"
+    page = text(client.get(f"/en/orgs/?{query}"))
+    chosen = {
+        ("region", "mopti"),
+        ("region", "gao"),
+        ("zone", "centre"),
+        ("focus", "youth"),
+        ("kind", "network"),
+        ("kind", "donor"),
+    }
+    assert ticked(page) == chosen
+
+
+def chips(response):
+    found = re.search(r'<ul class="active".*?</ul>', text(response), re.S)
+    return re.findall(r'title="Remove this filter">([^<]*) <span', found.group(0))
+
+
+def test_chips_show_the_words_and_years_asked_for_and_shorten_a_long_search(client, directory):
+    response = client.get("/en/orgs/?q=mediators&founded_min=2000")
+    assert response.status_code == 200
+    assert chips(response) == ["Search: mediators", "Founded from: 2000"]
+    words = "peace " * 20  # 120 characters
+    response = client.get("/en/orgs/?" + f"q={words.strip()}".replace(" ", "+"))
+    assert response.status_code == 200
+    assert chips(response) == ["Search: " + words[:60] + "…"]
+
+
+def test_every_cited_fact_links_to_the_note_about_it(client, directory):
+    """The founding year, each focus area and a partnership cited on the partner's side
+    (a citation of a partnership may be filed on either side) link to their notes."""
+    from orgs.models import Citation
+
+    ajcet, usip = directory["jeunes-citoyens"], directory["peace-institute"]
+    funded = Partnership.objects.get(organisation=ajcet, partner=usip)
+    Citation.objects.create(
+        organisation=usip,
+        source=Source.objects.get(slug="peace-direct-2018"),
+        fact="partnership",
+        partnership=funded,
+        locator="p. 40",
+        quote="USIP funds the dialogue clubs.",
+    )
+    response = client.get("/en/orgs/jeunes-citoyens/")
+    assert response.status_code == 200
+    page = text(response)
+    [founded] = note_links(page, "<dd>2006")
+    assert "<strong>Founding year</strong>" in note(page, founded)
+    for slug in ["youth", "peacebuilding"]:
+        label = FocusArea.objects.get(slug=slug).label_en
+        [number] = note_links(page, f'?focus={slug}">{label}</a>')
+        assert f"<strong>Focus area</strong>: {label}</p>" in note(page, number)
+    response = client.get("/en/orgs/peace-institute/")
+    assert response.status_code == 200
+    page = text(response)
+    [partner] = note_links(page, "(AJCET)</a> (Dialogue), 2016–2018")
+    assert "USIP funds the dialogue clubs." in note(page, partner)

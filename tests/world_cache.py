@@ -1,6 +1,6 @@
 """Test worlds built once per test process, then restored as rows.
 
-A world fixture (`directory`, `directory_data`, `seeded`) builds its data through
+A world fixture (`reference_data`, `directory`, `seeded`) builds its data through
 the application's own code: saves, signals, history, search upkeep. That is most
 of the suite's time (about 1 s of a test's 1.5 s on PostgreSQL), and every test
 that asks for the same world from the same starting state gets the same rows. So
