@@ -292,10 +292,10 @@ def test_damaged_file_stops_with_a_clear_message_and_writes_nothing(
     assert_nothing_imported()
 
 
-def test_export_lists_every_collection_in_natural_key_order(directory_data, tmp_path):
+def test_export_lists_every_collection_in_natural_key_order(directory, tmp_path):
     """Whatever order the rows were written in, so that two exports of the same data
     are the same file. The rows added here come after rows they sort before."""
-    ajcet, usip = directory_data["ajcet"], directory_data["usip"]
+    ajcet, usip = directory["jeunes-citoyens"], directory["peace-institute"]
     for partner, programme in [(usip, "Youth fund"), (usip, "Civic fund")]:
         Partnership.objects.create(
             organisation=ajcet, relation="funded_by", partner=partner, programme=programme
@@ -303,7 +303,7 @@ def test_export_lists_every_collection_in_natural_key_order(directory_data, tmp_
     Partnership.objects.create(
         organisation=ajcet,
         relation="funded_by",
-        partner=directory_data["archived"],
+        partner=directory["archived"],
         programme="Zeta fund",
     )
     Person.objects.create(organisation=ajcet, name="Adama First")
@@ -334,10 +334,10 @@ def test_export_lists_every_collection_in_natural_key_order(directory_data, tmp_
 
 
 def test_export_reads_the_directory_in_a_fixed_number_of_queries(
-    directory_data, tmp_path, django_assert_max_num_queries
+    directory, tmp_path, django_assert_max_num_queries
 ):
     """Each citation's organisation, source and subjects come with it, not one query
-    per citation: the directory_data world has citations of every kind of subject."""
+    per citation: the directory world has citations of every kind of subject."""
     assert Citation.objects.filter(partnership__isnull=False).exists()
     assert Citation.objects.filter(person__isnull=False).exists()
     # Regions, focus areas, sources, organisations (and their regions and focus
@@ -347,7 +347,7 @@ def test_export_reads_the_directory_in_a_fixed_number_of_queries(
     assert len(data["citations"]) == Citation.objects.count()
 
 
-def test_import_says_what_it_restored(transactional_db, directory_data, tmp_path):
+def test_import_says_what_it_restored(transactional_db, directory, tmp_path):
     counts = {model: model.objects.count() for model in MODELS}
     export(tmp_path / "backup.json")
     empty_the_database()
@@ -363,7 +363,7 @@ def test_import_says_what_it_restored(transactional_db, directory_data, tmp_path
 
 
 def test_import_puts_the_dates_back_in_statements_of_at_most_500_organisations(
-    transactional_db, directory_data, tmp_path
+    transactional_db, directory, tmp_path
 ):
     """One UPDATE with a CASE branch per organisation costs each row a walk through
     every branch: a large directory's dates are restored in batches."""
