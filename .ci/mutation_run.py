@@ -8,16 +8,89 @@ two shared cores and tells nothing new.
 
 MUTATION_SAMPLE=N tests N mutants per run, drawn at random with a fixed seed, for
 an estimate of the score when there is no time for all of them.
+
+Code that runs when a module is imported (orgs.schema's field types, built by
+orgs.seed_schema and orgs.backup_schema as they are imported) has run once, unmutated,
+before mutmut forks the process for each mutant, so its mutants would never run. For
+those functions (BUILT_AT_IMPORT), the forked process imports the modules that call
+them again once its mutant is set, and their mutants run against every test that
+reaches the mutated module (mutmut would credit them to whichever test ran first).
 """
 
+import importlib
 import os
 import random
 import sys
 
 from mutmut import __main__ as mutmut_main
+from mutmut.state import state
+from mutmut.stats import save_stats
+from mutmut.workers import isolation
 from mutmut.workers.isolation import ForkRunner
 
 ForkRunner.run_clean_tests = lambda self, tests: 0
+
+# Mutated module: (the modules that call it as they are imported, the functions called).
+BUILT_AT_IMPORT = {
+    "orgs.schema": (
+        ("orgs.seed_schema", "orgs.backup_schema"),
+        (
+            "field_type",
+            "short_text",
+            "text_list",
+            "_text_checker",
+            "_short_text_checker",
+            "_date_checker",
+            "_integer_checker",
+            "_bounds",
+        ),
+    ),
+}
+
+
+def built_at_import(mangled_name):
+    """The modules to import again for a mutant of this function, or ()."""
+    for module, (importers, functions) in BUILT_AT_IMPORT.items():
+        if any(mangled_name == f"{module}.x_{function}" for function in functions):
+            return importers
+    return ()
+
+
+set_mutant_under_test = isolation.set_mutant_under_test
+
+
+def set_mutant_and_rebuild(name):
+    """In the process forked for a mutant: import again what was built from its function."""
+    set_mutant_under_test(name)
+    importers = built_at_import((name or "").rpartition("__mutmut_")[0])
+    try:
+        for importer in importers:
+            if importer in sys.modules:  # else its first import, to come, sees the mutant
+                importlib.reload(sys.modules[importer])
+    except Exception:  # the mutant breaks the import itself: every test would fail
+        os._exit(1)
+
+
+isolation.set_mutant_under_test = set_mutant_and_rebuild
+
+collect_stats = mutmut_main.run_stats_collection
+
+
+def stats_with_import_time_tests(*args, **kwargs):
+    """Credit the functions run at import with every test that reaches their module."""
+    collect_stats(*args, **kwargs)
+    tests_by_function = state().tests_by_mangled_function_name
+    for module in BUILT_AT_IMPORT:
+        every_test = set().union(
+            *(tests for name, tests in tests_by_function.items() if name.startswith(module + "."))
+        )
+        for name in list(tests_by_function):
+            if built_at_import(name):
+                tests_by_function[name] = set(every_test)
+    save_stats()
+
+
+mutmut_main.run_stats_collection = stats_with_import_time_tests
 
 SAMPLE = int(os.environ.get("MUTATION_SAMPLE") or 0)
 if SAMPLE:

@@ -8,7 +8,7 @@
   field it will be written to (length, blank, choices, year bounds, the field's
   validators), so the admin, the seed files and the backups cannot disagree. Every
   text is refused with a NUL character.
-- **Problems** (`validate`): every problem in a file is reported at once, as
+- **Problems** (`problems`): every problem in a file is reported at once, as
   `file: path: message` (`seeds/002-x.toml: organisations[3].kind: unknown kind
   "ngo"`), and nothing is written.
 
@@ -27,7 +27,7 @@ from typing import Annotated
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from pydantic import AfterValidator, BaseModel, ConfigDict, Strict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Strict
 from pydantic import WithJsonSchema as JsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -428,17 +428,7 @@ def _message(error, root, toml):
     if kind in TYPE_NAMES:
         expected = TYPE_NAMES[kind] if toml or kind != "list_type" else "a list"
         return loc, f"expected {expected}, got {describe(value, toml)}"
-    if kind == "literal_error":
-        return loc, f"{describe(value, toml)} should be {error['ctx']['expected']}"
     return loc, error["msg"]
-
-
-def validate(schema, data, name, toml=True):
-    """`data` as an instance of `schema`, or FileProblems listing every problem."""
-    try:
-        return schema.model_validate(data)
-    except ValidationError as error:
-        raise FileProblems(problems(error, schema, name, toml)) from None
 
 
 def problems(error, schema, name, toml=True):

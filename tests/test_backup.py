@@ -1,10 +1,13 @@
 import copy
+import io
 import json
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
@@ -287,3 +290,108 @@ def test_damaged_file_stops_with_a_clear_message_and_writes_nothing(
     assert expected in str(error.value)
     assert str(path) in str(error.value)
     assert_nothing_imported()
+
+
+def test_export_lists_every_collection_in_natural_key_order(directory, tmp_path):
+    """Whatever order the rows were written in, so that two exports of the same data
+    are the same file. The rows added here come after rows they sort before."""
+    ajcet, usip = directory["jeunes-citoyens"], directory["peace-institute"]
+    for partner, programme in [(usip, "Youth fund"), (usip, "Civic fund")]:
+        Partnership.objects.create(
+            organisation=ajcet, relation="funded_by", partner=partner, programme=programme
+        )
+    Partnership.objects.create(
+        organisation=ajcet,
+        relation="funded_by",
+        partner=directory["archived"],
+        programme="Zeta fund",
+    )
+    Person.objects.create(organisation=ajcet, name="Adama First")
+    Source.objects.create(slug="a-first-source", publisher="P", title="T", date="2019")
+    data = export(tmp_path / "backup.json")
+
+    def keys(collection, *names):
+        return [tuple(record[name] for name in names) for record in data[collection]]
+
+    assert keys("partnerships", "organisation", "relation", "partner", "programme") == sorted(
+        (p.organisation.slug, p.relation, p.partner.slug, p.programme)
+        for p in Partnership.objects.all()
+    )
+    assert keys("people", "organisation", "name") == sorted(
+        (p.organisation.slug, p.name) for p in Person.objects.all()
+    )
+    by_org_then_id = sorted(Citation.objects.all(), key=lambda c: (c.organisation.slug, c.pk))
+    assert keys("citations", "organisation", "fact", "quote") == [
+        (c.organisation.slug, c.fact, c.quote) for c in by_org_then_id
+    ]
+    for collection, model in [
+        ("regions", Region),
+        ("focus_areas", FocusArea),
+        ("sources", Source),
+        ("organisations", Organisation),
+    ]:
+        assert keys(collection, "slug") == sorted((o.slug,) for o in model.objects.all())
+
+
+def test_export_reads_the_directory_in_a_fixed_number_of_queries(
+    directory, tmp_path, django_assert_max_num_queries
+):
+    """Each citation's organisation, source and subjects come with it, not one query
+    per citation: the directory world has citations of every kind of subject."""
+    assert Citation.objects.filter(partnership__isnull=False).exists()
+    assert Citation.objects.filter(person__isnull=False).exists()
+    # Regions, focus areas, sources, organisations (and their regions and focus
+    # areas), partnerships, people, citations.
+    with django_assert_max_num_queries(9):
+        data = export(tmp_path / "backup.json")
+    assert len(data["citations"]) == Citation.objects.count()
+
+
+def test_import_says_what_it_restored(transactional_db, directory, tmp_path):
+    counts = {model: model.objects.count() for model in MODELS}
+    export(tmp_path / "backup.json")
+    empty_the_database()
+    out = io.StringIO()
+    call_command("import_directory", str(tmp_path / "backup.json"), stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"Imported {counts[Region]} regions, {counts[FocusArea]} focus areas, "
+        f"{counts[Source]} sources, {counts[Organisation]} organisations, "
+        f"{counts[Partnership]} partnerships, {counts[Person]} people, "
+        f"{counts[Citation]} citations from {tmp_path / 'backup.json'}.",
+        "Created inactive accounts, without passwords, for curators named in the file: curator.",
+    ]
+
+
+def test_import_puts_the_dates_back_in_statements_of_at_most_500_organisations(
+    transactional_db, directory, tmp_path
+):
+    """One UPDATE with a CASE branch per organisation costs each row a walk through
+    every branch: a large directory's dates are restored in batches."""
+    data = export(tmp_path / "backup.json")
+    draft = next(o for o in data["organisations"] if o["slug"] == "draft-collective")
+    data["organisations"] += [
+        {
+            **draft,
+            "slug": f"draft-{i}",
+            "name": f"Draft {i}",
+            "created": f"2020-01-01T00:00:{i % 60:02}+00:00",
+        }
+        for i in range(501)
+    ]
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    empty_the_database()
+
+    with CaptureQueriesContext(connection) as queries:
+        call_command("import_directory", str(path), verbosity=0)
+
+    date_updates = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('UPDATE "orgs_organisation" SET "created"')
+    ]
+    per_statement = [sql.count("WHEN") // 2 for sql in date_updates]  # created and updated
+    assert sum(per_statement) == len(data["organisations"])
+    assert max(per_statement) <= 500
+    restored = Organisation.objects.get(slug="draft-7")
+    assert restored.created.isoformat() == "2020-01-01T00:00:07+00:00"

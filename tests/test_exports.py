@@ -3,9 +3,11 @@ import io
 
 import hxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from orgs import public_text
+from orgs import exports, public_text
 from orgs.exports import COLUMNS, HXL_COLUMNS
 from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Region, Zone
@@ -466,3 +468,100 @@ def test_every_cell_is_the_organisation_as_the_public_reads_it(client, reference
     assert [dict(zip(names, row, strict=True)) for row in rows] == [
         {name: row[name] for name in names} for row in expected
     ]
+
+
+def test_a_kind_or_zone_without_a_label_is_written_as_its_code(client, reference_data, tmp_path):
+    """A kind or zone the code no longer lists (rows written before it was removed)
+    still exports, as its stored code, rather than cutting the file short."""
+    mopti = Region.objects.get(slug="mopti")
+    make_org(name="Old Kind", slug="old-kind").regions.set([mopti])
+    make_org(name="Known Kind", slug="known-kind")
+    Organisation.objects.filter(slug="old-kind").update(kind="retired_kind")
+    Region.objects.filter(slug="mopti").update(zone="sahel")
+    _response, body = download(client, "/export/orgs.hxl.csv")
+    rows = {row.get("#org+code"): row for row in read_hxl(body, tmp_path)}
+    assert rows["old-kind"].get("#org+type") == "retired_kind"
+    assert rows["old-kind"].get("#loc+zone") == "sahel"
+    assert rows["known-kind"].get("#org+type") == "Local association"  # a label, as usual
+
+
+def test_a_sector_label_with_a_comma_stays_one_sector(client, directory, tmp_path):
+    """libhxl splits #sector+list on commas: a comma inside a label becomes a space."""
+    FocusArea.objects.filter(slug="youth").update(label_en="Youth, children")
+    _response, body = download(client, "/export/orgs.hxl.csv?region=mopti")
+    row = next(
+        row
+        for row in read_hxl(body, tmp_path)
+        if (row.get("#org+code"), row.get("#adm1+code")) == ("jeunes-citoyens", "ML05")
+    )
+    peace = FocusArea.objects.get(slug="peacebuilding").label_en
+    assert row.get("#sector") == f"{peace}, Youth  children"
+    assert row.get("#sector", parsed=True) == [peace, "Youth  children"]
+
+
+def test_an_empty_year_range_exports_a_file_with_no_rows(client, directory):
+    """Founded from 2000 until 1990 is a valid question with no answer (as on the listing)."""
+    response, body = download(client, "/export/orgs.csv?founded_min=2000&founded_max=1990")
+    assert read_csv(body) == []
+    assert body.decode("utf-8-sig").startswith("slug,name,")
+    assert response["X-Total-Count"] == "0"
+    _response, body = download(client, "/export/orgs.csv?founded_min=2000&founded_max=2010")
+    slugs = {r["slug"] for r in read_csv(body)}  # the positive control
+    assert "jeunes-citoyens" in slugs and "peace-institute" not in slugs  # 2006, 1984
+
+
+@pytest.mark.parametrize(
+    "order, expected",
+    [
+        ("founded", ["peace-institute", "jeunes-citoyens", "femmes-kidal"]),  # 1984, 2006, 2013
+        ("added", ["femmes-kidal", "peace-institute", "jeunes-citoyens"]),  # made last to first
+    ],
+)
+def test_the_export_keeps_the_listings_other_orders(client, directory, order, expected):
+    _response, body = download(client, f"/export/orgs.csv?order={order}")
+    slugs = [r["slug"] for r in read_csv(body)]
+    assert [slug for slug in slugs if slug in expected] == expected
+
+
+def test_every_problem_with_the_address_is_named_at_once(client, directory):
+    response = client.get("/export/orgs.csv?region=atlantis&lang=de")
+    assert response.status_code == 400
+    first, *problems = response.content.decode().splitlines()
+    assert first == "These filters are not valid:"
+    assert [line.split(":")[0] for line in problems] == ["region", "lang"]
+    assert "atlantis" in problems[0]
+    assert problems[1] == "lang: Choose one of: en, fr."
+
+
+@pytest.mark.parametrize("url", ["/export/orgs.csv", "/export/orgs.hxl.csv"])
+def test_a_page_on_another_site_may_read_the_export_and_its_count(client, directory, url):
+    response, body = download(client, url)
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Expose-Headers"] == "X-Total-Count"
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    data_rows = rows[2:] if url.endswith(".hxl.csv") else rows[1:]  # after the headers
+    assert response["X-Total-Count"] == str(len({row[0] for row in data_rows}))
+
+
+def test_rows_are_read_and_written_a_part_at_a_time(client, reference_data, monkeypatch):
+    """Rows are read CHUNK_SIZE at a time as the body is written, the first chunk before
+    the answer starts, and sent BLOCK_ROWS lines to a piece: memory does not grow with
+    the directory. Both sizes are 2 here, so that five organisations show it."""
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports, "BLOCK_ROWS", 2)
+    for i in range(5):
+        make_org(name=f"Org {i}", slug=f"org-{i}")
+
+    def chunks_read(queries):
+        return sum('"orgs_organisation"."id" IN (' in q["sql"] for q in queries)
+
+    with CaptureQueriesContext(connection) as before_the_body:
+        response = client.get("/export/orgs.csv")
+    assert response.status_code == 200
+    with CaptureQueriesContext(connection) as during_the_body:
+        pieces = [piece.decode("utf-8-sig") for piece in response.streaming_content]
+    assert (chunks_read(before_the_body), chunks_read(during_the_body)) == (1, 2)
+    lines = [len(piece.splitlines()) for piece in pieces]
+    assert lines == [1, 2, 2, 1]  # the header, then the rows two by two
+    rows = csv.DictReader(io.StringIO("".join(pieces), newline=""))
+    assert [row["slug"] for row in rows] == [f"org-{i}" for i in range(5)]

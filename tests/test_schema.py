@@ -5,6 +5,7 @@ traceback), and the database is left exactly as it was. Each test's positive
 control is the same file without the damage, which loads.
 """
 
+import datetime
 import json
 import re
 
@@ -14,6 +15,16 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+from orgs.schema import (
+    MAX_DEPTH,
+    MAX_DIGITS,
+    FileProblems,
+    describe,
+    format_path,
+    read_json,
+    read_text,
+    read_toml,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +133,10 @@ HOSTILE_SEEDS = {
     "unquoted date": (
         seed_with('date = "2018-05"', "date = 2018-05-08"),
         "seeds/001-hostile.toml: source.date: expected a text in quotes, got the date 2018-05-08",
+    ),
+    "no source table": (
+        GOOD_SEED[GOOD_SEED.index("[[organisations]]") :],
+        'seeds/001-hostile.toml: missing required key "source"',
     ),
     "not UTF-8": (
         seed_with("AJCET works", "AJCET\xe9works").encode("latin-1"),
@@ -332,3 +347,156 @@ def test_every_problem_in_a_backup_is_reported_at_once(backup, tmp_path):
     assert "2 problem(s)" in error  # the reference is checked once the shapes are right
     assert f'{path}: organisations[0].kind: unknown kind "cult"' in error
     assert f'{path}: people[0].is_public: expected true or false, got the text "yes"' in error
+
+
+# --- Reading: the limits, at their edges -------------------------------------------------
+
+
+def read_problems(read, path, max_bytes=1_000_000):
+    with pytest.raises(FileProblems) as error:
+        read(path, path.name, max_bytes)
+    return error.value.problems
+
+
+def test_a_file_of_exactly_the_maximum_size_is_read_whole(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text('{"name": "' + "x" * 1490 + '"}', encoding="utf-8")
+    size = path.stat().st_size
+    assert read_text(path, "f.json", size) == path.read_text(encoding="utf-8")
+    assert read_problems(read_text, path, size - 1) == [
+        f"f.json: {size:,} bytes, more than the {size - 1:,} allowed"
+    ]
+
+
+def test_text_that_is_not_utf8_is_refused_at_its_first_bad_byte(tmp_path):
+    path = tmp_path / "f.json"
+    data = '{"name": "Sévaré"}'.encode("latin-1")
+    path.write_bytes(data)
+    expected = f"f.json: not UTF-8 text (invalid continuation byte at byte {data.index(0xE9)})"
+    assert read_problems(read_json, path) == [expected]
+
+
+def test_nesting_to_the_limit_is_read_and_one_level_more_is_refused(tmp_path):
+    path = tmp_path / "f.json"
+    deepest = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    path.write_text(f'{{"a": 1,\n "b": [{deepest[2:-2]}, {deepest[2:-2]}]}}', encoding="utf-8")
+    assert read_json(path, "f.json", 1000)["a"] == 1  # 16 levels, twice
+    path.write_text(f'\n{{"a": 1,\n "b": [{deepest[1:-1]}]}}\n\n', encoding="utf-8")
+    assert read_problems(read_json, path) == [
+        f"f.json: line 3: nested more than {MAX_DEPTH} levels deep"
+    ]
+
+
+def test_toml_nesting_is_counted_again_on_each_line(tmp_path):
+    """Brackets close on each line, and dotted keys count per line: many lines at the
+    limit are read, one line over it is refused."""
+    path = tmp_path / "f.toml"
+    at_limit = "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH
+    dotted = ".".join(f"k{i}" for i in range(MAX_DEPTH + 1))  # MAX_DEPTH dots
+    lines = [f"a{i} = {at_limit}" for i in range(3)] + [f"{dotted}{i} = 1" for i in range(3)]
+    path.write_text("\n".join(["[t]", *lines]) + "\n", encoding="utf-8")
+    assert read_toml(path, "f.toml", 10_000)["t"]["a2"] == json.loads(at_limit)
+    path.write_text(f"[t]\nx = 1\nk.{dotted} = 1\n", encoding="utf-8")
+    assert read_problems(read_toml, path) == [
+        f"f.toml: line 3: nested more than {MAX_DEPTH} levels deep"
+    ]
+
+
+def test_numbers_up_to_the_longest_allowed_are_read(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text('{"a": ' + "9" * MAX_DIGITS + "}", encoding="utf-8")
+    assert read_json(path, "f.json", 1000) == {"a": int("9" * MAX_DIGITS)}
+    path.write_text('\n{"a":\n' + "9" * (MAX_DIGITS + 1) + "}\n\n", encoding="utf-8")
+    assert read_problems(read_json, path) == [
+        f"f.json: line 3: a number of {MAX_DIGITS + 1} digits (at most {MAX_DIGITS})"
+    ]
+
+
+def test_every_repeated_json_key_is_named_once_where_it_is(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text(
+        '{"format": 1, "format": 2, "people": [{"name": "A"}, '
+        '{"name": "B", "name": "C", "name": "D", "role": "x", "role": "y"}], "format": 3}',
+        encoding="utf-8",
+    )
+    assert read_problems(read_json, path) == [
+        'f.json: the top level: key "format" appears more than once',
+        'f.json: people[1]: key "name" appears more than once',
+        'f.json: people[1]: key "role" appears more than once',
+    ]
+
+
+# --- Problems: how a value and its place are named -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, toml, expected",
+    [
+        (True, True, "true"),
+        (False, True, "false"),
+        (1.5, True, "the number 1.5"),
+        ("x" * 40, True, f'the text "{"x" * 40}"'),
+        ("x" * 40 + "y", True, f'the text "{"x" * 40}…"'),
+        (datetime.date(2025, 3, 1), True, "the date 2025-03-01 (put it in quotes)"),
+        ({}, True, "a table"),
+        ({}, False, "an object"),
+        ([], True, "an array"),
+        ([], False, "a list"),
+        (None, False, "null"),
+        (b"x", False, "bytes"),
+    ],
+)
+def test_a_value_is_described_as_the_file_writes_it(value, toml, expected):
+    assert describe(value, toml) == expected
+
+
+def test_a_value_is_described_in_toml_words_unless_told():
+    assert (describe({}), describe([])) == ("a table", "an array")
+
+
+@pytest.mark.parametrize(
+    "loc, expected",
+    [
+        (("organisations", 3, "regions", 1), "organisations[3].regions[1]"),
+        (("source", "date"), "source.date"),
+        ((2, "name"), "[2].name"),
+        ((), ""),
+    ],
+)
+def test_a_place_in_a_file_is_written_as_its_path(loc, expected):
+    assert format_path(loc) == expected
+
+
+def problem_lines(error):
+    """The lines of a refusal that name a problem (after its first, summary line)."""
+    return error.splitlines()[1:]
+
+
+def test_a_text_where_a_table_belongs_is_named_in_toml_words(seeds_dir):
+    path = seeds_dir / "001-hostile.toml"
+    organisations = GOOD_SEED[GOOD_SEED.index("[[organisations]]") :]
+    path.write_text(f'source = "hostile-doc"\n\n{organisations}', encoding="utf-8")
+    (line,) = problem_lines(refused("load_seeds"))
+    assert line.startswith("seeds/001-hostile.toml: source: expected a table with slug, ")
+    assert line.endswith(', got the text "hostile-doc"')
+
+
+def test_a_backup_names_its_problems_in_json_words(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0] = "x"
+    data["people"][0]["age"] = 40
+    data["regions"][0]["aliases"] = {"a": 1}
+    data["organisations"][1]["seeded_values"] = "y"
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    lines = problem_lines(refused("import_directory", str(path)))
+
+    assert len(lines) == 4
+    assert lines[0] == f"{path}: regions[0].aliases: expected a list, got an object"
+    assert lines[1].startswith(f"{path}: organisations[0]: expected an object with slug, ")
+    assert lines[1].endswith(', got the text "x"')
+    assert (
+        lines[2] == f'{path}: organisations[1].seeded_values: expected an object, got the text "y"'
+    )
+    assert lines[3] == f'{path}: people[0]: unknown key "age"'
