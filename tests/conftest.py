@@ -238,6 +238,90 @@ HIDDEN_PERSON = "Aminata Cachée-Traoré"
 SENSITIVE_TOWN = "Ténenkou-Secret"
 
 
+# The published organisations of the test world (below), in name order;
+# its drafts and archived ones never appear.
+PUBLISHED = [
+    "jeunes-citoyens",  # Association des Jeunes pour la Citoyenneté
+    "donor-fund",
+    "femmes-kidal",
+    "gao-women",
+    "kayes-health",
+    "open-association",
+    "prison-mopti",
+    "quiet-committee",
+    "sensitive-peace",
+    "sikasso-edu",
+    "timbuktu-peace",
+    "peace-institute",  # United States Institute of Peace
+    "youth-mopti",
+]
+
+
+# What the listing's filters select from the test world, written from its definition
+# (the builders below), not from the filter under test: a region selects those working or
+# headquartered there; a zone, its regions; a word matches names, regions and focus
+# areas in either language (Jeunesse).
+SELECTED_BY = {
+    "": sorted(PUBLISHED),
+    "q=jeunes": [
+        "jeunes-citoyens",
+        "prison-mopti",
+        "sensitive-peace",
+        "timbuktu-peace",
+        "youth-mopti",
+    ],
+    "q=kidal": ["femmes-kidal", "timbuktu-peace"],
+    "region=mopti": [
+        "jeunes-citoyens",
+        "open-association",
+        "prison-mopti",
+        "quiet-committee",
+        "sensitive-peace",
+        "youth-mopti",
+    ],
+    "region=kidal&region=segou": [
+        "femmes-kidal",
+        "jeunes-citoyens",
+        "prison-mopti",
+        "timbuktu-peace",
+    ],
+    "zone=north": ["femmes-kidal", "gao-women", "timbuktu-peace"],
+    "zone=centre": [
+        "jeunes-citoyens",
+        "open-association",
+        "prison-mopti",
+        "quiet-committee",
+        "sensitive-peace",
+        "youth-mopti",
+    ],
+    "focus=youth": [
+        "jeunes-citoyens",
+        "prison-mopti",
+        "sensitive-peace",
+        "timbuktu-peace",
+        "youth-mopti",
+    ],
+    "kind=donor&kind=network": ["donor-fund", "femmes-kidal", "peace-institute", "timbuktu-peace"],
+    "founded_min=2000": [
+        "femmes-kidal",
+        "gao-women",
+        "jeunes-citoyens",
+        "sensitive-peace",
+        "sikasso-edu",
+        "timbuktu-peace",
+        "youth-mopti",
+    ],
+    "founded_max=2010": [
+        "donor-fund",
+        "jeunes-citoyens",
+        "peace-institute",
+        "prison-mopti",
+        "youth-mopti",
+    ],
+    "founded_min=1990&founded_max=2010&kind=local_association": ["jeunes-citoyens", "youth-mopti"],
+}
+
+
 @pytest.fixture
 @cached_world
 def directory(reference_data):

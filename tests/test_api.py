@@ -9,7 +9,7 @@ from orgs import public_text
 from orgs.facets import current_index
 from orgs.models import Organisation, Region
 
-from .conftest import make_org
+from .conftest import PUBLISHED, SELECTED_BY, make_org
 from .world_cache import cached_world
 
 
@@ -64,25 +64,6 @@ def test_every_path_served_is_in_the_schema(client, db, schema):
     assert served == documented
 
 
-# The published organisations of the test world (tests/conftest.py), in name order;
-# its drafts and archived ones never appear.
-PUBLISHED = [
-    "jeunes-citoyens",  # Association des Jeunes pour la Citoyenneté
-    "donor-fund",
-    "femmes-kidal",
-    "gao-women",
-    "kayes-health",
-    "open-association",
-    "prison-mopti",
-    "quiet-committee",
-    "sensitive-peace",
-    "sikasso-edu",
-    "timbuktu-peace",
-    "peace-institute",  # United States Institute of Peace
-    "youth-mopti",
-]
-
-
 def test_list_shows_only_published_organisations(client, directory):
     data = client.get("/api/orgs/?page_size=100").json()
     assert data["count"] == len(PUBLISHED)
@@ -97,87 +78,7 @@ def test_unpublished_or_unknown_organisation_is_a_json_404(client, directory, sl
     assert response.json()["error"]
 
 
-@pytest.mark.parametrize(
-    "query, expected",
-    [
-        # From the test world (tests/conftest.py): a region selects those working or
-        # headquartered there; a zone, its regions.
-        ("", sorted(PUBLISHED)),
-        # A word matches names, regions and focus areas in either language (Jeunesse).
-        (
-            "q=jeunes",
-            [
-                "jeunes-citoyens",
-                "prison-mopti",
-                "sensitive-peace",
-                "timbuktu-peace",
-                "youth-mopti",
-            ],
-        ),
-        ("q=kidal", ["femmes-kidal", "timbuktu-peace"]),
-        (
-            "region=mopti",
-            [
-                "jeunes-citoyens",
-                "open-association",
-                "prison-mopti",
-                "quiet-committee",
-                "sensitive-peace",
-                "youth-mopti",
-            ],
-        ),
-        (
-            "region=kidal&region=segou",
-            ["femmes-kidal", "jeunes-citoyens", "prison-mopti", "timbuktu-peace"],
-        ),
-        ("zone=north", ["femmes-kidal", "gao-women", "timbuktu-peace"]),
-        (
-            "zone=centre",
-            [
-                "jeunes-citoyens",
-                "open-association",
-                "prison-mopti",
-                "quiet-committee",
-                "sensitive-peace",
-                "youth-mopti",
-            ],
-        ),
-        (
-            "focus=youth",
-            [
-                "jeunes-citoyens",
-                "prison-mopti",
-                "sensitive-peace",
-                "timbuktu-peace",
-                "youth-mopti",
-            ],
-        ),
-        (
-            "kind=donor&kind=network",
-            ["donor-fund", "femmes-kidal", "peace-institute", "timbuktu-peace"],
-        ),
-        (
-            "founded_min=2000",
-            [
-                "femmes-kidal",
-                "gao-women",
-                "jeunes-citoyens",
-                "sensitive-peace",
-                "sikasso-edu",
-                "timbuktu-peace",
-                "youth-mopti",
-            ],
-        ),
-        (
-            "founded_max=2010",
-            ["donor-fund", "jeunes-citoyens", "peace-institute", "prison-mopti", "youth-mopti"],
-        ),
-        (
-            "founded_min=1990&founded_max=2010&kind=local_association",
-            ["jeunes-citoyens", "youth-mopti"],
-        ),
-    ],
-)
+@pytest.mark.parametrize("query, expected", SELECTED_BY.items())
 def test_filters_give_the_organisations_they_describe(client, directory, query, expected):
     response = client.get(f"/api/orgs/?{query}&page_size=100")
     assert response.status_code == 200

@@ -12,8 +12,7 @@ from orgs.exports import COLUMNS, HXL_COLUMNS
 from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Region, Zone
 
-from .conftest import make_org
-from .test_api import PUBLISHED
+from .conftest import PUBLISHED, SELECTED_BY, make_org
 
 
 def download(client, url):
@@ -83,31 +82,9 @@ def test_csv_applies_the_listing_filters(client, directory):
 @pytest.mark.parametrize(
     "query, expected",
     [
-        ("", sorted(PUBLISHED)),
-        (
-            "q=jeunes",  # names, and the focus area Jeunesse
-            [
-                "jeunes-citoyens",
-                "prison-mopti",
-                "sensitive-peace",
-                "timbuktu-peace",
-                "youth-mopti",
-            ],
-        ),
-        (
-            "region=kidal&region=segou",
-            ["femmes-kidal", "jeunes-citoyens", "prison-mopti", "timbuktu-peace"],
-        ),
-        (
-            "zone=centre",
-            [
-                "jeunes-citoyens",
-                "open-association",
-                "prison-mopti",
-                "quiet-committee",
-                "sensitive-peace",
-                "youth-mopti",
-            ],
+        *(
+            (query, SELECTED_BY[query])
+            for query in ("", "q=jeunes", "region=kidal&region=segou", "zone=centre")
         ),
         ("kind=donor&founded_max=1990", ["donor-fund", "peace-institute"]),
     ],

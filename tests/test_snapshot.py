@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orgs import licence
 
-from .test_api import PUBLISHED
+from .conftest import PUBLISHED
 
 
 @pytest.fixture
