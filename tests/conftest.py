@@ -576,11 +576,9 @@ def _hidden_text_everywhere():
     from orgs.models import Citation, Partnership, Person, Region, Source
 
     mopti = Region.objects.get(slug="mopti")
-    shown = Organisation.objects.create(
+    shown = make_org(
         slug="open-association",
         name="Open Association",
-        kind=Organisation.Kind.LOCAL_ASSOCIATION,
-        status=Organisation.Status.PUBLISHED,
         hq_region=mopti,
         # Its own hidden phone and a draft's email, typed into its description.
         description_en=(
@@ -596,11 +594,9 @@ def _hidden_text_everywhere():
         social_links="https://www.facebook.com/open.association.ml\nhttps://x.com/openassoc_ml",
         social_links_public=True,
     )
-    sensitive = Organisation.objects.create(
+    sensitive = make_org(
         slug="quiet-committee",
         name="Quiet Committee",
-        kind=Organisation.Kind.LOCAL_ASSOCIATION,
-        status=Organisation.Status.PUBLISHED,
         sensitive=True,
         hq_region=mopti,
         hq_town="Ndiongo-Boré",
@@ -616,15 +612,14 @@ def _hidden_text_everywhere():
         social_links="https://www.facebook.com/quiet.committee",
         social_links_public=True,
     )
-    draft = Organisation.objects.create(
+    draft = make_org(
         slug="draft-group",
         name="Draft Group",
-        kind=Organisation.Kind.LOCAL_ASSOCIATION,
         status=Organisation.Status.DRAFT,
         contact_email="draft.group@mail.example",
         contact_email_public=True,
     )
-    archived = Organisation.objects.create(
+    archived = make_org(
         slug="archived-circle",
         name="Archived Circle",
         kind=Organisation.Kind.NETWORK,
