@@ -4,6 +4,7 @@ import datetime
 import functools
 import os
 import shutil
+import tempfile
 
 import pytest
 from django import forms
@@ -12,6 +13,7 @@ from django.core.management import call_command
 
 from orgs.models import Organisation
 from orgs.search_upkeep import update_search_text
+from tests import live
 from tests.world_cache import cached_world
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -26,6 +28,20 @@ class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     hash still names its rounds, so any process, with any settings, checks it."""
 
     iterations = 1
+
+
+def pytest_configure(config):
+    """In the run's first process (xdist's controller, or the only one), before the
+    test processes start: the folder they share for the live sites' template."""
+    if not hasattr(config, "workerinput") and not os.environ.get(live.TEMPLATE_HOME):
+        os.environ[live.TEMPLATE_HOME] = tempfile.mkdtemp(prefix="cso-live-template.")
+        config.made_live_template_home = True
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "made_live_template_home", False):
+        live.remove_template()
+        del os.environ[live.TEMPLATE_HOME]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,9 +4,14 @@ process cannot give (simultaneous requests from two processes, a writer in
 another process, a database file that moves, a fuzzer over HTTP).
 
 On SQLite the database is a file in a temporary folder; on PostgreSQL a database
-of its own on the test server, dropped at the end.
+of its own on the test server, dropped at the end. A seeded site's database is a
+copy of one template that the first site of the test run migrates and seeds with
+`manage.py`, under a file lock that every test process takes (see `seeded_template`):
+later sites, in any process, copy it in a fraction of a second.
 """
 
+import contextlib
+import fcntl
 import http.client
 import os
 import shutil
@@ -28,6 +33,9 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "live-test-password-9"
+# The folder where this test run keeps its template (tests/conftest.py makes it before
+# the test processes start, and removes it, and the template database, at the end).
+TEMPLATE_HOME = "CSO_LIVE_TEMPLATE_HOME"
 
 
 def free_port():
@@ -58,51 +66,27 @@ class LiveSite:
         self.server = None
         self.port = None
         if on_postgresql():
-            db = settings.DATABASES["default"]
-            self.pg = {k: db[k] for k in ("HOST", "PORT", "USER", "PASSWORD")}
             self.pg_name = f"cso_live_{uuid.uuid4().hex[:12]}"
-            self._pg(f'CREATE DATABASE "{self.pg_name}"')
-            auth = self.pg["USER"] + (f":{self.pg['PASSWORD']}" if self.pg["PASSWORD"] else "")
-            self.url = f"postgres://{auth}@{self.pg['HOST']}:{self.pg['PORT']}/{self.pg_name}"
+            self.url = database_url(self.pg_name)
             self.file = None
         else:
+            self.pg_name = None
             self.file = self.dir / "db.sqlite3"
             self.url = f"sqlite:///{self.file}"
-        self.env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "DEBUG": "1",
-            "DATABASE_URL": self.url,
-            "CONN_MAX_AGE": "60",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
+        self.env = site_env(self.url)
+        template = seeded_template() if seeds else None
+        if template is not None:
+            with template_lock():
+                copy_database(template, self.pg_name or self.file)
+            return
+        if self.file is None:
+            run_sql(f'CREATE DATABASE "{self.pg_name}"')
         self.manage("migrate", "-v0")
         if seeds:
             self.manage("load_seeds", "-v0")
 
-    def _pg(self, sql):
-        import psycopg
-
-        with psycopg.connect(
-            host=self.pg["HOST"] or None,
-            port=self.pg["PORT"] or None,
-            user=self.pg["USER"] or None,
-            password=self.pg["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        ) as conn:
-            conn.execute(sql)
-
     def manage(self, *args, env=None, check=True):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env={**self.env, **(env or {})},
-            check=check,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return manage(self.env, *args, env=env, check=check)
 
     def serve(self, server):
         """Make sure `server` (gunicorn or runserver) is the one serving."""
@@ -173,8 +157,111 @@ class LiveSite:
     def destroy(self):
         self.stop()
         if self.file is None:
-            self._pg(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            run_sql(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def site_env(url):
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DEBUG": "1",
+        "DATABASE_URL": url,
+        "CONN_MAX_AGE": "60",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def manage(site_env, *args, env=None, check=True):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**site_env, **(env or {})},
+        check=check,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def pg_settings():
+    db = settings.DATABASES["default"]
+    return {k: db[k] for k in ("HOST", "PORT", "USER", "PASSWORD")}
+
+
+def database_url(name):
+    pg = pg_settings()
+    auth = pg["USER"] + (f":{pg['PASSWORD']}" if pg["PASSWORD"] else "")
+    return f"postgres://{auth}@{pg['HOST']}:{pg['PORT']}/{name}"
+
+
+def run_sql(sql):
+    """One statement on the test server's maintenance database, outside a transaction."""
+    import psycopg
+
+    pg = pg_settings()
+    with psycopg.connect(
+        host=pg["HOST"] or None,
+        port=pg["PORT"] or None,
+        user=pg["USER"] or None,
+        password=pg["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(sql)
+
+
+@contextlib.contextmanager
+def template_lock():
+    """Held by one test process at a time: while the template is made, or copied."""
+    with open(Path(os.environ[TEMPLATE_HOME]) / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def seeded_template():
+    """The run's migrated and seeded database (a PostgreSQL database's name, or a
+    SQLite file), made by the first process to need it; None outside a test run."""
+    if not os.environ.get(TEMPLATE_HOME):
+        return None
+    home = Path(os.environ[TEMPLATE_HOME])
+    with template_lock():
+        if on_postgresql():
+            template = f"cso_live_template_{home.name.rsplit('.', 1)[-1].lower()}"
+            url = database_url(template)
+        else:
+            template = home / "seeded.sqlite3"
+            url = f"sqlite:///{template}"
+        made = home / "made"
+        if not made.exists():
+            if on_postgresql():
+                (home / "pg-name").write_text(template)
+                run_sql(f'CREATE DATABASE "{template}"')
+            manage(site_env(url), "migrate", "-v0")
+            manage(site_env(url), "load_seeds", "-v0")
+            made.touch()
+        return template
+
+
+def copy_database(template, target):
+    if on_postgresql():
+        run_sql(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
+    else:
+        shutil.copyfile(template, target)
+
+
+def remove_template():
+    """At the end of the run: the template database and its folder."""
+    home = os.environ.get(TEMPLATE_HOME)
+    if not home:
+        return
+    name = Path(home) / "pg-name"
+    if name.exists():
+        run_sql(f'DROP DATABASE IF EXISTS "{name.read_text()}" WITH (FORCE)')
+    shutil.rmtree(home, ignore_errors=True)
 
 
 class FormReader(HTMLParser):
