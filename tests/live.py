@@ -6,12 +6,10 @@ another process, a database file that moves, a fuzzer over HTTP).
 On SQLite the database is a file in a temporary folder; on PostgreSQL a database
 of its own on the test server, dropped at the end. A seeded site's database is a
 copy of one template that the first site of the test run migrates and seeds with
-`manage.py`, under a file lock that every test process takes (see `seeded_template`):
+`manage.py`, under the run's lock that every test process takes (tests/run_share.py):
 later sites, in any process, copy it in a fraction of a second.
 """
 
-import contextlib
-import fcntl
 import http.client
 import os
 import shutil
@@ -30,12 +28,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import run_share
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "live-test-password-9"
-# The folder where this test run keeps its template (tests/conftest.py makes it before
-# the test processes start, and removes it, and the template database, at the end).
-TEMPLATE_HOME = "CSO_LIVE_TEMPLATE_HOME"
 
 
 def free_port():
@@ -76,7 +73,7 @@ class LiveSite:
         self.env = site_env(self.url)
         template = seeded_template() if seeds else None
         if template is not None:
-            with template_lock():
+            with run_share.lock():
                 copy_database(template, self.pg_name or self.file)
             return
         if self.file is None:
@@ -211,39 +208,27 @@ def run_sql(sql):
         conn.execute(sql)
 
 
-@contextlib.contextmanager
-def template_lock():
-    """Held by one test process at a time: while the template is made, or copied."""
-    with open(Path(os.environ[TEMPLATE_HOME]) / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def seeded_template():
     """The run's migrated and seeded database (a PostgreSQL database's name, or a
     SQLite file), made by the first process to need it; None outside a test run."""
-    if not os.environ.get(TEMPLATE_HOME):
+    if run_share.folder() is None:
         return None
-    home = Path(os.environ[TEMPLATE_HOME])
-    with template_lock():
-        if on_postgresql():
-            template = f"cso_live_template_{home.name.rsplit('.', 1)[-1].lower()}"
-            url = database_url(template)
-        else:
-            template = home / "seeded.sqlite3"
-            url = f"sqlite:///{template}"
-        made = home / "made"
-        if not made.exists():
-            if on_postgresql():
-                (home / "pg-name").write_text(template)
-                run_sql(f'CREATE DATABASE "{template}"')
-            manage(site_env(url), "migrate", "-v0")
-            manage(site_env(url), "load_seeds", "-v0")
-            made.touch()
-        return template
+    if on_postgresql():
+        name = f"cso_live_template_{run_share.folder().name.rsplit('.', 1)[-1].lower()}"
+        run_share.made_once("pg-template", lambda path: make_template(path, name))
+        return name
+    return run_share.made_once("seeded.sqlite3", make_template)
+
+
+def make_template(path, pg_name=None):
+    if pg_name:
+        path.write_text(pg_name)  # for remove_template
+        run_sql(f'CREATE DATABASE "{pg_name}"')
+        url = database_url(pg_name)
+    else:
+        url = f"sqlite:///{path}"
+    manage(site_env(url), "migrate", "-v0")
+    manage(site_env(url), "load_seeds", "-v0")
 
 
 def copy_database(template, target):
@@ -254,14 +239,10 @@ def copy_database(template, target):
 
 
 def remove_template():
-    """At the end of the run: the template database and its folder."""
-    home = os.environ.get(TEMPLATE_HOME)
-    if not home:
-        return
-    name = Path(home) / "pg-name"
+    """At the end of the run: the template database, if on PostgreSQL."""
+    name = run_share.folder() / "pg-template"
     if name.exists():
         run_sql(f'DROP DATABASE IF EXISTS "{name.read_text()}" WITH (FORCE)')
-    shutil.rmtree(home, ignore_errors=True)
 
 
 class FormReader(HTMLParser):
