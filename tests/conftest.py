@@ -231,11 +231,14 @@ def collected_static(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(request, collected_static):
+def live_server(request, collected_static, django_db_setup):
     """pytest-django's live server, with static files served by WhiteNoise as in
     production (hashed names, compression, far-future cache headers) instead of
     Django's development handler, which cannot find hashed names. `hits` lists the
-    paths the server was asked for: what actually crossed the network."""
+    paths the server was asked for: what actually crossed the network.
+
+    It serves the test database: made after it, and stopped (its connection closed)
+    before it is dropped, whichever test of a process first needs a browser."""
     from pytest_django.live_server_helper import LiveServer
 
     addr = request.config.getvalue("liveserver") or os.getenv(
