@@ -723,17 +723,18 @@ class Partnership(PublicCopy, Versioned):
         return self.INVERSE_LABELS[self.relation]
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(PublicQuerySet):
     def public(self):
-        """People the public may see: marked public, of a published, non-sensitive organisation."""
+        """People the public may see: marked public, of a published, non-sensitive
+        organisation; a role naming anyone hidden is withheld (orgs.public_text)."""
         return self.filter(
             is_public=True,
             organisation__sensitive=False,
             organisation__status=Organisation.Status.PUBLISHED,
-        )
+        ).for_public()
 
 
-class Person(Versioned):
+class Person(PublicCopy, Versioned):
     """A named contact. Hidden from the public unless a curator decides otherwise."""
 
     organisation = models.ForeignKey(
