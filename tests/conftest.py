@@ -4,6 +4,7 @@ import datetime
 import functools
 import os
 import shutil
+import tempfile
 
 import pytest
 from django import forms
@@ -12,6 +13,7 @@ from django.core.management import call_command
 
 from orgs.models import Organisation
 from orgs.search_upkeep import update_search_text
+from tests import live, run_share
 from tests.world_cache import cached_world
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -26,6 +28,21 @@ class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     hash still names its rounds, so any process, with any settings, checks it."""
 
     iterations = 1
+
+
+def pytest_configure(config):
+    """In the run's first process (xdist's controller, or the only one), before the
+    test processes start: the folder they share (tests/run_share.py)."""
+    if not hasattr(config, "workerinput") and run_share.folder() is None:
+        os.environ[run_share.FOLDER] = tempfile.mkdtemp(prefix="cso-test-run.")
+        config.made_run_folder = True
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "made_run_folder", False):
+        live.remove_template()
+        shutil.rmtree(run_share.folder(), ignore_errors=True)
+        del os.environ[run_share.FOLDER]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -188,28 +205,40 @@ def collected_static(tmp_path_factory):
     """Static files as production serves them: collected, hashed and compressed.
 
     Templates use `{% static %}` through the production storage, which needs the
-    manifest that collectstatic writes; collecting once per session into a temporary
-    STATIC_ROOT tests the real thing rather than a test-only storage.
+    manifest that collectstatic writes; collecting once per test run (by the first
+    test process, into the run's shared folder) into a temporary STATIC_ROOT tests
+    the real thing rather than a test-only storage. Nothing writes there after.
     """
     from django.conf import settings
     from django.test.utils import override_settings
 
+    def collect(root):
+        with override_settings(STATIC_ROOT=str(root)):
+            call_command("collectstatic", interactive=False, verbosity=0)
+
     production_static = override_settings(
-        STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
         STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": settings.HASHED_STATIC_STORAGE}},
     )
     production_static.enable()
-    call_command("collectstatic", interactive=False, verbosity=0)
-    yield settings.STATIC_ROOT
+    if run_share.folder() is None:
+        root = tmp_path_factory.mktemp("static")
+        collect(root)
+    else:
+        root = run_share.made_once("static", collect)
+    with override_settings(STATIC_ROOT=str(root)):
+        yield settings.STATIC_ROOT
     production_static.disable()
 
 
 @pytest.fixture(scope="session")
-def live_server(request, collected_static):
+def live_server(request, collected_static, django_db_setup):
     """pytest-django's live server, with static files served by WhiteNoise as in
     production (hashed names, compression, far-future cache headers) instead of
     Django's development handler, which cannot find hashed names. `hits` lists the
-    paths the server was asked for: what actually crossed the network."""
+    paths the server was asked for: what actually crossed the network.
+
+    It serves the test database: made after it, and stopped (its connection closed)
+    before it is dropped, whichever test of a process first needs a browser."""
     from pytest_django.live_server_helper import LiveServer
 
     addr = request.config.getvalue("liveserver") or os.getenv(

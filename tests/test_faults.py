@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from . import live, run_share
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(
@@ -111,8 +113,12 @@ def get(port, path):
 
 
 @pytest.fixture(scope="module")
-def site():
-    """gunicorn serving a fresh database on a cluster of our own; yields (port, cluster)."""
+def site(collected_static):
+    """gunicorn serving a fresh database on a cluster of our own; yields (port, cluster).
+
+    The database is a copy of the run's migrated and seeded one (tests/live.py), and
+    the static files are the session's collected ones (tests/conftest.py): made once
+    for the whole run, rather than again here."""
     cluster = Cluster()
     server = None
     try:
@@ -122,13 +128,18 @@ def site():
                    "-U", "postgres", "faults"]),
             check=True, capture_output=True,
         )  # fmt: skip
-        env = production_env(cluster.url)
-        manage = [sys.executable, "manage.py"]
-        for command in (["migrate", "-v0"], ["synth_orgs", "20", "--yes", "-v0"]):
-            subprocess.run(manage + command, cwd=ROOT, env=env, check=True, timeout=300)
+        template = live.seeded_template()
+        with run_share.lock():  # no copy of the template may start while it is read
+            dump = subprocess.run(
+                [str(cluster.bin / "pg_dump"), "--no-owner", live.database_url(template)],
+                check=True, capture_output=True, timeout=120,
+            )  # fmt: skip
         subprocess.run(
-            manage + ["collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-        )
+            [str(cluster.bin / "psql"), "-q", "-v", "ON_ERROR_STOP=1", cluster.url],
+            input=dump.stdout, check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        shutil.copytree(collected_static, ROOT / "staticfiles", dirs_exist_ok=True)
+        env = production_env(cluster.url)
         port = free_port()
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "directory.wsgi",

@@ -1,0 +1,44 @@
+"""What the test processes of one run make once and share: a folder, and a lock.
+
+pytest-xdist runs the suite in several processes. Some things cost seconds to make
+and are the same for all of them (collected static files, the live sites' migrated
+and seeded database): the first process to need one makes it, holding the run's lock,
+and the others wait for it and use it. tests/conftest.py makes the folder in the
+run's first process, before the test processes start, and removes it at the end.
+"""
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+
+FOLDER = "CSO_TEST_RUN_FOLDER"
+
+
+def folder():
+    """The run's shared folder, or None outside a test run."""
+    path = os.environ.get(FOLDER)
+    return Path(path) if path else None
+
+
+@contextlib.contextmanager
+def lock():
+    """Held by one test process at a time, while it makes or copies a shared thing."""
+    with open(folder() / "lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def made_once(name, make):
+    """The path `name` in the run's folder, made by `make(path)` by the first process
+    that asks for it."""
+    path = folder() / name
+    marker = folder() / f"{name}.made"
+    with lock():
+        if not marker.exists():
+            make(path)
+            marker.touch()
+    return path
