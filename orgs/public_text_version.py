@@ -6,8 +6,9 @@ The table is read from every person and every organisation with a sensitive town
 or a contact: 0.2 to 1 s of CPU at 100,000 organisations. Keyed by the facet
 version, it was rebuilt after every edit of a description or a region link, which
 change no withheld term; this token watches only people, regions (a town's other
-spellings) and the organisation columns the rule reads, so a person hidden in the
-admin is withheld on the next request and a description's edit rebuilds nothing.
+spellings) and the organisation columns the rule reads, when their values change
+(a curator's save writes every column), so a person hidden in the admin is
+withheld on the next request and a description's edit rebuilds nothing.
 """
 
 from .db_token import DatabaseToken
@@ -35,6 +36,7 @@ PUBLIC_TEXT_VERSION = DatabaseToken(
     function="orgs_public_text_version_bump",
     watched=WATCHED,
     purpose="The withheld-terms table",
+    changes_only=True,  # a curator's save writes every column
 )
 TABLE = PUBLIC_TEXT_VERSION.table
 install = PUBLIC_TEXT_VERSION.install
