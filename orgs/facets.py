@@ -346,21 +346,32 @@ _build_lock = threading.Lock()
 def current_index():
     """The index for the data as it is now: brought up to date first if any counted
     fact changed, by updating the organisations that changed (orgs.facet_upkeep) or,
-    for a change of regions or focus areas or of many organisations, by a rebuild."""
+    for a change of regions or focus areas or of many organisations, by a rebuild.
+    A process without one loads the stored index (orgs.facet_snapshot)."""
     global _index
-    from . import facet_upkeep
-
     position = facet_changes.position()
     index = _index
     if index is None or position[0] is None or index.token != position[0]:
         with _build_lock:
             index = _index
             if index is None or position[0] is None or index.token != position[0]:
-                if connection.in_atomic_block:
-                    # Changes seen inside a transaction may be rolled back: build
-                    # from scratch, and update nothing from it later.
-                    index = FacetIndex.build((position[0], None))
-                else:
-                    index = facet_upkeep.updated(index, position) or FacetIndex.build(position)
-                _index = index
+                index = _index = _brought_up_to_date(index, position)
+    return index
+
+
+def _brought_up_to_date(index, position):
+    from . import facet_snapshot, facet_upkeep
+
+    if connection.in_atomic_block:
+        # Changes seen inside a transaction may be rolled back: build from scratch,
+        # and update nothing from it later.
+        return FacetIndex.build((position[0], None))
+    if index is None:
+        index = facet_snapshot.stored()
+    if index is not None and index.token == position[0]:
+        return index
+    index = facet_upkeep.updated(index, position)
+    if index is None:
+        index = FacetIndex.build(position)
+        facet_snapshot.store(index)
     return index

@@ -16,35 +16,10 @@ from orgs.facets import FacetIndex, current_index
 from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Region
 
+from .conftest import index_contents as contents
 from .conftest import make_org
 
 WORDS = ["alpha", "zulu", "femmes", "jeunes", "paix", "mopti", "aaron", "zzz", "kola", "union"]
-
-
-def contents(index):
-    """Everything an index serves from: order, every bitmap, name postings, acronyms."""
-    return {
-        "order": index.order,
-        "options": index.options,
-        "acronyms": index.acronyms,
-        "name_words": index.name_words,
-        "name_postings": index.name_postings,
-    }
-
-
-@pytest.fixture
-def builds(monkeypatch):
-    """The full builds the index makes (each one still runs)."""
-    made = []
-    build = FacetIndex.build.__func__
-
-    def counted(cls, position):
-        made.append(position)
-        return build(cls, position)
-
-    monkeypatch.setattr(FacetIndex, "build", classmethod(counted))
-    monkeypatch.setattr(facets, "_index", None)
-    return made
 
 
 def random_change(rng, regions, focus):

@@ -14,7 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from orgs import facet_changes, facet_version, page_version, public_text_version, search_schema
+from orgs import (
+    facet_changes,
+    facet_snapshot,
+    facet_version,
+    page_version,
+    public_text_version,
+    search_schema,
+)
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region
 
 from .conftest import make_org
@@ -234,6 +241,7 @@ def test_every_table_a_public_page_reads_is_watched(client, directory):
         page_version.TABLE,
         facet_version.TABLE,
         facet_changes.TABLE,
+        facet_snapshot.TABLE,
         public_text_version.TABLE,
         search_schema.FTS_TABLE,
     }
