@@ -11,15 +11,16 @@ with a format number; a row of another format, or older than the log keeps, is
 ignored and the index built.
 """
 
+import array
 import json
 
 from django.db import connections
 from pyroaring import FrozenBitMap
 
-from .facets import OPTION_FACETS, FacetIndex
+from .facets import FacetIndex
 
 TABLE = "orgs_facet_snapshot"
-FORMAT = 1
+FORMAT = 2
 
 
 def install(schema_editor):
@@ -35,58 +36,74 @@ def uninstall(schema_editor):
     schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
+def _texts(texts):
+    return "\0".join(texts).encode()  # normalised text holds no NUL
+
+
 def dumps(index):
-    """The index as bytes: a line of JSON, then its bitmaps."""
-    bitmaps = []
+    """The index as bytes: a line of JSON saying where each part is, then the parts:
+    ids as 8-byte integers, texts joined by NUL, serialised bitmaps."""
+    parts = []
 
-    def add(bitmap):
-        bitmaps.append(bitmap.serialize())
-        return len(bitmaps) - 1
+    def add(data):
+        parts.append(data)
+        return len(parts) - 1
 
+    order = index.order
     header = {
-        "order": index.order,
-        "sort_names": index.sort_names,
-        "acronym_of": [index.names[pk][1] for pk in index.order],
-        "names_of": [index.names[pk][2] for pk in index.order],
+        "order": add(array.array("q", order).tobytes()),
+        "sort_names": add(_texts(index.sort_names)),
+        "acronym_of": add(_texts(index.names[pk][1] for pk in order)),
+        "names_of": add(_texts(index.names[pk][2] for pk in order)),
         "options": {
-            facet: [[value, add(bitmap)] for value, bitmap in index.options[facet].items()]
-            for facet in OPTION_FACETS
+            facet: [[value, add(bitmap.serialize())] for value, bitmap in bitmaps.items()]
+            for facet, bitmaps in index.options.items()
         },
-        "zones": [[zone, add(bitmap)] for zone, bitmap in index.options["zone"].items()],
-        "acronyms": [[acronym, add(bitmap)] for acronym, bitmap in index.acronyms.items()],
-        "name_words": index.name_words,
-        "name_postings": [add(bitmap) for bitmap in index.name_postings],
-        "sizes": [],
+        "acronyms": add(_texts(index.acronyms)),
+        "acronym_ids": [add(bitmap.serialize()) for bitmap in index.acronyms.values()],
+        "name_words": add(_texts(index.name_words)),
+        "name_postings": [add(bitmap.serialize()) for bitmap in index.name_postings],
     }
-    header["sizes"] = [len(b) for b in bitmaps]
-    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + b"".join(bitmaps)
+    header["sizes"] = [len(part) for part in parts]
+    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + b"".join(parts)
 
 
 def loads(data, position, regions, focus):
     """The FacetIndex that `dumps` gave `data`, at `position`."""
     end = data.index(b"\n")
     header = json.loads(data[:end])
-    bitmaps, at = [], end + 1
+    parts, at = [], end + 1
     for size in header["sizes"]:
-        bitmaps.append(FrozenBitMap.deserialize(data[at : at + size]))
+        parts.append(data[at : at + size])
         at += size
+
+    def texts(i):
+        return parts[i].decode().split("\0") if parts[i] else []
+
+    bitmap = FrozenBitMap.deserialize
+    order = array.array("q", parts[header["order"]]).tolist()
+    sort_names = texts(header["sort_names"])
+    names = dict(
+        zip(
+            order,
+            zip(sort_names, texts(header["acronym_of"]), texts(header["names_of"]), strict=True),
+            strict=True,
+        )
+    )
     options = {
-        facet: {value: bitmaps[i] for value, i in pairs}
+        facet: {value: bitmap(parts[i]) for value, i in pairs}
         for facet, pairs in header["options"].items()
     }
-    options["zone"] = {zone: bitmaps[i] for zone, i in header["zones"]}
-    order, sort_names = header["order"], header["sort_names"]
-    rows = zip(sort_names, header["acronym_of"], header["names_of"], strict=True)
-    names = dict(zip(order, rows, strict=True))
+    acronyms = texts(header["acronyms"])
     return FacetIndex(
         position,
         order,
         sort_names,
         names,
         options,
-        {acronym: bitmaps[i] for acronym, i in header["acronyms"]},
-        header["name_words"],
-        [bitmaps[i] for i in header["name_postings"]],
+        dict(zip(acronyms, (bitmap(parts[i]) for i in header["acronym_ids"]), strict=True)),
+        texts(header["name_words"]),
+        [bitmap(parts[i]) for i in header["name_postings"]],
         regions,
         focus,
     )

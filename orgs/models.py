@@ -724,13 +724,21 @@ class Partnership(PublicCopy, Versioned):
 
 
 class PersonQuerySet(models.QuerySet):
-    def public(self):
-        """People the public may see: marked public, of a published, non-sensitive organisation."""
-        return self.filter(
+    @staticmethod
+    def _public():
+        return Q(
             is_public=True,
             organisation__sensitive=False,
             organisation__status=Organisation.Status.PUBLISHED,
         )
+
+    def public(self):
+        """People the public may see: marked public, of a published, non-sensitive organisation."""
+        return self.filter(self._public())
+
+    def hidden(self):
+        """Everyone else, in one join (a NOT IN over `public()` read 100,000 people twice)."""
+        return self.exclude(self._public())
 
 
 class Person(Versioned):

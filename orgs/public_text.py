@@ -253,9 +253,8 @@ class PublicText:
 
         from .models import Organisation, Person
 
-        public = Person.objects.public().values("pk")
         names = []
-        hidden = Person.objects.exclude(pk__in=public).order_by().values_list("name", flat=True)
+        hidden = Person.objects.hidden().order_by().values_list("name", flat=True)
         for name in hidden.distinct():
             names.extend(name_terms(name))
         # The organisations with a sensitive town or a contact, in one query.
