@@ -1,7 +1,8 @@
 """A token kept by the database that changes on every write to the tables it watches.
 
-The facet index and the public-text table (orgs.facet_version) and the page cache
-(orgs.page_version) each hold in memory something derived from the database, and
+The facet index (orgs.facet_version), the public-text table (orgs.public_text_version)
+and the page cache (orgs.page_version) each hold in memory something derived from
+the database, and
 must drop it the moment the data under it changes, whoever wrote it (the admin,
 `queryset.update()`, bulk inserts, loaddata, raw SQL, another process). So the
 database itself, by triggers, writes a new random number into the one row of the

@@ -13,6 +13,7 @@ ignored and the index built.
 
 import array
 import json
+import zlib
 
 from django.db import connections
 from pyroaring import FrozenBitMap
@@ -20,7 +21,7 @@ from pyroaring import FrozenBitMap
 from .facets import FacetIndex
 
 TABLE = "orgs_facet_snapshot"
-FORMAT = 2
+FORMAT = 3
 
 
 def install(schema_editor):
@@ -112,6 +113,8 @@ def loads(data, position, regions, focus):
 def store(index, using="default"):
     """Keep `index` (built outside a transaction) as the one stored index."""
     data = dumps(index)
+    if _compressed(using):
+        data = zlib.compress(data, 1)
     with connections[using].cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")
         cursor.execute(
@@ -132,4 +135,12 @@ def stored(using="default"):
     token, seq, data = row
     regions = {r.pk: r for r in Region.objects.all()}
     focus = {f.pk: f for f in FocusArea.objects.all()}
-    return loads(bytes(data), (token, seq), regions, focus)
+    data = zlib.decompress(data) if _compressed(using) else bytes(data)
+    return loads(data, (token, seq), regions, focus)
+
+
+def _compressed(using):
+    """PostgreSQL sends a bytea as hex text, twice its size: 14 MB at 100,000
+    organisations took 0.3 s to arrive, where compressed it takes 0.05 s. SQLite
+    reads the file: decompressing would cost more than it saves."""
+    return connections[using].vendor == "postgresql"

@@ -22,9 +22,12 @@ per query and data version, and become a bitmap of ranks too. Its ranking tiers
 order within a tier) are bitmaps as well: the acronyms and the words of the names
 are indexed here, so a searched page is a slice across three tiers.
 
-The index is built from five plain queries when the database's token changes
-(orgs.facet_version), so nothing served lags behind the data. Only published
-organisations are in it: this serves the public pages and API.
+When the database's token changes (orgs.facet_version), the index is brought up
+to date before it serves, so nothing served lags behind the data: updated for the
+organisations the database logged as changed (orgs.facet_changes,
+orgs.facet_upkeep), or built from a few plain queries. A starting process loads
+the stored index (orgs.facet_snapshot). Only published organisations are in it:
+this serves the public pages and API.
 """
 
 import bisect
