@@ -2,9 +2,9 @@
 
 The facet index (orgs.facet_version), the public-text table (orgs.public_text_version)
 and the page cache (orgs.page_version) each hold in memory something derived from
-the database, and
-must drop it the moment the data under it changes, whoever wrote it (the admin,
-`queryset.update()`, bulk inserts, loaddata, raw SQL, another process). So the
+the database, and must drop it the moment the data under it changes, whoever wrote
+it (the admin, `queryset.update()`, bulk inserts, loaddata, raw SQL, another
+process). So the
 database itself, by triggers, writes a new random number into the one row of the
 token's table on every insert, delete and watched update; a process compares the
 number with the one its copy was built under.
