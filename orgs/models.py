@@ -723,7 +723,7 @@ class Partnership(PublicCopy, Versioned):
         return self.INVERSE_LABELS[self.relation]
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(PublicQuerySet):
     @staticmethod
     def _public():
         return Q(
@@ -733,15 +733,16 @@ class PersonQuerySet(models.QuerySet):
         )
 
     def public(self):
-        """People the public may see: marked public, of a published, non-sensitive organisation."""
-        return self.filter(self._public())
+        """People the public may see: marked public, of a published, non-sensitive
+        organisation; a role naming anyone hidden is withheld (orgs.public_text)."""
+        return self.filter(self._public()).for_public()
 
     def hidden(self):
         """Everyone else, in one join (a NOT IN over `public()` read 100,000 people twice)."""
         return self.exclude(self._public())
 
 
-class Person(Versioned):
+class Person(PublicCopy, Versioned):
     """A named contact. Hidden from the public unless a curator decides otherwise."""
 
     organisation = models.ForeignKey(

@@ -85,6 +85,8 @@ PRESENTED_FIELDS = {
     "Source": frozenset({"title", "publisher", "description_en", "description_fr"}),
     "Citation": frozenset({"quote", "locator"}),
     "Partnership": frozenset({"programme"}),
+    # A public person's name is public; their role may name someone who is not.
+    "Person": frozenset({"role"}),
 }
 # The organisation columns the table is built from: a write to one may change it.
 ORGANISATION_COLUMNS = (
@@ -484,12 +486,13 @@ def _present_organisation(org, table):
 
 
 # Each presented model's rule, by model name; a record of any other model read
-# along (a region, a focus area, a person) has no withheld text.
+# along (a region, a focus area) has no withheld text.
 _RULES = {
     "Organisation": _present_organisation,
     "Source": functools.partial(_withhold_fields, model="Source"),
     "Citation": functools.partial(_withhold_fields, model="Citation"),
     "Partnership": functools.partial(_withhold_fields, model="Partnership"),
+    "Person": functools.partial(_withhold_fields, model="Person"),
 }
 
 

@@ -635,7 +635,13 @@ def _hidden_text_everywhere():
     Person.objects.create(organisation=shown, name="Kadidia Konaté")  # switch off
     Person.objects.create(organisation=sensitive, name="Issa Coulibaly", is_public=True)
     Person.objects.create(organisation=draft, name="Zeinab Ouattara", is_public=True)
-    Person.objects.create(organisation=shown, name="Oumar Visible", role="Chair", is_public=True)
+    # A public person whose role names a hidden one.
+    Person.objects.create(
+        organisation=shown,
+        name="Oumar Visible",
+        role="Chair, after Kadidia Konaté",
+        is_public=True,
+    )
     source = Source.objects.create(
         slug="interviews",
         publisher="Interviews with Mariam Sangaré Dembélé",

@@ -594,6 +594,24 @@ def test_no_public_copy_of_a_citation_source_or_partnership_can_be_saved(quoted)
     assert Citation.objects.get().quote == "Hawa founded it in Konna."
 
 
+def test_a_public_persons_role_is_withheld_however_the_person_is_read(quoted):
+    """A public person's name is shown; a hidden one named in their role is not, read
+    through an organisation's people or directly, with the organisation read along."""
+    penda = Person.objects.get(name="Public Penda")
+    penda.role = "Deputy to Hidden Hawa"
+    penda.save()
+    org = Organisation.objects.public().with_public_details().get(slug="shown")
+    assert [(p.name, p.role) for p in org.public_people] == [
+        ("Public Penda", "Deputy to [name withheld]")
+    ]
+    direct = Person.objects.public().select_related("organisation").get()
+    assert (direct.name, direct.role) == ("Public Penda", "Deputy to [name withheld]")
+    assert direct.organisation.description_en == "Led by [name withheld]."
+    with pytest.raises(RuntimeError, match="read for the public"):
+        direct.save()
+    assert Person.objects.get(pk=penda.pk).role == "Deputy to Hidden Hawa"
+
+
 def test_records_read_one_by_one_share_one_table(people, django_assert_num_queries):
     """An export iterates at 100,000 organisations: the table is read once per
     iteration, not once per record."""
