@@ -13,11 +13,14 @@ commit order; the index re-reads those organisations alone (orgs.facet_upkeep).
   number N, read in one snapshot with the token, never later sees a commit below N:
   SQLite has one writer at a time; on PostgreSQL every logged statement first takes
   the facet version's row lock (held to commit), and draws its numbers after.
-- The log keeps its last KEEP entries; a reader further behind rebuilds.
+- The log keeps its last KEEP entries; a reader further behind rebuilds. A log
+  made again starts at a random number, far from the old one's.
 
 Whoever writes (the admin, `queryset.update()`, bulk inserts, raw SQL, another
 process), the log sees it, as the token does.
 """
+
+import random
 
 from django.db import connections
 
@@ -138,16 +141,21 @@ def install(schema_editor):
     """Create the log and its triggers (a migration step)."""
     execute = schema_editor.execute
     vendor = schema_editor.connection.vendor
+    # A log made again (a migration back and forth) starts far from where the old one
+    # was: an index of the old numbering is never taken to be up to date with it.
+    start = random.SystemRandom().randrange(1 << 40, 1 << 52)
     if vendor == "sqlite":
         execute(
             f"CREATE TABLE {TABLE} (seq integer PRIMARY KEY AUTOINCREMENT, organisation_id bigint)"
         )
+        execute(f"INSERT INTO {TABLE} (seq, organisation_id) VALUES ({start}, NULL)")
         statements = _sqlite_triggers().values()
     else:
         execute(
-            f"CREATE TABLE {TABLE} "
-            "(seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, organisation_id bigint)"
+            f"CREATE TABLE {TABLE} (seq bigint GENERATED ALWAYS AS IDENTITY "
+            f"(START WITH {start}) PRIMARY KEY, organisation_id bigint)"
         )
+        execute(f"INSERT INTO {TABLE} (organisation_id) VALUES (NULL)")
         statements = _postgresql_statements()
     for sql in statements:
         execute(sql)
@@ -201,8 +209,9 @@ def position(using="default"):
 
 def changed_since(first, last, using="default"):
     """The organisation ids logged after entry `first` up to `last`, or EVERYTHING
-    (a region or focus area changed, or the entries are no longer kept)."""
-    if first < last - KEEP:
+    (a region or focus area changed, the entries are no longer kept, or the log is
+    not the one `first` was read from)."""
+    if not last - KEEP <= first <= last:
         return EVERYTHING
     with connections[using].cursor() as cursor:
         cursor.execute(
