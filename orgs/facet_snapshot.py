@@ -78,16 +78,21 @@ def loads(data, position, regions, focus):
         parts.append(data[at : at + size])
         at += size
 
-    def texts(i):
-        return parts[i].decode().split("\0") if parts[i] else []
+    def texts(i, count):
+        return parts[i].decode().split("\0") if count else []
 
     bitmap = FrozenBitMap.deserialize
     order = array.array("q", parts[header["order"]]).tolist()
-    sort_names = texts(header["sort_names"])
+    sort_names = texts(header["sort_names"], len(order))
     names = dict(
         zip(
             order,
-            zip(sort_names, texts(header["acronym_of"]), texts(header["names_of"]), strict=True),
+            zip(
+                sort_names,
+                texts(header["acronym_of"], len(order)),
+                texts(header["names_of"], len(order)),
+                strict=True,
+            ),
             strict=True,
         )
     )
@@ -95,7 +100,7 @@ def loads(data, position, regions, focus):
         facet: {value: bitmap(parts[i]) for value, i in pairs}
         for facet, pairs in header["options"].items()
     }
-    acronyms = texts(header["acronyms"])
+    acronyms = texts(header["acronyms"], len(header["acronym_ids"]))
     return FacetIndex(
         position,
         order,
@@ -103,7 +108,7 @@ def loads(data, position, regions, focus):
         names,
         options,
         dict(zip(acronyms, (bitmap(parts[i]) for i in header["acronym_ids"]), strict=True)),
-        texts(header["name_words"]),
+        texts(header["name_words"], len(header["name_postings"])),
         [bitmap(parts[i]) for i in header["name_postings"]],
         regions,
         focus,
@@ -135,8 +140,11 @@ def stored(using="default"):
     token, seq, data = row
     regions = {r.pk: r for r in Region.objects.all()}
     focus = {f.pk: f for f in FocusArea.objects.all()}
-    data = zlib.decompress(data) if _compressed(using) else bytes(data)
-    return loads(data, (token, seq), regions, focus)
+    try:
+        data = zlib.decompress(data) if _compressed(using) else bytes(data)
+        return loads(data, (token, seq), regions, focus)
+    except (ValueError, KeyError, IndexError, TypeError, zlib.error):
+        return None  # a damaged row: the index is built, and stored again
 
 
 def _compressed(using):

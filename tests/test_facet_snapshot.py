@@ -9,6 +9,7 @@ from orgs.facets import FacetIndex, current_index
 from orgs.models import Organisation, Region
 
 from .conftest import index_contents as contents
+from .conftest import make_org
 
 
 def fresh():
@@ -76,3 +77,16 @@ def test_dumps_and_loads_give_the_same_index(transactional_db, directory, index_
     assert contents(loaded) == contents(index)
     assert loaded.names == index.names and loaded.sort_names == index.sort_names
     assert loaded.page_ids({}, 0, 5) == index.page_ids({}, 0, 5) != []
+
+
+def test_one_organisation_without_an_acronym_is_stored_and_loaded(
+    transactional_db, reference_data
+):
+    """One empty text joined is the empty string, as no text is: the counts tell them apart."""
+    make_org(slug="only", name="Only One", acronym="")
+    index = fresh()
+    loaded = facet_snapshot.loads(
+        facet_snapshot.dumps(index), (index.token, index.seq), index.regions, index.focus_areas
+    )
+    assert contents(loaded) == contents(index)
+    assert loaded.names == index.names and len(loaded.order) == 1
