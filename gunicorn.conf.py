@@ -29,6 +29,26 @@ timeout = 30
 preload_app = True
 
 
+def when_ready(server):
+    """Bring the facet index and the table of withheld terms up to date in the master,
+    once, before the workers are forked from it: each starts with them, loaded from
+    the stored index (orgs/facet_snapshot.py) rather than built in every worker on its
+    first listing. A database that is away now only leaves that to the workers."""
+    from django.conf import settings
+
+    if not settings.configured:  # the app is not loaded in the master
+        return
+    from django.db import DatabaseError
+
+    from orgs import facets, public_text
+
+    try:
+        facets.current_index()
+        public_text.current()
+    except DatabaseError as error:
+        server.log.warning("Facet index not loaded before the workers start: %s", error)
+
+
 def pre_fork(server, worker):
     """No database connection the master may hold is shared with a worker."""
     from django.conf import settings

@@ -11,9 +11,11 @@ class OrgsConfig(AppConfig):
 
     def ready(self):
         from . import (
+            facet_changes,
             facet_version,
             page_cache,
             page_version,
+            public_text_version,
             search_schema,
             search_upkeep,
             sqlite_file,
@@ -24,7 +26,9 @@ class OrgsConfig(AppConfig):
         search_upkeep.connect_signals()
         post_migrate.connect(search_schema.repair_sqlite_index, sender=self)
         post_migrate.connect(facet_version.after_migrate, sender=self)
+        post_migrate.connect(facet_changes.after_migrate, sender=self)
         post_migrate.connect(page_version.after_migrate, sender=self)
+        post_migrate.connect(public_text_version.after_migrate, sender=self)
         post_migrate.connect(statistics.refresh_after_migrate, sender=self)
         post_migrate.connect(sync_after_migrate, sender=self)
         connection_created.connect(sqlite_file.remember_the_file)

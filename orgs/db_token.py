@@ -1,9 +1,10 @@
 """A token kept by the database that changes on every write to the tables it watches.
 
-The facet index and the public-text table (orgs.facet_version) and the page cache
-(orgs.page_version) each hold in memory something derived from the database, and
-must drop it the moment the data under it changes, whoever wrote it (the admin,
-`queryset.update()`, bulk inserts, loaddata, raw SQL, another process). So the
+The facet index (orgs.facet_version), the public-text table (orgs.public_text_version)
+and the page cache (orgs.page_version) each hold in memory something derived from
+the database, and must drop it the moment the data under it changes, whoever wrote
+it (the admin, `queryset.update()`, bulk inserts, loaddata, raw SQL, another
+process). So the
 database itself, by triggers, writes a new random number into the one row of the
 token's table on every insert, delete and watched update; a process compares the
 number with the one its copy was built under.
@@ -43,15 +44,27 @@ class DatabaseToken:
     `watched` maps each table to the columns whose updates change the token (None:
     any column); inserts and deletes always do. `moves_on_migrate`: the token also
     changes after every `migrate`, for what a migration may change without
-    writing a watched row (a new column, a changed choice).
+    writing a watched row (a new column, a changed choice). `changes_only`: an
+    update of watched columns changes the token only if it changes one of their
+    values (Django's `save()` writes every column); on PostgreSQL such updates are
+    then watched row by row.
     """
 
-    def __init__(self, table, function, watched, purpose, moves_on_migrate=False):
+    def __init__(
+        self, table, function, watched, purpose, moves_on_migrate=False, changes_only=False
+    ):
         self.table = table
         self.function = function
         self.watched = watched
         self.purpose = purpose
         self.moves_on_migrate = moves_on_migrate
+        self.changes_only = changes_only
+
+    def _changed(self, columns, differ):
+        """The WHEN condition of a row-level update trigger, or "" (see `changes_only`)."""
+        if not (self.changes_only and columns):
+            return ""
+        return " OR ".join(f"OLD.{column} {differ} NEW.{column}" for column in columns)
 
     def sqlite_triggers(self, watched=None):
         """{trigger name: CREATE TRIGGER statement} for SQLite."""
@@ -59,8 +72,10 @@ class DatabaseToken:
         for table, columns in (watched or self.watched).items():
             for event in _events(columns):
                 name = f"{self.table}_{table}_{event.split()[0].lower()}"
+                changed = self._changed(columns, "IS NOT")
+                when = f"WHEN {changed} " if changed and event.startswith("UPDATE") else ""
                 triggers[name] = (
-                    f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} "
+                    f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} {when}"
                     f"BEGIN UPDATE {self.table} SET token = random(); END"
                 )
         return triggers
@@ -75,9 +90,15 @@ class DatabaseToken:
         END $$"""
         ]
         for table, columns in (watched or self.watched).items():
-            events = " OR ".join([*_events(columns), "TRUNCATE"])
+            events = [*_events(columns), "TRUNCATE"]
+            if changed := self._changed(columns, "IS DISTINCT FROM"):
+                update = events.pop(1)
+                statements.append(
+                    f"CREATE TRIGGER {self.table}_{table}_update AFTER {update} ON {table} "
+                    f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {self.function}()"
+                )
             statements.append(
-                f"CREATE TRIGGER {self.table}_{table} AFTER {events} ON {table} "
+                f"CREATE TRIGGER {self.table}_{table} AFTER {' OR '.join(events)} ON {table} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {self.function}()"
             )
         return statements
@@ -118,6 +139,7 @@ class DatabaseToken:
         elif vendor == "postgresql":
             for table in watched or self.watched:
                 execute(f"DROP TRIGGER IF EXISTS {self.table}_{table} ON {table}")
+                execute(f"DROP TRIGGER IF EXISTS {self.table}_{table}_update ON {table}")
             for sql in self.postgresql_statements(watched):
                 execute(sql)
         execute(f"UPDATE {self.table} SET token = token + 1")

@@ -9,10 +9,13 @@ So it watches inserts, deletes and the relevant updates of organisations, their
 region and focus-area links, regions and focus areas. An edit of a website or a
 citation leaves the token, and so the index, as it was.
 
-The same token keys the table of withheld names, towns and contacts
-(orgs.public_text), which depends on people and on organisations' status,
-sensitivity, town and contacts: so those are watched too, and a person hidden in
-the admin is withheld on the next request.
+It also watches people and organisations' sensitivity, town and contacts: it
+once keyed the table of withheld names, towns and contacts (orgs.public_text),
+which now has a token of its own (orgs.public_text_version). A change to those
+rewrites the searched text anyway (orgs.search_upkeep).
+
+Which organisations changed is logged beside it (orgs.facet_changes), so that the
+index is updated for them rather than rebuilt (orgs.facet_upkeep).
 """
 
 from .db_token import DatabaseToken

@@ -22,31 +22,108 @@ per query and data version, and become a bitmap of ranks too. Its ranking tiers
 order within a tier) are bitmaps as well: the acronyms and the words of the names
 are indexed here, so a searched page is a slice across three tiers.
 
-The index is built from five plain queries when the database's token changes
-(orgs.facet_version), so nothing served lags behind the data. Only published
-organisations are in it: this serves the public pages and API.
+When the database's token changes (orgs.facet_version), the index is brought up
+to date before it serves, so nothing served lags behind the data: updated for the
+organisations the database logged as changed (orgs.facet_changes,
+orgs.facet_upkeep), or built from a few plain queries. A starting process loads
+the stored index (orgs.facet_snapshot). Only published organisations are in it:
+this serves the public pages and API.
 """
 
 import bisect
+import functools
 import threading
 from collections import OrderedDict, defaultdict
 
+from django.db import connection
 from pyroaring import FrozenBitMap
 
-from . import facet_version
+from . import facet_changes
 from .search import is_prefix, matching_id_list, query_words
 
 FACETS = ("region", "zone", "focus", "kind")
 RECENT_QUERIES = 64
 EMPTY = FrozenBitMap()
+# What the index reads of each published organisation.
+ROW_FIELDS = (
+    "pk",
+    "sort_name",
+    "kind",
+    "founded",
+    "hq_region_id",
+    "search_acronym",
+    "search_names",
+)
+OPTION_FACETS = ("region", "focus", "kind", "founded")  # zones are made from regions
 
 
 def _bitmaps(pairs):
-    """{key: frozen bitmap of the ranks paired with it}."""
+    """{key: frozen bitmap of the values paired with it}."""
     ranks = defaultdict(list)
     for key, rank in pairs:
         ranks[key].append(rank)
     return {key: FrozenBitMap(values) for key, values in ranks.items()}
+
+
+class Entry:
+    """One published organisation as the index reads it: its row and its links."""
+
+    __slots__ = ("pk", "sort_name", "kind", "founded", "hq_region", "acronym", "names", "links")
+
+    def __init__(self, row, links):
+        self.pk, self.sort_name, self.kind, self.founded, self.hq_region = row[:5]
+        self.acronym, self.names = row[5:]
+        self.links = links  # [(facet, slug)]: its regions of work and focus areas
+
+    @property
+    def key(self):
+        """Its place in name order (the listing's: sort_name, then id)."""
+        return (self.sort_name, self.pk)
+
+    def options(self, region_slugs):
+        """(facet, value) of every option it counts under, zones apart (see `zones`)."""
+        yield ("kind", self.kind)
+        if self.founded is not None:
+            yield ("founded", self.founded)
+        if self.hq_region in region_slugs:
+            yield ("region", region_slugs[self.hq_region])
+        yield from self.links
+
+    def name_words(self):
+        return set(self.names.split())
+
+
+def read_entries(region_slugs, focus_slugs, ids=None):
+    """The published organisations (of `ids`, or all) as Entries, in no order."""
+    from .models import Organisation
+
+    rows = Organisation.objects.published().order_by()
+    region_links = Organisation.regions.through.objects.order_by()
+    focus_links = Organisation.focus_areas.through.objects.order_by()
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+        region_links = region_links.filter(organisation_id__in=ids)
+        focus_links = focus_links.filter(organisation_id__in=ids)
+    links = defaultdict(list)
+    # A region or focus area newer than the caller's are skipped: its writes are
+    # logged, and bring a rebuild (orgs.facet_changes).
+    for pk, region_id in region_links.values_list("organisation_id", "region_id"):
+        if region_id in region_slugs:
+            links[pk].append(("region", region_slugs[region_id]))
+    for pk, focus_id in focus_links.values_list("organisation_id", "focusarea_id"):
+        if focus_id in focus_slugs:
+            links[pk].append(("focus", focus_slugs[focus_id]))
+    return [Entry(row, links.get(row[0], [])) for row in rows.values_list(*ROW_FIELDS)]
+
+
+def zones(by_region, zone_of):
+    """{zone: the ranks in any of its regions}, for every zone a region is in."""
+    return {
+        zone: FrozenBitMap.union(
+            EMPTY, *(b for slug, b in by_region.items() if zone_of[slug] == zone)
+        )
+        for zone in set(zone_of.values())
+    }
 
 
 class Match:
@@ -65,78 +142,82 @@ class Match:
 
 
 class FacetIndex:
-    """The published organisations of one data version, by name rank."""
+    """The published organisations of one data version, by name rank.
+
+    Options are bitmaps of ranks; the acronyms and name words, which an update
+    would otherwise shift by the thousand, are bitmaps of ids (orgs.facet_upkeep).
+    """
 
     def __init__(
-        self, token, order, options, acronyms, name_words, name_postings, regions=None, focus=None
+        self,
+        position,
+        order,
+        sort_names,
+        names,
+        options,
+        acronyms,
+        name_words,
+        name_postings,
+        regions=None,
+        focus=None,
     ):
-        self.token = token
+        # The data version (token, last change applied: orgs.facet_changes; None
+        # when built inside a transaction, whose changes may yet be rolled back).
+        self.token, self.seq = position
         self.regions = regions or {}  # id -> Region of this data version (for the cards)
         self.focus_areas = focus or {}  # id -> FocusArea
         self.order = order  # rank -> organisation id
-        self.rank = {pk: rank for rank, pk in enumerate(order)}
+        self.sort_names = sort_names  # rank -> sort_name
+        self.names = names  # id -> (sort_name, search_acronym, search_names)
         self.published = FrozenBitMap(range(len(order)))
         self.options = options  # {facet or "founded": {value: FrozenBitMap of ranks}}
-        self.acronyms = acronyms  # {search_acronym: FrozenBitMap}
+        self.acronyms = acronyms  # {search_acronym: FrozenBitMap of ids}
         self.name_words = name_words  # sorted words of search_names
-        self.name_postings = name_postings  # FrozenBitMap of ranks, one per word
+        self.name_postings = name_postings  # FrozenBitMap of ids, one per word
         self._queries = OrderedDict()
         self._queries_lock = threading.Lock()
 
-    @classmethod
-    def build(cls, token):
-        from .models import FocusArea, Organisation, Region
+    @functools.cached_property
+    def rank(self):
+        """{organisation id: rank}, made when a search first needs it."""
+        return dict(zip(self.order, range(len(self.order)), strict=True))
 
-        rows = list(
-            Organisation.objects.published()
-            .order_by("sort_name", "pk")
-            .values_list("pk", "kind", "founded", "hq_region_id", "search_acronym", "search_names")
-        )
-        order = [pk for pk, *_ in rows]
-        rank = {pk: r for r, pk in enumerate(order)}
+    @property
+    def region_slugs(self):
+        return {pk: r.slug for pk, r in self.regions.items()}
+
+    @property
+    def focus_slugs(self):
+        return {pk: f.slug for pk, f in self.focus_areas.items()}
+
+    @classmethod
+    def build(cls, position):
+        from .models import FocusArea, Region
+
         region_rows = {r.pk: r for r in Region.objects.all()}
         focus_rows = {f.pk: f for f in FocusArea.objects.all()}
-        regions = {pk: r.slug for pk, r in region_rows.items()}
-        zones = {r.slug: r.zone for r in region_rows.values()}
-        focus_areas = {pk: f.slug for pk, f in focus_rows.items()}
-        works = (
-            (regions[region_id], rank[pk])
-            for region_id, pk in Organisation.regions.through.objects.values_list(
-                "region_id", "organisation_id"
-            )
-            if pk in rank
+        region_slugs = {pk: r.slug for pk, r in region_rows.items()}
+        # Sorted here rather than in SQL, so that an update (orgs.facet_upkeep) places
+        # an organisation by the same comparison whatever the database's collation.
+        entries = sorted(
+            read_entries(region_slugs, {pk: f.slug for pk, f in focus_rows.items()}),
+            key=lambda e: e.key,
         )
-        headquarters = ((regions[row[3]], r) for r, row in enumerate(rows) if row[3] is not None)
-        by_region = _bitmaps([*works, *headquarters])
-        by_zone = {
-            zone: FrozenBitMap.union(
-                EMPTY, *(b for slug, b in by_region.items() if zones[slug] == zone)
-            )
-            for zone in set(zones.values())
-        }
-        links = Organisation.focus_areas.through.objects.values_list(
-            "focusarea_id", "organisation_id"
-        )
-        by_focus = _bitmaps(
-            (focus_areas[focus_id], rank[pk]) for focus_id, pk in links if pk in rank
-        )
-        options = {
-            "region": by_region,
-            "zone": by_zone,
-            "focus": by_focus,
-            "kind": _bitmaps((row[1], r) for r, row in enumerate(rows)),
-            "founded": _bitmaps((row[2], r) for r, row in enumerate(rows) if row[2] is not None),
-        }
-        acronyms = _bitmaps((row[4], r) for r, row in enumerate(rows) if row[4])
-        postings = _bitmaps(
-            (word, r) for r, row in enumerate(rows) for word in set(row[5].split())
-        )
+        pairs = defaultdict(list)
+        for rank, entry in enumerate(entries):
+            for facet, value in entry.options(region_slugs):
+                pairs[facet].append((value, rank))
+        options = {facet: _bitmaps(pairs[facet]) for facet in OPTION_FACETS}
+        options["zone"] = zones(options["region"], {r.slug: r.zone for r in region_rows.values()})
+        postings = _bitmaps((word, e.pk) for e in entries for word in e.name_words())
         name_words = sorted(postings)
         return cls(
-            token,
-            order,
+            position,
+            [e.pk for e in entries],
+            [e.sort_name for e in entries],
+            {e.pk: (e.sort_name, e.acronym, e.names) for e in entries},
             options,
-            acronyms,
+            _bitmaps((e.acronym, e.pk) for e in entries if e.acronym),
             name_words,
             [postings[word] for word in name_words],
             region_rows,
@@ -166,17 +247,22 @@ class FacetIndex:
         if ids is None:
             found = None
         else:
-            rank = self.rank.get
-            matches = FrozenBitMap([r for r in map(rank, ids) if r is not None])
-            names = self.published
+            matched = FrozenBitMap(ids)
+            names = matched
             for word in words:
                 names = names & self._in_names(word)
-            found = Match(matches, self.acronyms.get("".join(words), EMPTY), names)
+            acronym = self.acronyms.get("".join(words), EMPTY) & matched
+            found = Match(self._ranks(ids), self._ranks(acronym), self._ranks(names))
         with self._queries_lock:
             self._queries[key] = found
             while len(self._queries) > RECENT_QUERIES:
                 self._queries.popitem(last=False)
         return found
+
+    def _ranks(self, ids):
+        """The ranks of those of `ids` that are in the index."""
+        rank = self.rank.get
+        return FrozenBitMap([r for r in map(rank, ids) if r is not None])
 
     def query_ids(self, query):
         """Published organisations matching `query` (ids), or None for a query without words."""
@@ -261,13 +347,34 @@ _build_lock = threading.Lock()
 
 
 def current_index():
-    """The index for the data as it is now: rebuilt first if any counted fact changed."""
+    """The index for the data as it is now: brought up to date first if any counted
+    fact changed, by updating the organisations that changed (orgs.facet_upkeep) or,
+    for a change of regions or focus areas or of many organisations, by a rebuild.
+    A process without one loads the stored index (orgs.facet_snapshot)."""
     global _index
-    token = facet_version.current()
+    position = facet_changes.position()
     index = _index
-    if index is None or token is None or index.token != token:
+    if index is None or position[0] is None or index.token != position[0]:
         with _build_lock:
             index = _index
-            if index is None or token is None or index.token != token:
-                index = _index = FacetIndex.build(token)
+            if index is None or position[0] is None or index.token != position[0]:
+                index = _index = _brought_up_to_date(index, position)
+    return index
+
+
+def _brought_up_to_date(index, position):
+    from . import facet_snapshot, facet_upkeep
+
+    if connection.in_atomic_block:
+        # Changes seen inside a transaction may be rolled back: build from scratch,
+        # and update nothing from it later.
+        return FacetIndex.build((position[0], None))
+    if index is None:
+        index = facet_snapshot.stored()
+    if index is not None and index.token == position[0]:
+        return index
+    index = facet_upkeep.updated(index, position)
+    if index is None:
+        index = FacetIndex.build(position)
+        facet_snapshot.store(index)
     return index

@@ -724,14 +724,22 @@ class Partnership(PublicCopy, Versioned):
 
 
 class PersonQuerySet(PublicQuerySet):
-    def public(self):
-        """People the public may see: marked public, of a published, non-sensitive
-        organisation; a role naming anyone hidden is withheld (orgs.public_text)."""
-        return self.filter(
+    @staticmethod
+    def _public():
+        return Q(
             is_public=True,
             organisation__sensitive=False,
             organisation__status=Organisation.Status.PUBLISHED,
-        ).for_public()
+        )
+
+    def public(self):
+        """People the public may see: marked public, of a published, non-sensitive
+        organisation; a role naming anyone hidden is withheld (orgs.public_text)."""
+        return self.filter(self._public()).for_public()
+
+    def hidden(self):
+        """Everyone else, in one join (a NOT IN over `public()` read 100,000 people twice)."""
+        return self.exclude(self._public())
 
 
 class Person(PublicCopy, Versioned):

@@ -37,9 +37,9 @@ are too often ordinary French or English words ("Ba", "Sy" are withheld only
 inside the full name).
 
 The table of withheld terms depends on people and on organisations' status,
-sensitivity, town and contacts. It is built once per data change: `current()`
-keeps one per process, keyed by the database's data-version token
-(orgs.facet_version), whose triggers watch exactly those columns.
+sensitivity, town and contacts. It is built once per change of those: `current()`
+keeps one per process, keyed by the database's public-text token
+(orgs.public_text_version), whose triggers watch exactly those columns.
 """
 
 import functools
@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from . import facet_version
+from . import public_text_version
 from .contacts import FIELDS as CONTACT_FIELDS
 from .contacts import hide_private, social_link_list
 
@@ -249,14 +249,15 @@ class PublicText:
 
     @classmethod
     def from_database(cls):
-        """The table for the data as it is now: two queries."""
+        """The table for the data as it is now: two queries (each hidden name once:
+        people's names repeat)."""
         from django.db.models import Q
 
         from .models import Organisation, Person
 
-        public = Person.objects.public().values("pk")
         names = []
-        for name in Person.objects.exclude(pk__in=public).values_list("name", flat=True):
+        hidden = Person.objects.hidden().order_by().values_list("name", flat=True)
+        for name in hidden.distinct():
             names.extend(name_terms(name))
         # The organisations with a sensitive town or a contact, in one query.
         relevant = Q(sensitive=True) & ~Q(hq_town="")
@@ -371,7 +372,7 @@ _lock = threading.Lock()
 def current():
     """The PublicText of the data as it is now (one query to read the data version)."""
     global _current
-    token = facet_version.current()
+    token = public_text_version.current()
     cached = _current
     if cached is not None and token is not None and cached[0] == token:
         return cached[1]

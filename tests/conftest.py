@@ -745,3 +745,35 @@ def _cite_every_public_fact():
                 cite(org, fact, **subject)
         for link in org.partnerships.exclude(pk__in=cited_links):
             cite(org, "partnership", partnership=link)
+
+
+# --- The facet index -------------------------------------------------------------
+
+
+def index_contents(index):
+    """Everything an index serves from: order, every bitmap, name postings, acronyms."""
+    return {
+        "order": index.order,
+        "options": index.options,
+        "acronyms": index.acronyms,
+        "name_words": index.name_words,
+        "name_postings": index.name_postings,
+    }
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The full builds the index makes (each one still runs)."""
+    from orgs import facets
+    from orgs.facets import FacetIndex
+
+    made = []
+    build = FacetIndex.build.__func__
+
+    def counted(cls, position):
+        made.append(position)
+        return build(cls, position)
+
+    monkeypatch.setattr(FacetIndex, "build", classmethod(counted))
+    monkeypatch.setattr(facets, "_index", None)
+    return made

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from orgs.models import Citation, Partnership, Region, Source
+from orgs.models import Citation, Partnership, Person, Region, Source
 
 from .conftest import make_org
 
@@ -76,3 +76,11 @@ def test_a_regions_other_spellings_are_a_list_of_short_texts(reference_data):
     for aliases in ["Timbuktu", [""], ["  "], ["x" * 81], [5], ["Tim\x00buktu"]]:
         region.aliases = aliases
         assert errors(region, "aliases") == refusal, aliases
+
+
+def test_hidden_people_are_everyone_the_public_may_not_see(directory):
+    people = set(Person.objects.values_list("pk", flat=True))
+    public = set(Person.objects.public().values_list("pk", flat=True))
+    hidden = set(Person.objects.hidden().values_list("pk", flat=True))
+    assert public and hidden  # the world has both
+    assert hidden == people - public

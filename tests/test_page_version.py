@@ -14,7 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from orgs import facet_version, page_version, search_schema
+from orgs import (
+    facet_changes,
+    facet_snapshot,
+    facet_version,
+    page_version,
+    public_text_version,
+    search_schema,
+)
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region
 
 from .conftest import make_org
@@ -230,7 +237,14 @@ def test_every_table_a_public_page_reads_is_watched(client, directory):
     assert {"orgs_organisation", "orgs_citation", "orgs_person"} <= read  # control
     # The token tables themselves, and the search index, which is made of watched
     # columns of orgs_organisation.
-    derived = {page_version.TABLE, facet_version.TABLE, search_schema.FTS_TABLE}
+    derived = {
+        page_version.TABLE,
+        facet_version.TABLE,
+        facet_changes.TABLE,
+        facet_snapshot.TABLE,
+        public_text_version.TABLE,
+        search_schema.FTS_TABLE,
+    }
     assert read - derived <= set(page_version.WATCHED)
 
 

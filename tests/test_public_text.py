@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from orgs import facet_version, public_text
+from orgs import public_text, public_text_version
 from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
 from orgs.public_text import PublicText, name_terms, place_terms
 
@@ -192,8 +192,8 @@ def test_without_its_data_version_the_table_is_built_again_at_every_call(people)
     """A database without the version's row (a flushed test database) gives no token:
     nothing then says the table is current, so it is never reused."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {facet_version.TABLE}")
-    assert facet_version.current() is None
+        cursor.execute(f"DELETE FROM {public_text_version.TABLE}")
+    assert public_text_version.current() is None
     assert public_text.withhold("Hawa") == "[name withheld]"
     Person.objects.filter(name="Hidden Hawa").update(is_public=True)
     assert public_text.withhold("Hawa") == "Hawa"
@@ -634,7 +634,7 @@ def test_a_public_reads_prefetches_share_its_table(quoted):
         iterated = list(details.iterator(chunk_size=1))
     for read in (as_list, one_by_one):
         sql = [q["sql"] for q in read.captured_queries]
-        assert sum(facet_version.TABLE in q for q in sql) == 1
+        assert sum(public_text_version.TABLE in q for q in sql) == 1
         assert sum("orgs_citation" in q for q in sql) == 1 if read is as_list else len(listed)
     assert [o.public_citations[0].quote for o in iterated if o.slug == "shown"] == [
         "[name withheld] founded it in [place withheld]."
