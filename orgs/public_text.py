@@ -88,14 +88,6 @@ PRESENTED_FIELDS = {
     # A public person's name is public; their role may name someone who is not.
     "Person": frozenset({"role"}),
 }
-# The organisation columns the table is built from: a write to one may change it.
-ORGANISATION_COLUMNS = (
-    "status",
-    "sensitive",
-    "hq_town",
-    *CONTACTS_IN_TEXT,
-    *CONTACTS_IN_TEXT.values(),
-)
 
 # Letters NFKD does not take apart (the same folding orgs.search uses).
 _FOLD = str.maketrans(

@@ -13,7 +13,8 @@ withheld on the next request and a description's edit rebuilds nothing.
 
 from .db_token import DatabaseToken
 
-# The organisation columns the table is built from (orgs.public_text.from_database).
+# The organisation columns the table is built from (orgs.public_text.from_database):
+# a write to one may change it (also orgs.search_upkeep's test of a save).
 ORGANISATION_COLUMNS = (
     "status",
     "sensitive",

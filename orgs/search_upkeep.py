@@ -301,7 +301,8 @@ def _withheld_before(sender, instance, raw=False, **kwargs):
     from django.db.models.signals import pre_delete
 
     from .models import Organisation
-    from .public_text import CONTACTS_IN_TEXT, ORGANISATION_COLUMNS
+    from .public_text import CONTACTS_IN_TEXT
+    from .public_text_version import ORGANISATION_COLUMNS
 
     if raw:
         return

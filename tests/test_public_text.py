@@ -175,6 +175,25 @@ def test_a_sensitive_town_that_names_its_region_is_withheld_in_every_spelling(pe
     )
 
 
+def test_moving_a_sensitive_organisation_to_another_region_reindexes_its_towns_spellings(
+    people,
+):
+    """A town named like its region is withheld in the region's every spelling; moved
+    to another region, those spellings are text again, and found again."""
+    tombouctou, mopti = Region.objects.get(slug="tombouctou"), Region.objects.get(slug="mopti")
+    north = make_org(slug="north", sensitive=True, hq_region=tombouctou, hq_town="Tombouctou")
+    make_org(slug="route", name="Route Org", description_en="Trucks to Timbuktu.")
+
+    def found(word):
+        return [o.slug for o in Organisation.objects.published().search(word)]
+
+    assert found("trucks") == ["route"]  # a control: its other words are found
+    assert "route" not in found("timbuktu")
+    north.hq_region = mopti
+    north.save()
+    assert "route" in found("timbuktu")
+
+
 def test_the_table_follows_the_data_at_once(people):
     assert public_text.withhold("Hawa") == "[name withheld]"
     Person.objects.filter(name="Hidden Hawa").update(is_public=True)
