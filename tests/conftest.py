@@ -14,7 +14,7 @@ from django.core.management import call_command
 from orgs.models import Organisation
 from orgs.search_upkeep import update_search_text
 from tests import live, run_share
-from tests.world_cache import cached_world
+from tests.world_cache import cached_world, worlds_first
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
@@ -36,6 +36,11 @@ def pytest_configure(config):
     if not hasattr(config, "workerinput") and run_share.folder() is None:
         os.environ[run_share.FOLDER] = tempfile.mkdtemp(prefix="cso-test-run.")
         config.made_run_folder = True
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        worlds_first(item)
 
 
 def pytest_unconfigure(config):
