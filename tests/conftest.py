@@ -235,6 +235,43 @@ def collected_static(tmp_path_factory):
     production_static.disable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_folder_scanned_once(collected_static):
+    """WhiteNoise's middleware lists the files of STATIC_ROOT when it is made, and the
+    test client makes its middleware anew for each client: some 50 ms of CPU per test
+    that sends a request. The collected folder never changes during the run
+    (`collected_static`), so each test process lists it once for each set of settings
+    WhiteNoise reads, and each new middleware gets those files. Any other folder (a
+    test that collects its own) is listed as usual; production is untouched."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    collected = os.path.join(os.path.abspath(collected_static), "")
+    scan = WhiteNoiseMiddleware.update_files_dictionary
+    listings = {}
+
+    def what_whitenoise_reads():
+        names = ["DEBUG", "STATIC_URL", "FORCE_SCRIPT_NAME", "STORAGES"]
+        names += sorted(name for name in dir(settings) if name.startswith("WHITENOISE_"))
+        return repr([(name, getattr(settings, name, None)) for name in names])
+
+    def scanned_once(middleware, root, prefix):
+        if root != collected:
+            return scan(middleware, root, prefix)
+        key = (root, prefix, what_whitenoise_reads())
+        if key not in listings:
+            before = dict(middleware.files)
+            scan(middleware, root, prefix)
+            listings[key] = {
+                url: file for url, file in middleware.files.items() if before.get(url) is not file
+            }
+        middleware.files.update(listings[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "update_files_dictionary", scanned_once)
+        yield
+
+
 @pytest.fixture(scope="session")
 def live_server(request, collected_static, django_db_setup):
     """pytest-django's live server, with static files served by WhiteNoise as in
