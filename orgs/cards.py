@@ -13,6 +13,7 @@ index, which holds this data version's regions and focus areas.
 from typing import NamedTuple
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from . import bilingual
 from .facets import current_index
@@ -48,6 +49,26 @@ class Card(NamedTuple):
     regions: list  # labels of the regions where it works, in name order
     focus: list  # labels of its focus areas, in name order
 
+    # The card's lines as sentences: a template assembling them from a dozen parts
+    # cost more than all the rest of the card.
+    @property
+    def meta(self):
+        """Kind · founded 2005 · based in Sévaré, Mopti."""
+        parts = [self.kind]
+        if self.founded:
+            parts.append(_("founded %(year)s") % {"year": self.founded})
+        if self.region:
+            place = f"{self.town}, {self.region}" if self.town else self.region
+            parts.append(f"{_('based in')} {place}")
+        return " · ".join(parts)
+
+    @property
+    def works_in(self):
+        """Works in: Gao, Kidal (or "" when it names no region of work)."""
+        if not self.regions:
+            return ""
+        return _("Works in: %(regions)s") % {"regions": ", ".join(self.regions)}
+
 
 def cards(ids):
     """The cards of the published organisations among `ids`, in the order of `ids`.
@@ -75,7 +96,7 @@ def cards(ids):
                 name=names.first,
                 other_name=names.other,
                 acronym=acronym if acronym.casefold() != names.first.text.casefold() else "",
-                kind=kinds.get(row["kind"], row["kind"]),
+                kind=str(kinds.get(row["kind"], row["kind"])),
                 founded=row["founded"],
                 town=row["hq_town"],
                 region=hq_region.label if hq_region else "",
