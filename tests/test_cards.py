@@ -88,3 +88,31 @@ def test_a_region_renamed_is_named_anew_on_the_cards(directory):
         (after,) = cards([org.pk])
     assert "Kidal" in before.regions
     assert "Kidal Region" in after.regions
+
+
+@pytest.mark.parametrize(
+    ("language", "meta", "works_in"),
+    [
+        ("en", "Local association · founded 2005 · based in Sévaré, Mopti", "Works in: Mopti"),
+        (
+            "fr",
+            "Association locale · fondée en 2005 · siège à Sévaré, Mopti",
+            "Intervient à : Mopti",
+        ),
+    ],
+)
+def test_a_cards_lines_say_its_kind_year_and_places_in_the_readers_language(
+    directory, language, meta, works_in
+):
+    with translation.override(language):
+        (card,) = cards([directory["youth-mopti"].pk])
+        assert (card.meta, card.works_in) == (meta, works_in)
+        (donor,) = cards([directory["donor-fund"].pk])  # no region of work
+        assert donor.works_in == ""
+        (unfounded,) = cards([directory["kayes-health"].pk])  # no founding year
+        (nowhere,) = cards([directory["sikasso-edu"].pk])  # no headquarters
+        # Kind and headquarters; kind and founding year.
+        assert unfounded.meta.split(" · ")[1:] == [
+            meta.split(" · ")[2].replace("Sévaré, Mopti", "Kayes")
+        ]
+        assert nowhere.meta.split(" · ")[1:] == [meta.split(" · ")[1].replace("2005", "2020")]
