@@ -41,6 +41,9 @@ LISTING = "/en/orgs/"
 URLS = [
     # key,              path
     ("healthz", "/healthz"),
+    # The smallest page through the whole middleware stack and the base template,
+    # with no query of its own: where any rendered page starts.
+    ("smallest_page", "/en/thanks/"),
     ("home", "/en/"),
     ("listing", "/en/orgs/"),
     ("q_rare", f"/en/orgs/?q={RARE}"),

@@ -29,9 +29,6 @@ import itertools
 import operator
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import translation
@@ -39,12 +36,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .api import organisation_filter
-from .contacts import FIELDS as CONTACT_FIELDS
 from .contacts import social_link_list
+from .export_rows import link_ids, organisations
 from .licence import with_licence
 from .models import FocusArea, Organisation, Region, Zone
 
-CHUNK_SIZE = 500
 BLOCK_ROWS = 200  # about 100 KB of CSV
 LANGS = ", ".join(code for code, _name in settings.LANGUAGES)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -101,27 +97,6 @@ HXL_COLUMNS = [
 HXL_LIST_SEPARATOR = ", "  # what libhxl splits a +list value on
 
 
-# The organisation's fields the files read; `sensitive` and the contacts' switches
-# are for the withholding rule (orgs.public_text), which every row passes through.
-READ_FIELDS = [
-    "id",
-    "slug",
-    "name",
-    "name_original",
-    "acronym",
-    "kind",
-    "founded",
-    "hq_region_id",
-    "hq_town",
-    "description_en",
-    "description_fr",
-    "website",
-    *(name for contact_and_switch in CONTACT_FIELDS for name in contact_and_switch),
-    "sensitive",
-    "updated",
-]
-
-
 def csv_cell(text):
     """One cell as Excel shows it and RFC 4180 writes it.
 
@@ -174,58 +149,6 @@ def export_ids(filterset, queryset):
     return ids
 
 
-def among(model, column, ids):
-    """`column` is one of `ids`, for a filter, its parameters passed as they are:
-    `pk__in` prepares each id on its own, which cost more than reading the rows.
-
-    On PostgreSQL the ids are one array parameter (`= ANY(%s)`): psycopg binds
-    parameters into the query text on the client, looking for each placeholder, and
-    500 of them per chunk cost more than the chunk's rows. On SQLite, which has no
-    arrays, chunks of one size have one SQL text, which the driver prepares once.
-    """
-    target = (
-        f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(column)}"
-    )
-    if connection.vendor == "postgresql":
-        return RawSQL(f"{target} = ANY(%s)", [list(ids)], output_field=BooleanField())
-    placeholders = ", ".join(["%s"] * len(ids))
-    return RawSQL(f"{target} IN ({placeholders})", list(ids), output_field=BooleanField())
-
-
-def organisations(ids):
-    """The organisations of `ids`, chunk by chunk, as the public reads them.
-
-    Each chunk of CHUNK_SIZE is read through the public read model in three
-    queries: the rows as `values()`, withheld as records are (orgs.public_text), and
-    their region and focus-area links as plain pairs. Each row is a dict of
-    READ_FIELDS with `regions` and `focus_areas`, the ids of its links. No model
-    instance, no query per row, and memory that does not grow with the directory
-    beyond its ids.
-    """
-    region_links = Organisation.regions.through.objects
-    focus_links = Organisation.focus_areas.through.objects
-    # Unsorted: the rows are put in the ids' order here.
-    public = Organisation.objects.public().order_by().values(*READ_FIELDS)
-    for start in range(0, len(ids), CHUNK_SIZE):
-        chunk = ids[start : start + CHUNK_SIZE]
-        rows = {row["id"]: row for row in public.filter(among(Organisation, "id", chunk))}
-        for row in rows.values():
-            row["regions"], row["focus_areas"] = [], []
-        for org_id, region_id in region_links.filter(
-            among(region_links.model, "organisation_id", chunk)
-        ).values_list("organisation_id", "region_id"):
-            if org_id in rows:
-                rows[org_id]["regions"].append(region_id)
-        for org_id, focus_id in focus_links.filter(
-            among(focus_links.model, "organisation_id", chunk)
-        ).values_list("organisation_id", "focusarea_id"):
-            if org_id in rows:
-                rows[org_id]["focus_areas"].append(focus_id)
-        for pk in chunk:
-            if pk in rows:
-                yield rows[pk]
-
-
 class Labels:
     """What rows share, computed once per file in its language rather than once per
     row: the page address, kinds, zones, and the cells of each region and focus area,
@@ -251,12 +174,12 @@ class Labels:
         self.memo = {}
 
     def in_region_order(self, regions):
-        """Region ids by official name."""
-        return sorted(regions, key=self.region_order.__getitem__)
+        """The region ids of a row's `region_ids` text, by official name."""
+        return sorted(link_ids(regions), key=self.region_order.__getitem__)
 
     def in_focus_order(self, focus_areas):
-        """Focus-area ids by English label."""
-        return sorted(focus_areas, key=self.focus_order.__getitem__)
+        """The focus-area ids of a row's `focus_ids` text, by English label."""
+        return sorted(link_ids(focus_areas), key=self.focus_order.__getitem__)
 
     def remembered(self, compute, *links):
         """`compute(*links)`, computed once for the same links."""
@@ -274,7 +197,6 @@ class Labels:
         row["founded"] = "" if founded is None else str(founded)
         row["hq_region"] = self.region_label[row["hq_region_id"]]
         row["url"] = f"{self.url_before}{row['slug']}{self.url_after}"
-        row["updated"] = row["updated"].isoformat()
 
 
 def csv_lines(request, orgs):
@@ -295,8 +217,8 @@ def csv_lines(request, orgs):
 
     for row in orgs:
         labels.add_common(row)
-        row["regions"], row["zones"] = labels.remembered(region_cells, tuple(row["regions"]))
-        row["focus_areas"] = labels.remembered(focus_cell, tuple(row["focus_areas"]))
+        row["regions"], row["zones"] = labels.remembered(region_cells, row["region_ids"])
+        row["focus_areas"] = labels.remembered(focus_cell, row["focus_ids"])
         row["social_links"] = "; ".join(social_link_list(row["social_links"]))
         # Contacts not marked public were blanked when read (orgs.contacts).
         if block := blocks.add(csv_line(cells_of(row))):
@@ -342,12 +264,12 @@ def hxl_lines(request, orgs):
     for row in orgs:
         labels.add_common(row)
         row["kind"] = labels.kinds.get(row["kind"], row["kind"])
-        row["sectors"] = labels.remembered(sectors, tuple(row["focus_areas"]))
+        row["sectors"] = labels.remembered(sectors, row["focus_ids"])
         row["social_links"] = HXL_LIST_SEPARATOR.join(social_link_list(row["social_links"]))
         row["hq_pcode"] = labels.region_pcode[row["hq_region_id"]]
         before = ",".join([csv_cell(cell) for cell in before_of(row)])
         after = ",".join([csv_cell(cell) for cell in after_of(row)])
-        for region in labels.remembered(regions_of_work, tuple(row["regions"])):
+        for region in labels.remembered(regions_of_work, row["region_ids"]):
             if block := blocks.add(f"{before},{region},{after}\r\n"):
                 yield block
     if block := blocks.flush():

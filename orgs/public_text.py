@@ -445,9 +445,10 @@ def present_organisation_fields(fields, table):
     of a sensitive organisation dropped. A field that is not there is left out; a
     contact or town that is there needs `sensitive` and its switch beside it.
     """
-    for name in ORGANISATION_TEXTS:
-        if name in fields:
-            fields[name] = table.withhold(fields[name])
+    if table:  # an empty table leaves every text as it is
+        for name in ORGANISATION_TEXTS:
+            if name in fields:
+                fields[name] = table.withhold(fields[name])
     hide_private(fields)
     if "hq_town" in fields and fields["sensitive"]:
         fields["hq_town"] = ""

@@ -162,7 +162,8 @@ class OrganisationList(ListView):
             return counts[facet].get(value, 0) if wanted else None
 
         data = self.filterset.form.data
-        regions = list(Region.objects.all())
+        index = current_index()  # it holds this data version's regions and focus areas
+        regions = list(index.regions.values())
         return {
             "region": [
                 (
@@ -179,7 +180,7 @@ class OrganisationList(ListView):
             ],
             "focus": [
                 (f.slug, f.label, count("focus", f.slug), f.slug in data.getlist("focus"))
-                for f in sorted(FocusArea.objects.all(), key=lambda f: f.label)
+                for f in sorted(index.focus_areas.values(), key=lambda f: f.label)
             ],
             "kind": [
                 (value, label, count("kind", value), value in data.getlist("kind"))

@@ -334,3 +334,17 @@ def test_a_search_of_200_characters_is_a_search_and_201_is_refused(client, direc
     assert [org["slug"] for org in response.json()["results"]] == ["jeunes-citoyens"]
     body = json_error(client.get("/api/orgs/", {"q": "AJCET".ljust(201)}), 400)
     assert body["fields"] == {"q": ["Search at most 200 characters."]}
+
+
+@pytest.mark.parametrize("year", ["1990.0", " 1990", "١٩٩٠", "+1990"])
+def test_a_year_not_in_plain_digits_is_refused_with_the_whole_number_message(
+    client, directory, year
+):
+    """YearField's own refusal, with the message an IntegerField gives (not "None")."""
+    from django import forms
+
+    body = json_error(client.get("/api/orgs/", {"founded_min": year}), 400)
+    assert body["fields"] == {
+        "founded_min": [str(forms.IntegerField.default_error_messages["invalid"])]
+    }
+    assert client.get("/api/orgs/", {"founded_min": "1990"}).status_code == 200

@@ -280,7 +280,9 @@ def test_a_sensitive_organisations_town_is_dropped(people):
     assert quiet.hq_town == "" and Organisation.objects.get(slug="quiet").hq_town == "Konna"
 
 
-def test_organisations_read_as_rows_get_the_rule_records_get(quoted):
+@pytest.mark.parametrize("as_rows", ["values", "values_as_stored"])
+def test_organisations_read_as_rows_get_the_rule_records_get(quoted, as_rows):
+    """Both ways of reading rows: `values()`, and the exports' `values_as_stored()`."""
     Organisation.objects.filter(slug="quiet").update(
         description_en="Quiet.", contact_email="q@example.org", contact_email_public=True
     )
@@ -289,7 +291,7 @@ def test_organisations_read_as_rows_get_the_rule_records_get(quoted):
     )
     fields = ["slug", "description_en", "hq_town", "sensitive"]
     fields += ["contact_email", "contact_email_public", "contact_phone", "contact_phone_public"]
-    rows = Organisation.objects.public().order_by("slug").values(*fields)
+    rows = getattr(Organisation.objects.public().order_by("slug"), as_rows)(*fields)
     # Both rows read at once, one with withheld terms and one without.
     assert [(r["slug"], r["description_en"], r["hq_town"]) for r in rows] == [
         ("quiet", "Quiet.", ""),
@@ -299,7 +301,8 @@ def test_organisations_read_as_rows_get_the_rule_records_get(quoted):
         ("", ""),  # sensitive: no contact, whatever its switches
         ("s@example.org", ""),  # its phone's switch is off
     ]
-    one_by_one = Organisation.objects.public().filter(slug="shown").values(*fields).iterator()
+    one_by_one = getattr(Organisation.objects.public().filter(slug="shown"), as_rows)(*fields)
+    one_by_one = one_by_one.iterator()
     assert next(one_by_one)["description_en"] == "Led by [name withheld]."
     # Stored as written, and read so by curators' (non-public) querysets.
     stored = Organisation.objects.values("description_en", "hq_town").get(slug="shown")
@@ -323,6 +326,8 @@ def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
         lambda: Organisation.objects.public().values_list(),
         lambda: Organisation.objects.public().values_list("contact_phone", flat=True).iterator(),
         lambda: Source.objects.public().values("title"),
+        lambda: Source.objects.public().values_as_stored("title"),
+        lambda: Organisation.objects.public().values_as_stored("slug", "citations__quote"),
         lambda: Organisation.objects.public().values("slug", "citations__quote"),
         lambda: Citation.objects.public().values("locator"),
         lambda: Partnership.objects.public().values_list("programme", flat=True),

@@ -95,7 +95,7 @@ def expected_order(orgs, query, kind=None):
     return [slug for _key, slug in sorted(ranked)]
 
 
-CARD = re.compile(r'<li class="card"><h3><a href="[^"]*/orgs/([^/"]+)/"')
+CARD = re.compile(r'<li class="card">\s*<h3>\s*<a href="[^"]*/orgs/([^/"]+)/"')
 
 
 def page_count(expected):

@@ -109,6 +109,33 @@ def test_database_url_selects_postgresql():
     ]
 
 
+@pytest.mark.parametrize(
+    ("database_url", "postgres_parts"),
+    [("sqlite:///:memory:", False), ("postgres://cso@db.internal:5433/directory", True)],
+)
+def test_only_a_postgresql_server_loads_its_driver(database_url, postgres_parts):
+    """A SQLite server starts without importing psycopg (a tenth of its start), and a
+    PostgreSQL server has Django's PostgreSQL parts."""
+    script = (
+        "import sys, django; django.setup(); from django.apps import apps; "
+        "print(apps.is_installed('django.contrib.postgres'), 'psycopg' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "directory.settings",
+            "DATABASE_URL": database_url,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(postgres_parts), str(postgres_parts)]
+
+
 def assert_strict_csp(response):
     policy = response.headers["Content-Security-Policy"]
     directives = dict(

@@ -25,7 +25,7 @@ def text(response):
 
 
 def card_names(response):
-    return re.findall(r'<li class="card"><h3><a href="[^"]+">([^<]+)</a>', text(response))
+    return re.findall(r'<li class="card">\s*<h3>\s*<a href="[^"]+">([^<]+)</a>', text(response))
 
 
 def many_orgs(n, **fields):
