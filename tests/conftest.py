@@ -14,7 +14,7 @@ from django.core.management import call_command
 from orgs.models import Organisation
 from orgs.search_upkeep import update_search_text
 from tests import live, run_share
-from tests.world_cache import cached_world
+from tests.world_cache import cached_world, worlds_first
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
@@ -36,6 +36,11 @@ def pytest_configure(config):
     if not hasattr(config, "workerinput") and run_share.folder() is None:
         os.environ[run_share.FOLDER] = tempfile.mkdtemp(prefix="cso-test-run.")
         config.made_run_folder = True
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        worlds_first(item)
 
 
 def pytest_unconfigure(config):
@@ -228,6 +233,43 @@ def collected_static(tmp_path_factory):
     with override_settings(STATIC_ROOT=str(root)):
         yield settings.STATIC_ROOT
     production_static.disable()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_folder_scanned_once(collected_static):
+    """WhiteNoise's middleware lists the files of STATIC_ROOT when it is made, and the
+    test client makes its middleware anew for each client: some 50 ms of CPU per test
+    that sends a request. The collected folder never changes during the run
+    (`collected_static`), so each test process lists it once for each set of settings
+    WhiteNoise reads, and each new middleware gets those files. Any other folder (a
+    test that collects its own) is listed as usual; production is untouched."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    collected = os.path.join(os.path.abspath(collected_static), "")
+    scan = WhiteNoiseMiddleware.update_files_dictionary
+    listings = {}
+
+    def what_whitenoise_reads():
+        names = ["DEBUG", "STATIC_URL", "FORCE_SCRIPT_NAME", "STORAGES"]
+        names += sorted(name for name in dir(settings) if name.startswith("WHITENOISE_"))
+        return repr([(name, getattr(settings, name, None)) for name in names])
+
+    def scanned_once(middleware, root, prefix):
+        if root != collected:
+            return scan(middleware, root, prefix)
+        key = (root, prefix, what_whitenoise_reads())
+        if key not in listings:
+            before = dict(middleware.files)
+            scan(middleware, root, prefix)
+            listings[key] = {
+                url: file for url, file in middleware.files.items() if before.get(url) is not file
+            }
+        middleware.files.update(listings[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "update_files_dictionary", scanned_once)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -151,6 +151,31 @@ class LiveSite:
             "--password-from-env", env={"CURATOR_PASSWORD": PASSWORD},
         )  # fmt: skip
 
+    def query(self, sql, params=()):
+        """The rows of one read-only query on the site's database, read from this
+        process: what the site stored, without starting Django in another process
+        (a second for each `manage.py shell`). Parameters are written %s."""
+        if self.file is None:
+            import psycopg
+
+            pg = pg_settings()
+            with psycopg.connect(
+                host=pg["HOST"] or None,
+                port=pg["PORT"] or None,
+                user=pg["USER"] or None,
+                password=pg["PASSWORD"] or None,
+                dbname=self.pg_name,
+                autocommit=True,
+            ) as conn:
+                return conn.execute(sql, params).fetchall()
+        import sqlite3
+
+        conn = sqlite3.connect(f"file:{self.file}?mode=ro", uri=True, timeout=20)
+        try:
+            return conn.execute(sql.replace("%s", "?"), params).fetchall()
+        finally:
+            conn.close()
+
     def destroy(self):
         self.stop()
         if self.file is None:

@@ -1,5 +1,6 @@
 """A world restored from its rows is the world its builder made (tests/world_cache.py)."""
 
+import pytest
 from django.db import transaction
 
 from orgs.facets import current_index
@@ -79,3 +80,20 @@ def test_a_world_asked_for_from_another_state_is_built_again(reference_data):
     world()
     assert len(calls) == 2
     assert set(Organisation.objects.values_list("slug", flat=True)) == {"once", "already-here"}
+
+
+@pytest.fixture
+def a_user(db, django_user_model):
+    """A row written by a fixture of the test's own: the time the user joined makes
+    the database's state one no earlier test started from."""
+    return django_user_model.objects.create_user("asked-for-first", password="x-not-used-9")
+
+
+def test_a_world_is_set_up_before_the_fixtures_asked_for_before_it(
+    request, a_user, reference_data
+):
+    """Else each such test would build its world anew (tests/world_cache.worlds_first)."""
+    order = request.node.fixturenames
+    assert order.index("reference_data") < order.index("a_user")
+    assert order.index("db") < order.index("reference_data")  # what the world needs, first
+    assert Region.objects.exists() and type(a_user).objects.filter(pk=a_user.pk).exists()

@@ -149,4 +149,58 @@ def cached_world(build):
         _snapshots[key] = Snapshot(tables, before, _contents(tables), value)
         return value
 
+    world.is_cached_world = True
     return world
+
+
+def worlds_first(item):
+    """Reorder `item`'s fixtures so that its cached worlds are set up before the
+    fixtures the test asks for besides them.
+
+    A world is restored only from the state it was built from, and a fixture that
+    writes a row first (a curator, with the time they joined; a session) makes every
+    test's starting state a new one, and the world is built again, for seconds on
+    PostgreSQL. pytest sets fixtures up in the order of the test's arguments, so a
+    test written `(curator_client, directory)` built its world each time. Only the
+    order changes: what a world needs (the database, fixtures of a wider scope,
+    autouse fixtures) still comes before it, and whatever needs the world after it.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return
+    names = info.names_closure
+
+    def definition(name):
+        definitions = info.name2fixturedefs.get(name)
+        return definitions[-1] if definitions else None
+
+    def closure(roots):
+        found, todo = set(), list(roots)
+        while todo:
+            name = todo.pop()
+            if name in found:
+                continue
+            found.add(name)
+            fixture = definition(name)
+            todo.extend(fixture.argnames if fixture else ())
+        return found
+
+    worlds = [
+        name
+        for name in names
+        if getattr(getattr(definition(name), "func", None), "is_cached_world", False)
+    ]
+    if not worlds:
+        return
+    asked = set(info.argnames)
+    early = closure(n for n in info.initialnames if n not in asked)  # autouse, usefixtures
+    early |= closure(worlds) - set(worlds)
+    early |= {
+        name for name in names if definition(name) is None or definition(name).scope != "function"
+    }
+    ordered = (
+        [name for name in names if name in early and name not in worlds]
+        + worlds
+        + [name for name in names if name not in early and name not in worlds]
+    )
+    names[:] = ordered
