@@ -116,3 +116,11 @@ def test_a_cards_lines_say_its_kind_year_and_places_in_the_readers_language(
             meta.split(" · ")[2].replace("Sévaré, Mopti", "Kayes")
         ]
         assert nowhere.meta.split(" · ")[1:] == [meta.split(" · ")[1].replace("2005", "2020")]
+
+
+def test_a_kind_no_longer_among_the_choices_shows_as_stored_not_as_none(directory):
+    org = directory["youth-mopti"]
+    Organisation.objects.filter(pk=org.pk).update(kind="cooperative")  # not a Kind
+    (card,) = cards([org.pk])
+    assert card.kind == "cooperative"
+    assert card.meta.startswith("cooperative · ")
