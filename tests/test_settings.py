@@ -83,23 +83,28 @@ def test_production_settings_force_https_with_hsts_and_secure_cookies():
     ]
 
 
-def test_database_url_selects_postgresql():
-    script = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'], d['HOST'], d['PORT'])"
-    )
-    result = subprocess.run(
+def settings_script(script, database_url):
+    """Run `script` in a new Python process whose settings read `database_url`."""
+    return subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "directory.settings",
-            "DATABASE_URL": "postgres://cso@db.internal:5433/directory",
+            "DATABASE_URL": database_url,
         },
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_database_url_selects_postgresql():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'], d['HOST'], d['PORT'])"
+    )
+    result = settings_script(script, "postgres://cso@db.internal:5433/directory")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
@@ -120,18 +125,7 @@ def test_only_a_postgresql_server_loads_its_driver(database_url, postgres_parts)
         "import sys, django; django.setup(); from django.apps import apps; "
         "print(apps.is_installed('django.contrib.postgres'), 'psycopg' in sys.modules)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "directory.settings",
-            "DATABASE_URL": database_url,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = settings_script(script, database_url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(postgres_parts), str(postgres_parts)]
 
