@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from orgs import public_text
 from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Person, Region
-from orgs.search import normalise
+from orgs.search import matching_ids, normalise
 from orgs.search_schema import repair_sqlite_index
 from orgs.search_upkeep import update_search_text
 
@@ -148,6 +148,29 @@ def test_a_word_of_sixty_characters_matches_a_longer_one_finds_nothing(client):
     assert [page.status_code for page in listing] == [200, 200]
     assert 'href="/en/orgs/long/"' in listing[0].content.decode()
     assert 'href="/en/orgs/long/"' not in listing[1].content.decode()
+
+
+@pytest.mark.django_db
+def test_the_ids_search_upkeep_reads_follow_the_same_sixty_character_limit():
+    """`matching_ids`, by which a name newly withheld finds the organisations to
+    reindex, reads a word of 60 characters as search does, and nothing longer."""
+    long = make_org(name="Long Word", slug="long", description_en=f"The {'k' * 70} method.")
+    make_org(name="Other", slug="other", description_en="The method.")
+    everyone = Organisation.objects.all()
+    assert list(matching_ids(everyone, "k" * 60)) == [long.pk]
+    assert list(matching_ids(everyone, "k" * 61)) == []
+    assert matching_ids(everyone, "!!!") is None  # no words: no filter
+
+
+@pytest.mark.django_db
+def test_a_short_word_ranks_a_name_by_its_whole_words_not_their_beginnings():
+    """A word of one or two letters matches whole words only, in the names as in
+    the text: "Adama" does not hold the word "ad", so it is not a names match."""
+    make_org(name="Adama Solidarité", slug="adama", description_en="With AD partners.")
+    make_org(name="Zone AD Network", slug="zone-ad")
+    results = Organisation.objects.published().search("ad")
+    assert slugs(results) == ["zone-ad", "adama"]
+    assert [org.relevance for org in results] == [2, 1]
 
 
 @pytest.mark.django_db
