@@ -174,6 +174,27 @@ def test_a_short_word_ranks_a_name_by_its_whole_words_not_their_beginnings():
 
 
 @pytest.mark.django_db
+def test_an_acronym_in_parts_asked_for_whole_ranks_first():
+    """The query "RE-SO" asks for the acronym RE-SO (kept without its spaces): its words,
+    joined, are the acronym, so it ranks above a name holding both words."""
+    make_org(name="Zeta Network", acronym="RE-SO", slug="reso")
+    make_org(name="Aube Re So Club", slug="club")
+    results = Organisation.objects.published().search("RE-SO")
+    assert slugs(results) == ["reso", "club"]
+    assert [org.relevance for org in results] == [3, 2]
+
+
+@pytest.mark.django_db
+def test_organisations_of_the_same_name_and_rank_come_in_id_order():
+    """Name order within a tier, then the id: stored in another order than their ids,
+    namesakes still come lowest id first, page after page."""
+    for pk in (905, 903, 904, 901, 902):
+        make_org(pk=pk, name="Femmes Solidaires", slug=f"femmes-{pk}")
+    results = Organisation.objects.published().search("femmes")
+    assert [org.pk for org in results] == [901, 902, 903, 904, 905]
+
+
+@pytest.mark.django_db
 def test_words_after_the_thirty_second_do_not_count():
     words = [f"w{i:02d}x" for i in range(40)]
     make_org(name="Many Words", slug="many", description_en=" ".join(words[:32]))
