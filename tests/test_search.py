@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from orgs import public_text
 from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Person, Region
-from orgs.search import matching_ids, normalise
+from orgs.search import matching_ids, normalise, query_words
 from orgs.search_schema import repair_sqlite_index
 from orgs.search_upkeep import update_search_text
 
@@ -42,6 +42,17 @@ def test_normalise_folds_the_letters_accent_stripping_leaves_whole():
         "oeuvre aesir ost lodz dakovo dor thing diyar hal teo"
     )
     assert normalise("œ æ ø ł đ ð þ ı ħ ŧ") == "oe ae o l d d th i h t"
+
+
+def test_normalise_gives_no_word_for_no_text():
+    assert normalise("") == normalise(None) == ""
+
+
+def test_single_letters_are_read_as_one_acronym_from_two_letters_on():
+    assert query_words("A.B.") == query_words("a b") == ["ab"]
+    assert query_words("A.J.E.C.") == ["ajec"]
+    assert query_words("a") == ["a"]
+    assert query_words("a bc") == ["a", "bc"]
 
 
 def test_search_on_another_database_says_which_ones_it_supports():
