@@ -1,9 +1,10 @@
 """The score per module of the last `bash .ci/mutation` run, and its surviving mutants.
 
-Run from .mutation/: each module's results are in <module>/mutants/<path>.meta. The
-equivalent mutants, each with its reason, are read from .ci/mutation-equivalent.txt
-(`mutant name | reason`) and left out of the score. Exits 1 when a module is under
-TARGET.
+Run from .mutation/: each module's results are in <module>/mutants/<path>.meta, and
+the results of its survivors run again on PostgreSQL (.ci/mutation_postgresql.py) in
+<module>/postgresql.json. The equivalent mutants, each with its reason, are read from
+.ci/mutation-equivalent.txt (`mutant name | reason`) and left out of the score. Exits
+1 when a module is under TARGET.
 """
 
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 TARGET = 90.0
 EQUIVALENT = Path(__file__).with_name("mutation-equivalent.txt")
 KILLED = {"killed", "timeout", "caught by type check"}
+ON_POSTGRESQL = Path("postgresql.json")  # in a module's run directory
 
 
 def equivalent_mutants():
@@ -28,6 +30,19 @@ def equivalent_mutants():
     return reasons
 
 
+def statuses_on_sqlite(module):
+    """{mutant name: status} of mutmut's run, from inside the module's run directory."""
+    from mutmut.stats import status_by_exit_code
+
+    meta = Path("mutants") / f"{module}.meta"
+    if not meta.exists():
+        sys.exit(f"{Path.cwd() / meta}: no results; did mutmut run?")
+    return {
+        name: status_by_exit_code[code]
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items()
+    }
+
+
 def report(module, equivalent):
     """(row, survivors) for one module, from inside its run directory."""
     # mutmut reads its configuration from the directory it is imported in.
@@ -35,15 +50,12 @@ def report(module, equivalent):
 
     reset_config()
     from mutmut.__main__ import get_diff_for_mutant
-    from mutmut.stats import status_by_exit_code
 
-    meta = Path("mutants") / f"{module}.meta"
-    if not meta.exists():
-        sys.exit(f"{Path.cwd() / meta}: no results; did mutmut run?")
-    statuses = {
-        name: status_by_exit_code[code]
-        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items()
-    }
+    statuses = statuses_on_sqlite(module)
+    on_postgresql = json.loads(ON_POSTGRESQL.read_text()) if ON_POSTGRESQL.exists() else {}
+    for name, result in on_postgresql.items():
+        if result["status"] in KILLED:
+            statuses[name] = f"{result['status']} on PostgreSQL"
     prefix = module.removesuffix(".py").replace("/", ".") + "."
     stale = [n for n in equivalent if n.startswith(prefix) and n not in statuses]
     for name in stale:
@@ -51,13 +63,15 @@ def report(module, equivalent):
     # "not checked": left out of a sample (MUTATION_SAMPLE), so not in the score.
     checked = {name: s for name, s in statuses.items() if s != "not checked"}
     counted = {name: s for name, s in checked.items() if name not in equivalent}
-    killed = sum(status in KILLED for status in counted.values())
+    killed = sum(status.removesuffix(" on PostgreSQL") in KILLED for status in counted.values())
+    by_postgresql = sum(status.endswith(" on PostgreSQL") for status in counted.values())
     score = 100.0 * killed / len(counted) if counted else 100.0
     survivors = []
     for name, status in sorted(counted.items()):
-        if status not in KILLED:
+        if status.removesuffix(" on PostgreSQL") not in KILLED:
             survivors.append(f"# {name}: {status}\n{get_diff_for_mutant(name, path=module)}")
-    row = (module, len(statuses), len(checked), len(checked) - len(counted), killed, score)
+    excluded = len(checked) - len(counted)
+    row = (module, len(statuses), len(checked), excluded, killed, by_postgresql, score)
     return row, survivors
 
 
@@ -74,12 +88,15 @@ def main(modules):
         rows.append(row)
         for survivor in survivors:
             print("\n" + survivor)
-    print("\n| module | mutants | tested | equivalent | killed | score |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for module, total, tested, excluded, killed, score in rows:
+    print("\n| module | mutants | tested | equivalent | killed | on PostgreSQL | score |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for module, total, tested, excluded, killed, by_postgresql, score in rows:
         counted = f"{killed} of {tested - excluded}"
-        print(f"| `{module}` | {total} | {tested} | {excluded} | {counted} | {score:.1f}% |")
-    below = [row[0] for row in rows if row[5] < TARGET]
+        print(
+            f"| `{module}` | {total} | {tested} | {excluded} | {counted} | {by_postgresql} "
+            f"| {score:.1f}% |"
+        )
+    below = [row[0] for row in rows if row[-1] < TARGET]
     if below:
         print(f"under {TARGET:.0f}%: {', '.join(below)}")
     return 1 if below else 0

@@ -4,10 +4,11 @@ A listing shows 25 cards. Read as records, each card cost a model instance with
 every column (descriptions included, withheld though no card shows them), a
 `reverse()` for its address and, in the template, a dozen lookups through
 properties that ask the language again. A card is instead a small tuple of what it
-shows, made in one pass: one `values()` query of the public read model (so the
+shows, made in one pass from one `values()` query of the public read model (so the
 withholding rule, `orgs.public_text.present_rows`, applies to its row as to any
-other), two queries of region and focus-area links, and labels from the facet
-index, which holds this data version's regions and focus areas.
+other) whose rows also hold the ids of their regions and focus areas
+(orgs.linked_ids), and labels from the facet index, which holds this data
+version's regions and focus areas.
 """
 
 from typing import NamedTuple
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import bilingual
 from .facets import current_index
+from .linked_ids import link_ids, linked_ids
 from .models import Organisation
 
 # The columns a card reads; `sensitive` decides whether its town is shown.
@@ -76,10 +78,14 @@ def cards(ids):
     An organisation unpublished since its id was read drops out.
     """
     index = current_index()
-    rows = Organisation.objects.public().filter(pk__in=ids).values(*COLUMNS)
+    rows = (
+        Organisation.objects.public()
+        .filter(pk__in=ids)
+        .values(*COLUMNS, region_ids=linked_ids("regions"), focus_ids=linked_ids("focus_areas"))
+    )
     by_id = {row["pk"]: row for row in rows}
     found = [pk for pk in ids if pk in by_id]
-    regions, focus = links(found, index)
+    labels = Labels(index)
     before, after = reverse("orgs:org_detail", args=[SLUG_PLACEHOLDER]).split(SLUG_PLACEHOLDER)
     kinds = dict(Organisation.Kind.choices)
     result = []
@@ -100,39 +106,34 @@ def cards(ids):
                 founded=row["founded"],
                 town=row["hq_town"],
                 region=hq_region.label if hq_region else "",
-                regions=regions[pk],
-                focus=focus[pk],
+                regions=labels.regions(row["region_ids"]),
+                focus=labels.focus_areas(row["focus_ids"]),
             )
         )
     return result
 
 
-def links(ids, index):
-    """({id: region labels}, {id: focus-area labels}) of `ids`, each in name order.
+class Labels:
+    """The labels of a card's regions and focus areas, in name order.
 
-    Each label is looked up once per call: a label asks the reader's language.
+    Each label is looked up once per page: a label asks the reader's language.
     """
-    regions, focus = {pk: [] for pk in ids}, {pk: [] for pk in ids}
-    pairs = Organisation.regions.through.objects.filter(organisation_id__in=ids)
-    for org_id, region_id in pairs.values_list("organisation_id", "region_id"):
-        regions[org_id].append(index.regions[region_id])
-    pairs = Organisation.focus_areas.through.objects.filter(organisation_id__in=ids)
-    for org_id, focus_id in pairs.values_list("organisation_id", "focusarea_id"):
-        focus[org_id].append(index.focus_areas[focus_id])
-    labels = {}
 
-    def label(record):
-        if record not in labels:
-            labels[record] = record.label
-        return labels[record]
+    def __init__(self, index):
+        self.index = index
+        self.known = {}
 
-    return (
-        {
-            pk: [label(r) for r in sorted(found, key=lambda r: r.name)]
-            for pk, found in regions.items()
-        },
-        {
-            pk: [label(f) for f in sorted(found, key=lambda f: f.label_en)]
-            for pk, found in focus.items()
-        },
-    )
+    def label(self, record):
+        if record not in self.known:
+            self.known[record] = record.label
+        return self.known[record]
+
+    def regions(self, gathered):
+        """Labels of the regions whose ids `gathered` holds (orgs.linked_ids)."""
+        found = [self.index.regions[pk] for pk in link_ids(gathered)]
+        return [self.label(region) for region in sorted(found, key=lambda r: r.name)]
+
+    def focus_areas(self, gathered):
+        """Labels of the focus areas whose ids `gathered` holds, in English name order."""
+        found = [self.index.focus_areas[pk] for pk in link_ids(gathered)]
+        return [self.label(area) for area in sorted(found, key=lambda f: f.label_en)]

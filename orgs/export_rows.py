@@ -9,17 +9,18 @@ CHUNK_SIZE is one query through the public read model (`Organisation.objects
   files write values as text, and Django's conversion of each value (a timestamp
   parsed, a boolean made from 0 or 1 on SQLite) cost more than reading the row;
 - an organisation's regions and focus areas come in the same row, as the text of
-  their ids ("3,7"), gathered by the database: no query per link table, no list
-  per row, and the text is the key the files remember their cells by.
+  their ids ("3,7"), gathered by the database (orgs.linked_ids): no query per link
+  table, no list per row, and the text is the key the files remember their cells by.
 """
 
 import datetime
 
 from django.db import connection
-from django.db.models import BooleanField, CharField
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 from .contacts import FIELDS as CONTACT_FIELDS
+from .linked_ids import linked_ids
 from .models import Organisation
 
 CHUNK_SIZE = 500
@@ -63,31 +64,6 @@ def among(model, column, ids):
     return RawSQL(f"{target} IN ({placeholders})", list(ids), output_field=BooleanField())
 
 
-def linked_ids(relation):
-    """The ids an organisation's many-to-many `relation` links it to, as one text of
-    comma-separated ids (in no particular order), or NULL when it has none."""
-    field = Organisation._meta.get_field(relation)
-    through = field.remote_field.through._meta
-    quote = connection.ops.quote_name
-    own = quote(field.m2m_column_name())
-    other = quote(field.m2m_reverse_name())
-    if connection.vendor == "postgresql":
-        gathered = f"string_agg(link.{other}::text, ',')"
-    else:
-        gathered = f"group_concat(link.{other}, ',')"
-    organisation = f"{quote(Organisation._meta.db_table)}.{quote('id')}"
-    return RawSQL(
-        f"SELECT {gathered} FROM {quote(through.db_table)} link WHERE link.{own} = {organisation}",
-        [],
-        output_field=CharField(),
-    )
-
-
-def link_ids(text):
-    """The ids of a row's `region_ids` or `focus_ids` text."""
-    return [int(pk) for pk in text.split(",")] if text else []
-
-
 def iso_timestamp(value):
     """A stored timestamp in ISO 8601, as `datetime.isoformat()` writes it. SQLite
     stores it in UTC with no offset, and its driver gives a datetime without a time
@@ -102,9 +78,8 @@ def organisations(ids):
 
     Each row is a dict of READ_FIELDS, withheld as records are (orgs.public_text),
     with `updated` in ISO 8601 and `region_ids` and `focus_ids` the text of the ids
-    of its regions of work and focus areas
-    (see `link_ids`). One query per chunk, no model instance, and memory that does
-    not grow with the directory beyond its ids.
+    of its regions of work and focus areas (orgs.linked_ids). One query per chunk, no
+    model instance, and memory that does not grow with the directory beyond its ids.
     """
     public = (
         Organisation.objects.public()

@@ -37,8 +37,9 @@ from django.views.decorators.http import require_safe
 
 from .api import organisation_filter
 from .contacts import social_link_list
-from .export_rows import link_ids, organisations
+from .export_rows import organisations
 from .licence import with_licence
+from .linked_ids import link_ids
 from .models import FocusArea, Organisation, Region, Zone
 
 BLOCK_ROWS = 200  # about 100 KB of CSV

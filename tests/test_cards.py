@@ -2,6 +2,8 @@
 against the test world's own rows."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from orgs.cards import cards
@@ -124,3 +126,20 @@ def test_a_kind_no_longer_among_the_choices_shows_as_stored_not_as_none(director
     (card,) = cards([org.pk])
     assert card.kind == "cooperative"
     assert card.meta.startswith("cooperative · ")
+
+
+def test_a_page_of_cards_is_read_in_one_query_whatever_its_links(directory):
+    published = Organisation.objects.filter(status=Organisation.Status.PUBLISHED)
+    ids = list(published.values_list("pk", flat=True))
+    assert len(ids) > 2
+    links = sum(org.regions.count() + org.focus_areas.count() for org in published)
+    assert links > len(ids)  # organisations with several links each
+    cards(ids)  # the facet index and the withheld terms, read once per data version
+    with CaptureQueriesContext(connection) as queries:
+        shown = cards(ids)
+    assert sum(len(card.regions) + len(card.focus) for card in shown) == links
+    # Besides the two data-version tokens every read of the index and of the
+    # withheld terms checks, one query reads the organisations with their links.
+    reads = [q["sql"] for q in queries.captured_queries if "_version WHERE" not in q["sql"]]
+    assert len(reads) == 1, reads
+    assert len(queries.captured_queries) == 3

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from orgs import public_text
 from orgs.filters import OrganisationFilter
 from orgs.models import FocusArea, Organisation, Person, Region
-from orgs.search import normalise
+from orgs.search import matching_ids, normalise, query_words
 from orgs.search_schema import repair_sqlite_index
 from orgs.search_upkeep import update_search_text
 
@@ -42,6 +42,17 @@ def test_normalise_folds_the_letters_accent_stripping_leaves_whole():
         "oeuvre aesir ost lodz dakovo dor thing diyar hal teo"
     )
     assert normalise("œ æ ø ł đ ð þ ı ħ ŧ") == "oe ae o l d d th i h t"
+
+
+def test_normalise_gives_no_word_for_no_text():
+    assert normalise("") == normalise(None) == ""
+
+
+def test_single_letters_are_read_as_one_acronym_from_two_letters_on():
+    assert query_words("A.B.") == query_words("a b") == ["ab"]
+    assert query_words("A.J.E.C.") == ["ajec"]
+    assert query_words("a") == ["a"]
+    assert query_words("a bc") == ["a", "bc"]
 
 
 def test_search_on_another_database_says_which_ones_it_supports():
@@ -148,6 +159,50 @@ def test_a_word_of_sixty_characters_matches_a_longer_one_finds_nothing(client):
     assert [page.status_code for page in listing] == [200, 200]
     assert 'href="/en/orgs/long/"' in listing[0].content.decode()
     assert 'href="/en/orgs/long/"' not in listing[1].content.decode()
+
+
+@pytest.mark.django_db
+def test_the_ids_search_upkeep_reads_follow_the_same_sixty_character_limit():
+    """`matching_ids`, by which a name newly withheld finds the organisations to
+    reindex, reads a word of 60 characters as search does, and nothing longer."""
+    long = make_org(name="Long Word", slug="long", description_en=f"The {'k' * 70} method.")
+    make_org(name="Other", slug="other", description_en="The method.")
+    everyone = Organisation.objects.all()
+    assert list(matching_ids(everyone, "k" * 60)) == [long.pk]
+    assert list(matching_ids(everyone, "k" * 61)) == []
+    assert matching_ids(everyone, "!!!") is None  # no words: no filter
+
+
+@pytest.mark.django_db
+def test_a_short_word_ranks_a_name_by_its_whole_words_not_their_beginnings():
+    """A word of one or two letters matches whole words only, in the names as in
+    the text: "Adama" does not hold the word "ad", so it is not a names match."""
+    make_org(name="Adama Solidarité", slug="adama", description_en="With AD partners.")
+    make_org(name="Zone AD Network", slug="zone-ad")
+    results = Organisation.objects.published().search("ad")
+    assert slugs(results) == ["zone-ad", "adama"]
+    assert [org.relevance for org in results] == [2, 1]
+
+
+@pytest.mark.django_db
+def test_an_acronym_in_parts_asked_for_whole_ranks_first():
+    """The query "RE-SO" asks for the acronym RE-SO (kept without its spaces): its words,
+    joined, are the acronym, so it ranks above a name holding both words."""
+    make_org(name="Zeta Network", acronym="RE-SO", slug="reso")
+    make_org(name="Aube Re So Club", slug="club")
+    results = Organisation.objects.published().search("RE-SO")
+    assert slugs(results) == ["reso", "club"]
+    assert [org.relevance for org in results] == [3, 2]
+
+
+@pytest.mark.django_db
+def test_organisations_of_the_same_name_and_rank_come_in_id_order():
+    """Name order within a tier, then the id: stored in another order than their ids,
+    namesakes still come lowest id first, page after page."""
+    for pk in (905, 903, 904, 901, 902):
+        make_org(pk=pk, name="Femmes Solidaires", slug=f"femmes-{pk}")
+    results = Organisation.objects.published().search("femmes")
+    assert [org.pk for org in results] == [901, 902, 903, 904, 905]
 
 
 @pytest.mark.django_db

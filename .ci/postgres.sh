@@ -1,0 +1,23 @@
+# A throwaway PostgreSQL cluster on loopback, for .ci/test and .ci/mutation (sourced).
+# initdb and postgres refuse to run as root, so as root they run as the postgres user.
+#
+#   start_postgres PORT   starts one; sets PG_BIN and PG_URL (without a database name)
+#   stop_postgres         stops it and removes its files (for the caller's EXIT trap)
+
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_postgres() {
+    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+    PG_DIR="$(mktemp -d /tmp/cso-pg.XXXXXX)"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; fi
+    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+        -o "-p $1 -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    PG_URL="postgres://postgres@127.0.0.1:$1"
+}
+
+stop_postgres() {
+    [ -n "${PG_DIR:-}" ] || return 0
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+}
