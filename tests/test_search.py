@@ -174,25 +174,37 @@ def test_the_ids_search_upkeep_reads_follow_the_same_sixty_character_limit():
 
 
 @pytest.mark.django_db
-def test_a_short_word_ranks_a_name_by_its_whole_words_not_their_beginnings():
-    """A word of one or two letters matches whole words only, in the names as in
-    the text: "Adama" does not hold the word "ad", so it is not a names match."""
-    make_org(name="Adama Solidarité", slug="adama", description_en="With AD partners.")
-    make_org(name="Zone AD Network", slug="zone-ad")
-    results = Organisation.objects.published().search("ad")
-    assert slugs(results) == ["zone-ad", "adama"]
-    assert [org.relevance for org in results] == [2, 1]
-
-
-@pytest.mark.django_db
-def test_an_acronym_in_parts_asked_for_whole_ranks_first():
-    """The query "RE-SO" asks for the acronym RE-SO (kept without its spaces): its words,
-    joined, are the acronym, so it ranks above a name holding both words."""
-    make_org(name="Zeta Network", acronym="RE-SO", slug="reso")
-    make_org(name="Aube Re So Club", slug="club")
-    results = Organisation.objects.published().search("RE-SO")
-    assert slugs(results) == ["reso", "club"]
-    assert [org.relevance for org in results] == [3, 2]
+@pytest.mark.parametrize(
+    ("organisations", "query", "ranked"),
+    [
+        # A word of one or two letters matches whole words only, in the names as in
+        # the text: "Adama" does not hold the word "ad", so it is no names match.
+        (
+            [
+                {"name": "Adama Solidarité", "slug": "adama", "description_en": "With AD."},
+                {"name": "Zone AD Network", "slug": "zone-ad"},
+            ],
+            "ad",
+            [("zone-ad", 2), ("adama", 1)],
+        ),
+        # "RE-SO" asks for the acronym RE-SO (kept without its spaces): its words,
+        # joined, are the acronym, which ranks above a name holding both words.
+        (
+            [
+                {"name": "Zeta Network", "acronym": "RE-SO", "slug": "reso"},
+                {"name": "Aube Re So Club", "slug": "club"},
+            ],
+            "RE-SO",
+            [("reso", 3), ("club", 2)],
+        ),
+    ],
+    ids=["short-word-in-names", "acronym-in-parts"],
+)
+def test_ranking_tiers(organisations, query, ranked):
+    for fields in organisations:
+        make_org(**fields)
+    results = Organisation.objects.published().search(query)
+    assert [(org.slug, org.relevance) for org in results] == ranked
 
 
 @pytest.mark.django_db
