@@ -435,6 +435,13 @@ def test_a_batch_holds_a_term_when_any_of_its_texts_does():
     assert table().holds_none(["Hawa"])  # an empty table withholds nothing
 
 
+def test_a_batch_finds_a_term_that_ends_one_text_or_starts_the_next():
+    """The texts are looked at as one: each still ends and starts on a whole word."""
+    rule = table(names=["Hidden Hawa"])
+    assert not rule.holds_none(["Led by Hawa", "Peace."])
+    assert not rule.holds_none(["Paix à Mopti.", "Hawa dirige"])  # not ASCII: split on spaces
+
+
 def test_marking_a_person_public_shows_the_name_again(client, quoted):
     assert "[name withheld] founded it" in client.get("/en/orgs/shown/").content.decode()
     person = Person.objects.get(name="Hidden Hawa")
@@ -645,6 +652,43 @@ def test_records_read_one_by_one_share_one_table(people, django_assert_num_queri
         orgs = list(Organisation.objects.public().order_by("slug").iterator())
     assert [o.slug for o in orgs] == ["quiet", "shown", "third"]
     assert orgs[2].description_en == "[name withheld] again"
+
+
+def test_organisation_rows_read_one_by_one_share_one_table(people, django_assert_num_queries):
+    """Exports read organisations as `values()` rows: the table is read once per
+    iteration, as for records, not once per row."""
+    make_org(slug="third", name="Third Org", description_en="Hawa again")
+    public_text.current()
+    with django_assert_num_queries(2):  # the organisations, the data version once
+        rows = list(
+            Organisation.objects.public()
+            .order_by("slug")
+            .values("slug", "description_en")
+            .iterator()
+        )
+    assert [row["slug"] for row in rows] == ["quiet", "shown", "third"]
+    assert rows[2]["description_en"] == "[name withheld] again"
+
+
+def test_organisation_rows_are_withheld_with_the_current_table_by_default(people):
+    """`present_rows` without a table reads the current one, as `present` does."""
+    people.description_en = "Led by Hawa."
+    people.save()
+    rows = list(
+        Organisation.objects.filter(slug__in=["quiet", "shown"])
+        .order_by("slug")
+        .values("slug", "description_en", "hq_town", "sensitive")
+    )
+    public_text.present_rows(Organisation, rows)
+    assert rows == [
+        {"slug": "quiet", "description_en": "", "hq_town": "", "sensitive": True},
+        {
+            "slug": "shown",
+            "description_en": "Led by [name withheld].",
+            "hq_town": "Sévaré",
+            "sensitive": False,
+        },
+    ]
 
 
 def test_a_public_reads_prefetches_share_its_table(quoted):
