@@ -509,6 +509,14 @@ def test_a_hidden_contact_is_withheld_however_it_is_written(reachable, written):
     assert not re.search(r"[0-9]|secret|hidden|facebook", shown, re.I)
 
 
+def test_a_social_link_stored_in_capitals_is_withheld_without_its_scheme_too():
+    """A web address's scheme and "www." may be in any case: they are dropped all the same."""
+    link = "HTTPS://WWW.Facebook.com/Hidden.Contacts"
+    rule = PublicText(contacts=public_text.contact_terms("social_links", link))
+    assert rule.withhold("See facebook.com/hidden.contacts.") == "See [contact withheld]."
+    assert rule.withhold(f"See {link}.") == "See [contact withheld]."
+
+
 def test_a_public_contact_and_other_numbers_are_not_withheld(reachable):
     rule = PublicText.from_database()
     text = "hello@shown.example, +223 20 22 33 44, founded 2012, 76 12 34."
