@@ -678,10 +678,15 @@ def test_organisation_rows_read_one_by_one_share_one_table(people, django_assert
     assert rows[2]["description_en"] == "[name withheld] again"
 
 
-def test_organisation_rows_are_withheld_with_the_current_table_by_default(people):
-    """`present_rows` without a table reads the current one, as `present` does."""
+def test_records_and_rows_are_withheld_with_the_current_table_by_default(people):
+    """`present` and `present_rows` without a table read the current one."""
     people.description_en = "Led by Hawa."
     people.save()
+    record = Organisation.objects.get(slug="shown")
+    public_text.present([record])
+    assert record.description_en == "Led by [name withheld]."
+    with pytest.raises(RuntimeError, match="read for the public"):
+        record.save()
     rows = list(
         Organisation.objects.filter(slug__in=["quiet", "shown"])
         .order_by("slug")
