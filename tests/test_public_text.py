@@ -126,6 +126,7 @@ def test_a_table_with_terms_is_true_and_an_empty_one_false():
     assert table(["Kola Togo"]).kinds_in("Kola in Konna") == {"name"}
     assert table(["Kola"], ["Konna"]).kinds_in("Kola in Konna") == {"name", "place"}
     assert table(["Kola"]).kinds_in("Peace in Mopti") == set()
+    assert table(["Kola"]).kinds_in(None) == set() == table(["Kola"]).kinds_in("")
 
 
 def test_text_without_withheld_terms_is_unchanged():
