@@ -518,6 +518,14 @@ def test_a_social_link_stored_in_capitals_is_withheld_without_its_scheme_too():
     assert rule.withhold(f"See {link}.") == "See [contact withheld]."
 
 
+def test_the_town_of_an_organisation_that_is_not_sensitive_is_not_withheld(reachable):
+    """Its hidden contacts are withheld; its town, which the public reads, is not."""
+    hidden, _shown = reachable
+    Organisation.objects.filter(pk=hidden.pk).update(hq_town="Kati")
+    rule = PublicText.from_database()
+    assert rule.withhold("Kati, secret@hidden.example") == "Kati, [contact withheld]"
+
+
 def test_a_public_contact_and_other_numbers_are_not_withheld(reachable):
     rule = PublicText.from_database()
     text = "hello@shown.example, +223 20 22 33 44, founded 2012, 76 12 34."
