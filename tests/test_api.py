@@ -190,6 +190,16 @@ def test_reference_lists(client, directory):
     ]
 
 
+def test_sources_of_one_title_are_listed_by_slug(client, db):
+    """Two editions of a report may share a title: their slugs keep the order fixed."""
+    from orgs.models import Source
+
+    Source.objects.create(slug="report-b", publisher="P", title="Annual report")
+    Source.objects.create(slug="report-a", publisher="P", title="Annual report")
+    sources = client.get("/api/sources/").json()["results"]
+    assert [s["slug"] for s in sources] == ["report-a", "report-b"]
+
+
 @pytest.fixture
 @cached_world
 def full_orgs(directory):
