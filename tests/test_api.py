@@ -292,6 +292,15 @@ def test_absurd_and_repeated_parameters_are_a_json_400(client, directory, query,
     assert field in body["fields"]
 
 
+def test_a_repeated_parameter_and_a_null_character_are_refused_with_their_reasons(
+    client, directory
+):
+    body = json_error(client.get("/api/orgs/?zone=north&zone=south"), 400)
+    assert body["fields"]["zone"] == ["Give this parameter once."]
+    body = json_error(client.get("/api/orgs/?q=a%00b"), 400)
+    assert body["fields"]["q"] == ["Null characters are not allowed."]
+
+
 def test_a_page_number_with_leading_zeros_is_that_page(client, directory):
     assert client.get(f"/api/orgs/?page={'0' * 5000}1").json()["count"] > 0
 
