@@ -301,6 +301,13 @@ def test_a_repeated_parameter_and_a_null_character_are_refused_with_their_reason
     assert body["fields"]["q"] == ["Null characters are not allowed."]
 
 
+def test_each_partner_is_the_other_organisation_with_its_direction(client, directory):
+    youth = client.get("/api/orgs/youth-mopti/").json()["partners"]
+    donor = client.get("/api/orgs/donor-fund/").json()["partners"]
+    assert [(p["slug"], p["direction"]) for p in youth] == [("donor-fund", "outgoing")]
+    assert [(p["slug"], p["direction"]) for p in donor] == [("youth-mopti", "incoming")]
+
+
 def test_a_page_number_with_leading_zeros_is_that_page(client, directory):
     assert client.get(f"/api/orgs/?page={'0' * 5000}1").json()["count"] > 0
 
