@@ -312,7 +312,7 @@ def regions_data():
             "pcode": r.cod_pcode,
             "parent": r.parent_id,
         }
-        for r in Region.objects.select_related("parent").order_by("name")
+        for r in Region.objects.order_by("name")
     ]
 
 

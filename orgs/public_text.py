@@ -492,13 +492,13 @@ _RULES = {
 # --- What curators are told ----------------------------------------------------------
 
 
-def seed_notices(seeds, table=None):
+def seed_notices(seeds):
     """Notices for `load_seeds`: each seed text the public will see with something withheld.
 
     `seeds` is orgs.seed_references' parsed SeedSet; read after writing, so the people the
     files add count. Not errors: withholding is how such a quote is shown.
     """
-    table = table if table is not None else current()
+    table = current()
     if not table:
         return []
     texts = []

@@ -190,6 +190,16 @@ def test_reference_lists(client, directory):
     ]
 
 
+def test_sources_of_one_title_are_listed_by_slug(client, db):
+    """Two editions of a report may share a title: their slugs keep the order fixed."""
+    from orgs.models import Source
+
+    Source.objects.create(slug="report-b", publisher="P", title="Annual report")
+    Source.objects.create(slug="report-a", publisher="P", title="Annual report")
+    sources = client.get("/api/sources/").json()["results"]
+    assert [s["slug"] for s in sources] == ["report-a", "report-b"]
+
+
 @pytest.fixture
 @cached_world
 def full_orgs(directory):
@@ -280,6 +290,22 @@ def test_options_says_what_is_allowed(directory):
 def test_absurd_and_repeated_parameters_are_a_json_400(client, directory, query, field):
     body = json_error(client.get(f"/api/orgs/?{query}"), 400)
     assert field in body["fields"]
+
+
+def test_a_repeated_parameter_and_a_null_character_are_refused_with_their_reasons(
+    client, directory
+):
+    body = json_error(client.get("/api/orgs/?zone=north&zone=south"), 400)
+    assert body["fields"]["zone"] == ["Give this parameter once."]
+    body = json_error(client.get("/api/orgs/?q=a%00b"), 400)
+    assert body["fields"]["q"] == ["Null characters are not allowed."]
+
+
+def test_each_partner_is_the_other_organisation_with_its_direction(client, directory):
+    youth = client.get("/api/orgs/youth-mopti/").json()["partners"]
+    donor = client.get("/api/orgs/donor-fund/").json()["partners"]
+    assert [(p["slug"], p["direction"]) for p in youth] == [("donor-fund", "outgoing")]
+    assert [(p["slug"], p["direction"]) for p in donor] == [("youth-mopti", "incoming")]
 
 
 def test_a_page_number_with_leading_zeros_is_that_page(client, directory):

@@ -1066,7 +1066,16 @@ def test_every_seed_text_the_public_reads_is_checked_for_withheld_names(seeds_di
             ),
             org("other"),
         ],
-        [partnership("ajcet", "funded_by", "other", programme="Doe's fund", quote="Doe asked.")],
+        [
+            partnership(
+                "ajcet",
+                "funded_by",
+                "other",
+                programme="Doe's fund",
+                quote="Doe asked.",
+                locator="Letter from Doe",
+            )
+        ],
         title="Talks with Doe",
         publisher="Doe Press",
         description_en="Doe's notes.",
@@ -1092,4 +1101,6 @@ def test_every_seed_text_the_public_reads_is_checked_for_withheld_names(seeds_di
         "shown to the public as “[name withheld]'s fund”",
         "notice: seeds/001-a.toml: partnerships[0] (ajcet funded_by other): quote is shown "
         "to the public as “[name withheld] asked.”",
+        "notice: seeds/001-a.toml: partnerships[0] (ajcet funded_by other): locator is shown "
+        "to the public as “Letter from [name withheld]”",
     ]

@@ -126,6 +126,7 @@ def test_a_table_with_terms_is_true_and_an_empty_one_false():
     assert table(["Kola Togo"]).kinds_in("Kola in Konna") == {"name"}
     assert table(["Kola"], ["Konna"]).kinds_in("Kola in Konna") == {"name", "place"}
     assert table(["Kola"]).kinds_in("Peace in Mopti") == set()
+    assert table(["Kola"]).kinds_in(None) == set() == table(["Kola"]).kinds_in("")
 
 
 def test_text_without_withheld_terms_is_unchanged():
@@ -435,6 +436,13 @@ def test_a_batch_holds_a_term_when_any_of_its_texts_does():
     assert table().holds_none(["Hawa"])  # an empty table withholds nothing
 
 
+def test_a_batch_finds_a_term_that_ends_one_text_or_starts_the_next():
+    """The texts are looked at as one: each still ends and starts on a whole word."""
+    rule = table(names=["Hidden Hawa"])
+    assert not rule.holds_none(["Led by Hawa", "Peace."])
+    assert not rule.holds_none(["Paix à Mopti.", "Hawa dirige"])  # not ASCII: split on spaces
+
+
 def test_marking_a_person_public_shows_the_name_again(client, quoted):
     assert "[name withheld] founded it" in client.get("/en/orgs/shown/").content.decode()
     person = Person.objects.get(name="Hidden Hawa")
@@ -500,6 +508,22 @@ def test_a_hidden_contact_is_withheld_however_it_is_written(reachable, written):
     assert shown.count("[contact withheld]") == 1
     assert shown.startswith("Reach them at ") and shown.endswith("[contact withheld].")
     assert not re.search(r"[0-9]|secret|hidden|facebook", shown, re.I)
+
+
+def test_a_social_link_stored_in_capitals_is_withheld_without_its_scheme_too():
+    """A web address's scheme and "www." may be in any case: they are dropped all the same."""
+    link = "HTTPS://WWW.Facebook.com/Hidden.Contacts"
+    rule = PublicText(contacts=public_text.contact_terms("social_links", link))
+    assert rule.withhold("See facebook.com/hidden.contacts.") == "See [contact withheld]."
+    assert rule.withhold(f"See {link}.") == "See [contact withheld]."
+
+
+def test_the_town_of_an_organisation_that_is_not_sensitive_is_not_withheld(reachable):
+    """Its hidden contacts are withheld; its town, which the public reads, is not."""
+    hidden, _shown = reachable
+    Organisation.objects.filter(pk=hidden.pk).update(hq_town="Kati")
+    rule = PublicText.from_database()
+    assert rule.withhold("Kati, secret@hidden.example") == "Kati, [contact withheld]"
 
 
 def test_a_public_contact_and_other_numbers_are_not_withheld(reachable):
@@ -645,6 +669,48 @@ def test_records_read_one_by_one_share_one_table(people, django_assert_num_queri
         orgs = list(Organisation.objects.public().order_by("slug").iterator())
     assert [o.slug for o in orgs] == ["quiet", "shown", "third"]
     assert orgs[2].description_en == "[name withheld] again"
+
+
+def test_organisation_rows_read_one_by_one_share_one_table(people, django_assert_num_queries):
+    """Exports read organisations as `values()` rows: the table is read once per
+    iteration, as for records, not once per row."""
+    make_org(slug="third", name="Third Org", description_en="Hawa again")
+    public_text.current()
+    with django_assert_num_queries(2):  # the organisations, the data version once
+        rows = list(
+            Organisation.objects.public()
+            .order_by("slug")
+            .values("slug", "description_en")
+            .iterator()
+        )
+    assert [row["slug"] for row in rows] == ["quiet", "shown", "third"]
+    assert rows[2]["description_en"] == "[name withheld] again"
+
+
+def test_records_and_rows_are_withheld_with_the_current_table_by_default(people):
+    """`present` and `present_rows` without a table read the current one."""
+    people.description_en = "Led by Hawa."
+    people.save()
+    record = Organisation.objects.get(slug="shown")
+    public_text.present([record])
+    assert record.description_en == "Led by [name withheld]."
+    with pytest.raises(RuntimeError, match="read for the public"):
+        record.save()
+    rows = list(
+        Organisation.objects.filter(slug__in=["quiet", "shown"])
+        .order_by("slug")
+        .values("slug", "description_en", "hq_town", "sensitive")
+    )
+    public_text.present_rows(Organisation, rows)
+    assert rows == [
+        {"slug": "quiet", "description_en": "", "hq_town": "", "sensitive": True},
+        {
+            "slug": "shown",
+            "description_en": "Led by [name withheld].",
+            "hq_town": "Sévaré",
+            "sensitive": False,
+        },
+    ]
 
 
 def test_a_public_reads_prefetches_share_its_table(quoted):
