@@ -3,10 +3,17 @@
 Run from .mutation/: each module's results are in <module>/mutants/<path>.meta, and
 the results of its survivors run again on PostgreSQL (.ci/mutation_postgresql.py) in
 <module>/postgresql.json. The equivalent mutants, each with its reason, are read from
-.ci/mutation-equivalent.txt (`mutant name | reason`) and left out of the score. Exits
-1 when a module is under TARGET.
+.ci/mutation-equivalent.txt (`mutant name | reason | fingerprint`) and left out of the
+score. Exits 1 when a module is under TARGET.
+
+A mutant's name is its function and a number, and a change to the function can
+renumber its mutants, so that an entry names another mutant than the one its reason
+describes. The fingerprint, a hash of the change the entry was written for, is
+checked against the mutant's change now: an entry that no longer matches is not
+counted as equivalent, and its new change is printed to check the reason against.
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -19,15 +26,26 @@ ON_POSTGRESQL = Path("postgresql.json")  # in a module's run directory
 
 
 def equivalent_mutants():
-    reasons = {}
+    """{mutant name: (reason, fingerprint or None)}."""
+    listed = {}
     for number, line in enumerate(EQUIVALENT.read_text().splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        name, bar, reason = line.partition("|")
-        if not bar or not reason.strip():
+        name, reason, *rest = [part.strip() for part in line.split("|")] + [""]
+        if not reason or len(rest) > 2:
             sys.exit(f"{EQUIVALENT}:{number}: write `mutant name | why it changes nothing`")
-        reasons[name.strip()] = reason.strip()
-    return reasons
+        listed[name] = (reason, rest[0] or None)
+    return listed
+
+
+def fingerprint(diff):
+    """A short hash of a mutant's change: its removed and added lines, as indented."""
+    changed = [
+        line.rstrip()
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    return hashlib.sha1("\n".join(changed).encode()).hexdigest()[:10]
 
 
 def statuses_on_sqlite(module):
@@ -60,6 +78,17 @@ def report(module, equivalent):
     stale = [n for n in equivalent if n.startswith(prefix) and n not in statuses]
     for name in stale:
         print(f"warning: {EQUIVALENT.name} names {name}, which no longer exists")
+    equivalent = dict(equivalent)
+    for name in [n for n in equivalent if n.startswith(prefix) and n in statuses]:
+        listed = equivalent[name][1]
+        diff = get_diff_for_mutant(name, path=module)
+        now = fingerprint(diff)
+        if listed is None:
+            print(f"warning: {EQUIVALENT.name}: {name} has no fingerprint; add `| {now}`")
+        elif listed != now:
+            print(f"\n# {name}: listed as equivalent for another change, not counted as one")
+            print(f"# its change now (fingerprint {now}):\n{diff}")
+            del equivalent[name]
     # "not checked": left out of a sample (MUTATION_SAMPLE), so not in the score.
     checked = {name: s for name, s in statuses.items() if s != "not checked"}
     counted = {name: s for name, s in checked.items() if name not in equivalent}
