@@ -374,3 +374,24 @@ def test_a_year_not_in_plain_digits_is_refused_with_the_whole_number_message(
         "founded_min": [str(forms.IntegerField.default_error_messages["invalid"])]
     }
     assert client.get("/api/orgs/", {"founded_min": "1990"}).status_code == 200
+
+
+def test_empty_values_mean_any_as_a_form_with_nothing_chosen_sends_them(client, directory):
+    empty = "region=&zone=&focus=&kind=&q=&founded_min=&founded_max=&order="
+    body = client.get(f"/api/orgs/?page_size=100&{empty}").json()
+    assert body["count"] == len(PUBLISHED)
+    assert [o["slug"] for o in body["results"]] == PUBLISHED
+
+
+def test_newest_first_pages_hold_published_organisations_only(client, directory):
+    """The newest-first order is read by SQL, not the facet index: page after page of
+    one, it is every published organisation once, newest first, and nothing else."""
+    published = Organisation.objects.filter(slug__in=PUBLISHED).order_by("-created", "-pk")
+    expected = list(published.values_list("slug", flat=True))
+    assert Organisation.objects.exclude(slug__in=PUBLISHED).exists()  # drafts, archived
+    shown = []
+    for number in range(1, len(expected) + 1):
+        body = client.get(f"/api/orgs/?order=added&page_size=1&page={number}").json()
+        assert body["count"] == len(expected)
+        shown += [o["slug"] for o in body["results"]]
+    assert shown == expected
