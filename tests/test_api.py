@@ -395,3 +395,25 @@ def test_newest_first_pages_hold_published_organisations_only(client, directory)
         assert body["count"] == len(expected)
         shown += [o["slug"] for o in body["results"]]
     assert shown == expected
+
+
+def test_each_citation_names_the_fact_it_supports(client, directory):
+    """A citation of a region, focus area, partner or person names it, as the same
+    record lists it; a citation of the organisation's own facts names nothing."""
+    seen = set()
+    for slug in PUBLISHED:
+        record = client.get(f"/api/orgs/{slug}/").json()
+        named = {
+            "region": set(record["regions"]) | {record["headquarters"]["region"]},
+            "focus": set(record["focus_areas"]),
+            "partnership": {p["slug"] for p in record["partners"]} - {slug},
+            "person": {p["name"] for p in record["people"]},
+        }
+        for citation in record["citations"]:
+            fact, subject = citation["fact"], citation["subject"]
+            if fact in named:
+                assert subject in named[fact], (slug, citation)
+            else:
+                assert subject is None, (slug, citation)
+            seen.add(fact)
+    assert {"region", "focus", "partnership", "person", "existence"} <= seen
