@@ -61,34 +61,49 @@ def statuses_on_sqlite(module):
     }
 
 
-def report(module, equivalent):
-    """(row, survivors) for one module, from inside its run directory."""
+def equivalent_in(module, statuses, listed, quiet=False):
+    """The mutants of `module` listed as equivalent whose fingerprint still matches
+    their change, from inside its run directory. The others are printed (unless
+    `quiet`) and left out: counted by their status, as any mutant."""
     # mutmut reads its configuration from the directory it is imported in.
     from mutmut.configuration import reset_config
 
     reset_config()
     from mutmut.__main__ import get_diff_for_mutant
 
+    prefix = module.removesuffix(".py").replace("/", ".") + "."
+    equivalent = set()
+    for name, (_reason, written_for) in listed.items():
+        if not name.startswith(prefix):
+            continue
+        if name not in statuses:
+            if not quiet:
+                print(f"warning: {EQUIVALENT.name} names {name}, which no longer exists")
+            continue
+        diff = get_diff_for_mutant(name, path=module)
+        now = fingerprint(diff)
+        if written_for == now:
+            equivalent.add(name)
+        elif written_for is None:
+            equivalent.add(name)
+            if not quiet:
+                print(f"warning: {EQUIVALENT.name}: {name} has no fingerprint; add `| {now}`")
+        elif not quiet:
+            print(f"\n# {name}: listed as equivalent for another change, not counted as one")
+            print(f"# its change now (fingerprint {now}):\n{diff}")
+    return equivalent
+
+
+def report(module, listed):
+    """(row, survivors) for one module, from inside its run directory."""
+    from mutmut.__main__ import get_diff_for_mutant
+
     statuses = statuses_on_sqlite(module)
+    equivalent = equivalent_in(module, statuses, listed)
     on_postgresql = json.loads(ON_POSTGRESQL.read_text()) if ON_POSTGRESQL.exists() else {}
     for name, result in on_postgresql.items():
         if result["status"] in KILLED:
             statuses[name] = f"{result['status']} on PostgreSQL"
-    prefix = module.removesuffix(".py").replace("/", ".") + "."
-    stale = [n for n in equivalent if n.startswith(prefix) and n not in statuses]
-    for name in stale:
-        print(f"warning: {EQUIVALENT.name} names {name}, which no longer exists")
-    equivalent = dict(equivalent)
-    for name in [n for n in equivalent if n.startswith(prefix) and n in statuses]:
-        listed = equivalent[name][1]
-        diff = get_diff_for_mutant(name, path=module)
-        now = fingerprint(diff)
-        if listed is None:
-            print(f"warning: {EQUIVALENT.name}: {name} has no fingerprint; add `| {now}`")
-        elif listed != now:
-            print(f"\n# {name}: listed as equivalent for another change, not counted as one")
-            print(f"# its change now (fingerprint {now}):\n{diff}")
-            del equivalent[name]
     # "not checked": left out of a sample (MUTATION_SAMPLE), so not in the score.
     checked = {name: s for name, s in statuses.items() if s != "not checked"}
     counted = {name: s for name, s in checked.items() if name not in equivalent}
