@@ -6,6 +6,7 @@ from django.db import transaction
 from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Person, Region
 from orgs.search_upkeep import update_search_text
+from tests import world_cache
 from tests.conftest import make_org
 from tests.world_cache import _contents, _tables, cached_world
 
@@ -19,7 +20,7 @@ def built_and_restored(builder):
         calls.append(1)
         return builder()
 
-    build.__name__ = f"world_{id(builder)}"
+    build.__qualname__ = f"world_{builder.__qualname__}"  # the cache key names it
     world = cached_world(build)
     savepoint = transaction.savepoint()
     built_value = world()
@@ -55,6 +56,24 @@ def test_a_restored_world_has_the_built_rows_and_objects(reference_data):
     assert restored_value["org"].name == "Apiculteurs de Bandiagara"
     assert restored_value["regions"][0].aliases == ["Mopti-Sévaré"]
     assert restored_value["label"] == "kept as it is"
+
+
+def test_a_world_of_more_rows_than_one_statement_takes_is_restored_whole(
+    reference_data, monkeypatch
+):
+    """Rows are written back many to a statement (world_cache.rows_per_statement): with
+    two a statement, five organisations take three, the last one short."""
+    monkeypatch.setattr(world_cache, "rows_per_statement", lambda columns: 2)
+    before = _contents(_tables())
+
+    def five_organisations():
+        return [make_org(name=f"Groupement {n}", slug=f"groupement-{n}") for n in range(5)]
+
+    built_value, built, restored_value, restored, calls = built_and_restored(five_organisations)
+    assert calls == 1
+    assert len(built["orgs_organisation"]) == len(before["orgs_organisation"]) + 5
+    assert restored == built
+    assert [org.slug for org in restored_value] == [org.slug for org in built_value]
 
 
 def test_a_restored_world_is_searched_and_counted_like_the_built_one(client, reference_data):
