@@ -5,7 +5,7 @@ from django.test import Client
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
 
-from orgs import public_text
+from orgs import licence, public_text
 from orgs.facets import current_index
 from orgs.models import Organisation, Region
 
@@ -272,6 +272,7 @@ def test_options_says_what_is_allowed(directory):
     response = Client().options("/api/orgs/")
     assert response.status_code == 204
     assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Access-Control-Allow-Origin"] == "*"  # a browser's preflight reads it
 
 
 @pytest.mark.parametrize(
@@ -417,3 +418,47 @@ def test_each_citation_names_the_fact_it_supports(client, directory):
                 assert subject is None, (slug, citation)
             seen.add(fact)
     assert {"region", "focus", "partnership", "person", "existence"} <= seen
+
+
+# --- Every answer is open data, in UTF-8 -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/api/orgs/", 200),
+        ("/api/orgs/jeunes-citoyens/", 200),
+        ("/api/orgs/?page=0", 400),  # refused by the view
+        ("/api/no-such-thing/", 404),  # Django's 404, made JSON by ApiErrorMiddleware
+    ],
+)
+def test_every_answer_may_be_read_by_any_site_under_the_licence(client, directory, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Link"] == f'<{licence.URL}>; rel="license"'
+
+
+def test_text_is_written_in_utf_8_not_as_escapes(client, directory):
+    body = client.get("/api/orgs/jeunes-citoyens/").content
+    assert "Citoyenneté".encode() in body  # two bytes, where "\u00e9" would be six
+    assert b"\\u00e9" not in body
+
+
+def test_the_last_check_is_given_as_its_date(client, directory):
+    assert client.get("/api/orgs/jeunes-citoyens/").json()["last_checked"] == "2025-03-01"
+    assert client.get("/api/orgs/youth-mopti/").json()["last_checked"] is None
+
+
+def test_a_request_refused_before_any_view_is_a_json_400(directory):
+    """Django answers a request for another host 400 before any view: under /api/
+    that answer is JSON too."""
+    assert Client().get("/api/orgs/").status_code == 200  # positive control
+    json_error(Client().get("/api/orgs/", HTTP_HOST="elsewhere.example"), 400)
+
+
+def test_errors_outside_the_api_stay_the_sites_own_pages(client, directory):
+    page = client.get("/en/orgs/no-such-org/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+    json_error(client.get("/api/orgs/no-such-org/"), 404)  # the API's, for contrast
