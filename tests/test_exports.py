@@ -518,6 +518,25 @@ def test_the_export_keeps_the_listings_other_orders(client, directory, order, ex
     assert [slug for slug in slugs if slug in expected] == expected
 
 
+@pytest.mark.parametrize("order", ["founded", "added"])
+def test_a_file_in_another_order_counts_published_organisations_only(client, directory, order):
+    """The orders the facet index does not hold read their ids in SQL: from the public
+    organisations, so the count never tells how many drafts or archived ones there are."""
+    assert Organisation.objects.exclude(status=Organisation.Status.PUBLISHED).exists()
+    response, body = download(client, f"/export/orgs.csv?order={order}")
+    assert sorted(r["slug"] for r in read_csv(body)) == sorted(PUBLISHED)
+    assert response["X-Total-Count"] == str(len(PUBLISHED))
+
+
+def test_the_zones_cell_names_each_zone_of_the_regions_once(client, reference_data):
+    """An organisation working across zones: each zone once, in order, like the regions."""
+    regions = Region.objects.filter(slug__in=["mopti", "segou", "kidal", "bamako"])
+    make_org(name="Across Zones", slug="across-zones").regions.set(regions)
+    (row,) = read_csv(download(client, "/export/orgs.csv")[1])
+    assert row["regions"] == "Bamako District; Kidal; Mopti; Segou"
+    assert row["zones"] == "centre; north; south"
+
+
 def test_every_problem_with_the_address_is_named_at_once(client, directory):
     response = client.get("/export/orgs.csv?region=atlantis&lang=de")
     assert response.status_code == 400
