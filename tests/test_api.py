@@ -462,3 +462,12 @@ def test_errors_outside_the_api_stay_the_sites_own_pages(client, directory):
     assert page.status_code == 404
     assert page["Content-Type"].startswith("text/html")
     json_error(client.get("/api/orgs/no-such-org/"), 404)  # the API's, for contrast
+
+
+def test_each_organisation_links_to_its_page_whatever_the_language(client, directory):
+    """The unprefixed address, which sends each reader to the page in their language."""
+    page = "http://testserver/orgs/jeunes-citoyens/"
+    assert client.get("/api/orgs/jeunes-citoyens/").json()["url"] == page
+    listed = client.get("/api/orgs/?q=AJCET").json()["results"]
+    assert [org["url"] for org in listed] == [page]
+    assert client.get(page).status_code == 302  # to the reader's language
