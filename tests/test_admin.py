@@ -506,6 +506,27 @@ def test_a_form_loaded_before_another_save_is_refused_as_a_conflict(db):
     assert form["loaded_version"].value() == loaded + 1  # saving again applies mine
 
 
+def test_a_current_form_saves_and_moves_the_version_on(db):
+    """Saved as any ModelForm saves, by default to the database."""
+    person = Person.objects.create(organisation=make_org(), name="Awa Keita", role="Director")
+    form = PersonForm(
+        {"name": "Awa Keita", "role": "Chair", "loaded_version": person.version}, instance=person
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    assert Person.objects.values_list("role", "version").get() == ("Chair", 2)
+
+
+def test_a_new_record_starts_at_version_one_whatever_version_is_posted(db):
+    """A posted version is a claim on a stored row; a new row has none to claim."""
+    form = PersonForm({"name": "Awa Keita", "role": "Chair", "loaded_version": 7})
+    assert form.is_valid(), form.errors
+    person = form.save(commit=False)
+    person.organisation = make_org()
+    person.save()
+    assert Person.objects.values_list("name", "version").get() == ("Awa Keita", 1)
+
+
 def test_a_save_of_some_fields_moves_the_version_on_too(db):
     org = make_org()
     org.description_en = "Changed."
@@ -1187,6 +1208,35 @@ def test_the_account_reads_like_the_form_labels_yes_no_and_names(curator_client,
     assert "<li><strong>Sensitive</strong>: stored now “yes”; yours “no”</li>" in content
     assert (
         f"<li><strong>Regions of work</strong>: stored now “{kayes}, {mopti}”; yours “—”</li>"
+        in content
+    )
+
+
+def test_the_account_shows_an_empty_value_as_a_dash(curator_client):
+    """A value someone emptied reads "—", whether the field stores "" or nothing."""
+    org = make_org(acronym="OLD", founded=2001)
+    cite(org)
+    cite(org, "founded")
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.acronym, org.founded = "", None
+    org.save()
+    mine["description_en"] = "Mine."
+    content = html.unescape(curator_client.post(change_url(org), mine).content.decode())
+    assert "<li><strong>Acronym</strong>: stored now “—”; yours “OLD”</li>" in content
+    assert "<li><strong>Founded (year)</strong>: stored now “—”; yours “2001”</li>" in content
+
+
+def test_the_account_shows_a_stored_code_no_longer_among_the_choices(curator_client):
+    """A kind stored before its choice was retired still reads as what is stored."""
+    org = make_org(kind=Organisation.Kind.LOCAL_ASSOCIATION)
+    cite(org)
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.kind = "retired_kind"
+    org.save()
+    mine["description_en"] = "Mine."
+    content = html.unescape(curator_client.post(change_url(org), mine).content.decode())
+    assert (
+        "<li><strong>Kind</strong>: stored now “retired_kind”; yours “Local association”</li>"
         in content
     )
 
