@@ -150,6 +150,8 @@ class VersionedModelForm(forms.ModelForm):
                 model_field = stored._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
+            if model_field.primary_key:
+                continue  # an inline row's id field: it holds the row itself, never another
             now = display(model_field, stored_value(stored, model_field))
             yours = display(model_field, self.cleaned_data[name])
             if now != yours:

@@ -561,11 +561,13 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     person.refresh_from_db()
     assert person.role == "Coordinator"
     assert "Someone else saved this person" in response.content.decode()
-    # The page's account names the row and its field.
-    assert (
+    # The page's account names the row and its field, and nothing else (not the row's
+    # id, which the form holds as the row itself).
+    account = html.unescape(response.context["adminform"].form.non_field_errors()[0])
+    assert re.findall(r"<li>.*?</li>", account) == [
         "<li><strong>Person “Fatoumata Diarra”, Role</strong>: "
         "stored now “Coordinator”; yours “President”</li>"
-    ) in html.unescape(response.content.decode())
+    ]
     people = next(
         inline.formset
         for inline in response.context["inline_admin_formsets"]
