@@ -1243,6 +1243,28 @@ def test_the_account_shows_a_stored_code_no_longer_among_the_choices(curator_cli
     )
 
 
+def test_a_stale_form_with_an_invalid_value_gets_its_account_and_its_error(curator_client):
+    """A field refused by its own check has no value to compare: the account leaves it
+    out, and the field's error is shown beside it."""
+    org = make_org(description_en="Before.", founded=2001)
+    cite(org)
+    cite(org, "founded")
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.description_en = "Saved by someone else."
+    org.save()
+    mine["founded"] = "1700"
+    response = curator_client.post(change_url(org), mine)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["founded"]
+    account = html.unescape(form.non_field_errors()[0])
+    assert re.findall(r"<li>.*?</li>", account) == [
+        "<li><strong>Description in English</strong>: stored now “Saved by someone else.”; "
+        "yours “Before.”</li>"
+    ]
+
+
 def test_the_refusal_dates_the_other_save(curator_client):
     org = make_org(description_en="Original.")
     cite(org)
