@@ -1224,8 +1224,11 @@ def test_the_account_shows_an_empty_value_as_a_dash(curator_client):
     org.save()
     mine["description_en"] = "Mine."
     content = html.unescape(curator_client.post(change_url(org), mine).content.decode())
-    assert "<li><strong>Acronym</strong>: stored now “—”; yours “OLD”</li>" in content
-    assert "<li><strong>Founded (year)</strong>: stored now “—”; yours “2001”</li>" in content
+    assert (
+        "<ul><li><strong>Acronym</strong>: stored now “—”; yours “OLD”</li>"
+        "<li><strong>Founded (year)</strong>: stored now “—”; yours “2001”</li>"
+        "<li><strong>Description in English</strong>: stored now “—”; yours “Mine.”</li></ul>"
+    ) in content
 
 
 def test_the_account_shows_a_stored_code_no_longer_among_the_choices(curator_client):
