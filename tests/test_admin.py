@@ -551,6 +551,7 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
     first = change_form_data(curator_client.get(change_url(org)))
     second = change_form_data(curator_client.get(change_url(org)))
+    first["description_en"] = "Described by the first."
     first["people-0-role"] = "Coordinator"
     second["people-0-role"] = "President"
 
@@ -561,12 +562,14 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     person.refresh_from_db()
     assert person.role == "Coordinator"
     assert "Someone else saved this person" in response.content.decode()
-    # The page's account names the row and its field, and nothing else (not the row's
-    # id, which the form holds as the row itself).
+    # The page's account names its own fields that differ, then the row and its field,
+    # and nothing else (not the row's id, which the form holds as the row itself).
     account = html.unescape(response.context["adminform"].form.non_field_errors()[0])
     assert re.findall(r"<li>.*?</li>", account) == [
+        "<li><strong>Description in English</strong>: "
+        "stored now “Described by the first.”; yours “—”</li>",
         "<li><strong>Person “Fatoumata Diarra”, Role</strong>: "
-        "stored now “Coordinator”; yours “President”</li>"
+        "stored now “Coordinator”; yours “President”</li>",
     ]
     people = next(
         inline.formset
@@ -698,7 +701,11 @@ def test_superusers_on_one_region_or_focus_area_second_is_refused(
     assert response.status_code == 200
     obj.refresh_from_db()
     assert getattr(obj, field) == "First spelling"
-    assert "Someone else saved this" in response.content.decode()
+    # No history is kept of these: the account cannot say who saved, and says nothing.
+    assert (
+        f"<p>Someone else saved this {model._meta.verbose_name} while you were editing it. "
+        "Nothing of yours was saved"
+    ) in html.unescape(response.content.decode())
 
 
 def cited_org(source):
