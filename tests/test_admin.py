@@ -8,8 +8,9 @@ import threading
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.formats import localize
@@ -799,11 +800,16 @@ def test_unchanged_inline_rows_are_not_rewritten(curator_client, source):
     org, citation = cited_org(source)
     page = change_form_data(curator_client.get(change_url(org)))
     page["description_en"] = "Only this changes."
-    assert curator_client.post(change_url(org), page).status_code == 302
+    with CaptureQueriesContext(connection) as saving:
+        assert curator_client.post(change_url(org), page).status_code == 302
     citation.refresh_from_db()
     org.refresh_from_db()
     assert org.description_en == "Only this changes."  # positive control
     assert citation.version == 1
+    # Not even locked: another curator's save of the citation need not wait for ours.
+    writes = [q["sql"] for q in saving.captured_queries if q["sql"].startswith("UPDATE")]
+    assert any('"orgs_organisation"' in sql for sql in writes)  # a control
+    assert not any('"orgs_citation"' in sql for sql in writes), writes
 
 
 def test_every_admin_form_and_every_editable_inline_carries_its_version(rf, admin_user):
@@ -1371,6 +1377,44 @@ def test_admins_and_inlines_without_a_field_list_carry_the_version(rf, db):
     assert options["fields"][-2:] == ["loaded_version", "name"]
     [(_name, options)] = model_admin.get_fieldsets(request)  # a new person: name editable
     assert "name" in options["fields"] and options["fields"][-1] == "loaded_version"
+
+    class RoleFixedOnceCreated(locking.VersionedInline, admin.TabularInline):
+        model = Person
+
+        def get_readonly_fields(self, request, obj=None):
+            return ["role"] if obj else []
+
+    inline = RoleFixedOnceCreated(Organisation, AdminSite())
+    assert inline.get_fields(request, org)[-2:] == ["loaded_version", "role"]
+    assert "role" not in inline.get_formset(request, org).form.base_fields
+    fields = inline.get_fields(request)  # on a new organisation's page: role editable
+    assert "role" in fields and fields[-1] == "loaded_version"
+
+
+def test_an_admin_or_inline_whose_form_is_not_versioned_is_refused(rf, admin_user):
+    """Its page could overwrite a newer save: it fails loudly, naming the admin."""
+    from django import forms
+    from django.contrib import admin
+    from django.contrib.admin import AdminSite
+
+    class PlainForm(forms.ModelForm):
+        class Meta:
+            model = Person
+            fields = ["name"]
+
+    class PlainPersonAdmin(locking.VersionedAdmin):
+        form = PlainForm
+
+    class PlainPeopleInline(locking.VersionedInline, admin.TabularInline):
+        model = Person
+        form = PlainForm
+
+    request = rf.get("/")
+    request.user = admin_user
+    with pytest.raises(TypeError, match=r"^PlainPersonAdmin\.form must be a VersionedModelForm$"):
+        PlainPersonAdmin(Person, AdminSite()).get_form(request)
+    with pytest.raises(TypeError, match=r"^PlainPeopleInline\.form must be a VersionedModelForm$"):
+        PlainPeopleInline(Organisation, AdminSite()).get_formset(request)
 
 
 def test_a_change_page_offers_the_records_history_and_its_deletion(curator_client):
