@@ -1331,6 +1331,9 @@ def test_an_admin_that_writes_its_own_fieldsets_still_shows_the_version(rf, admi
     class ListsIt(locking.VersionedAdmin):
         fields = [("name", "role"), "loaded_version", "is_public"]
 
+    class ListsItInARow(locking.VersionedAdmin):
+        fields = [("name", "loaded_version"), "role"]
+
     request = rf.get("/")
     request.user = admin_user
     assert OwnFieldsets(Person, AdminSite()).get_fieldsets(request) == [
@@ -1340,6 +1343,9 @@ def test_an_admin_that_writes_its_own_fieldsets_still_shows_the_version(rf, admi
     # Already there, in a row or alone: not added twice.
     assert ListsIt(Person, AdminSite()).get_fieldsets(request) == [
         (None, {"fields": [("name", "role"), "loaded_version", "is_public"]})
+    ]
+    assert ListsItInARow(Person, AdminSite()).get_fieldsets(request) == [
+        (None, {"fields": [("name", "loaded_version"), "role"]})
     ]
 
 
@@ -1377,6 +1383,8 @@ def test_admins_and_inlines_without_a_field_list_carry_the_version(rf, db):
     assert options["fields"][-2:] == ["loaded_version", "name"]
     [(_name, options)] = model_admin.get_fieldsets(request)  # a new person: name editable
     assert "name" in options["fields"] and options["fields"][-1] == "loaded_version"
+    assert "name" not in model_admin.get_form(request, person).base_fields
+    assert "name" in model_admin.get_form(request).base_fields
 
     class RoleFixedOnceCreated(locking.VersionedInline, admin.TabularInline):
         model = Person
