@@ -48,7 +48,7 @@ class Versioned(models.Model):
         # An existing row (also one restored from history, which Django sees as
         # "adding" but updates): the next version, written whatever else is.
         if self.pk is not None and not kwargs.get("force_insert"):
-            self.version = (self.version or 0) + 1
+            self.version += 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
@@ -150,6 +150,8 @@ class VersionedModelForm(forms.ModelForm):
                 model_field = stored._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
+            if model_field.primary_key:
+                continue  # an inline row's id field: it holds the row itself, never another
             now = display(model_field, stored_value(stored, model_field))
             yours = display(model_field, self.cleaned_data[name])
             if now != yours:

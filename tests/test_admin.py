@@ -8,8 +8,9 @@ import threading
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.formats import localize
@@ -472,7 +473,10 @@ def test_the_refusal_says_who_saved_what_differs_and_what_to_do(curator_client):
         r"from what is stored now\.</p>"
     )
     assert re.search(account, content), content
-    assert "Founded" not in re.search(account, content).group(0)  # the same: not listed
+    # The whole account, nothing around it; Founded is the same, so not listed.
+    assert re.fullmatch(
+        account, html.unescape(response.context["adminform"].form.errors["__all__"][0])
+    )
 
 
 def test_a_conflict_where_the_values_agree_says_so(curator_client):
@@ -506,6 +510,27 @@ def test_a_form_loaded_before_another_save_is_refused_as_a_conflict(db):
     assert form["loaded_version"].value() == loaded + 1  # saving again applies mine
 
 
+def test_a_current_form_saves_and_moves_the_version_on(db):
+    """Saved as any ModelForm saves, by default to the database."""
+    person = Person.objects.create(organisation=make_org(), name="Awa Keita", role="Director")
+    form = PersonForm(
+        {"name": "Awa Keita", "role": "Chair", "loaded_version": person.version}, instance=person
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    assert Person.objects.values_list("role", "version").get() == ("Chair", 2)
+
+
+def test_a_new_record_starts_at_version_one_whatever_version_is_posted(db):
+    """A posted version is a claim on a stored row; a new row has none to claim."""
+    form = PersonForm({"name": "Awa Keita", "role": "Chair", "loaded_version": 7})
+    assert form.is_valid(), form.errors
+    person = form.save(commit=False)
+    person.organisation = make_org()
+    person.save()
+    assert Person.objects.values_list("name", "version").get() == ("Awa Keita", 1)
+
+
 def test_a_save_of_some_fields_moves_the_version_on_too(db):
     org = make_org()
     org.description_en = "Changed."
@@ -530,6 +555,7 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
     first = change_form_data(curator_client.get(change_url(org)))
     second = change_form_data(curator_client.get(change_url(org)))
+    first["description_en"] = "Described by the first."
     first["people-0-role"] = "Coordinator"
     second["people-0-role"] = "President"
 
@@ -540,11 +566,15 @@ def test_concurrent_edits_of_a_person_inline_are_refused_too(curator_client):
     person.refresh_from_db()
     assert person.role == "Coordinator"
     assert "Someone else saved this person" in response.content.decode()
-    # The page's account names the row and its field.
-    assert (
+    # The page's account names its own fields that differ, then the row and its field,
+    # and nothing else (not the row's id, which the form holds as the row itself).
+    account = html.unescape(response.context["adminform"].form.non_field_errors()[0])
+    assert re.findall(r"<li>.*?</li>", account) == [
+        "<li><strong>Description in English</strong>: "
+        "stored now “Described by the first.”; yours “—”</li>",
         "<li><strong>Person “Fatoumata Diarra”, Role</strong>: "
-        "stored now “Coordinator”; yours “President”</li>"
-    ) in html.unescape(response.content.decode())
+        "stored now “Coordinator”; yours “President”</li>",
+    ]
     people = next(
         inline.formset
         for inline in response.context["inline_admin_formsets"]
@@ -675,7 +705,11 @@ def test_superusers_on_one_region_or_focus_area_second_is_refused(
     assert response.status_code == 200
     obj.refresh_from_db()
     assert getattr(obj, field) == "First spelling"
-    assert "Someone else saved this" in response.content.decode()
+    # No history is kept of these: the account cannot say who saved, and says nothing.
+    assert (
+        f"<p>Someone else saved this {model._meta.verbose_name} while you were editing it. "
+        "Nothing of yours was saved"
+    ) in html.unescape(response.content.decode())
 
 
 def cited_org(source):
@@ -711,24 +745,29 @@ def test_an_org_page_opened_before_a_citation_edit_does_not_overwrite_it(curator
 
 def test_a_stale_page_cannot_delete_a_row_someone_changed_since(curator_client, source):
     org, citation = cited_org(source)
+    # A second citation of its existence: deleting the first leaves the published
+    # organisation cited (orgs.evidence), so only the lock can refuse the deletion.
+    Citation.objects.create(
+        organisation=org, source=source, fact="existence", locator="p. 4", quote="Another."
+    )
     page = change_form_data(curator_client.get(change_url(org)))
+    row = next(
+        key for key, value in page.items() if key.endswith("-id") and value == str(citation.pk)
+    )
+    delete = row.removesuffix("id") + "DELETE"
     edit = change_form_data(curator_client.get(change_url(citation)))
     edit["quote"] = "Edited in the citation admin."
     assert curator_client.post(change_url(citation), edit).status_code == 302
 
-    page["citations-0-DELETE"] = "on"
+    page[delete] = "on"
     response = curator_client.post(change_url(org), page)
 
     assert response.status_code == 200
     assert "Someone else saved this citation" in response.content.decode()
     assert Citation.objects.filter(pk=citation.pk, quote="Edited in the citation admin.").exists()
-    # Positive control: the same deletion from a current page goes through (the
-    # published organisation keeps a citation of its existence, as orgs.evidence asks).
-    Citation.objects.create(
-        organisation=org, source=source, fact="existence", locator="p. 4", quote="Another."
-    )
+    # Positive control: the same deletion from a current page goes through.
     page = change_form_data(curator_client.get(change_url(org)))
-    page["citations-0-DELETE"] = "on"
+    page[delete] = "on"
     assert curator_client.post(change_url(org), page).status_code == 302
     assert not Citation.objects.filter(pk=citation.pk).exists()
 
@@ -761,11 +800,16 @@ def test_unchanged_inline_rows_are_not_rewritten(curator_client, source):
     org, citation = cited_org(source)
     page = change_form_data(curator_client.get(change_url(org)))
     page["description_en"] = "Only this changes."
-    assert curator_client.post(change_url(org), page).status_code == 302
+    with CaptureQueriesContext(connection) as saving:
+        assert curator_client.post(change_url(org), page).status_code == 302
     citation.refresh_from_db()
     org.refresh_from_db()
     assert org.description_en == "Only this changes."  # positive control
     assert citation.version == 1
+    # Not even locked: another curator's save of the citation need not wait for ours.
+    writes = [q["sql"] for q in saving.captured_queries if q["sql"].startswith("UPDATE")]
+    assert any('"orgs_organisation"' in sql for sql in writes)  # a control
+    assert not any('"orgs_citation"' in sql for sql in writes), writes
 
 
 def test_every_admin_form_and_every_editable_inline_carries_its_version(rf, admin_user):
@@ -1191,6 +1235,60 @@ def test_the_account_reads_like_the_form_labels_yes_no_and_names(curator_client,
     )
 
 
+def test_the_account_shows_an_empty_value_as_a_dash(curator_client):
+    """A value someone emptied reads "—", whether the field stores "" or nothing."""
+    org = make_org(acronym="OLD", founded=2001)
+    cite(org)
+    cite(org, "founded")
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.acronym, org.founded = "", None
+    org.save()
+    mine["description_en"] = "Mine."
+    content = html.unescape(curator_client.post(change_url(org), mine).content.decode())
+    assert (
+        "<ul><li><strong>Acronym</strong>: stored now “—”; yours “OLD”</li>"
+        "<li><strong>Founded (year)</strong>: stored now “—”; yours “2001”</li>"
+        "<li><strong>Description in English</strong>: stored now “—”; yours “Mine.”</li></ul>"
+    ) in content
+
+
+def test_the_account_shows_a_stored_code_no_longer_among_the_choices(curator_client):
+    """A kind stored before its choice was retired still reads as what is stored."""
+    org = make_org(kind=Organisation.Kind.LOCAL_ASSOCIATION)
+    cite(org)
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.kind = "retired_kind"
+    org.save()
+    mine["description_en"] = "Mine."
+    content = html.unescape(curator_client.post(change_url(org), mine).content.decode())
+    assert (
+        "<li><strong>Kind</strong>: stored now “retired_kind”; yours “Local association”</li>"
+        in content
+    )
+
+
+def test_a_stale_form_with_an_invalid_value_gets_its_account_and_its_error(curator_client):
+    """A field refused by its own check has no value to compare: the account leaves it
+    out, and the field's error is shown beside it."""
+    org = make_org(description_en="Before.", founded=2001)
+    cite(org)
+    cite(org, "founded")
+    mine = change_form_data(curator_client.get(change_url(org)))
+    org.description_en = "Saved by someone else."
+    org.save()
+    mine["founded"] = "1700"
+    response = curator_client.post(change_url(org), mine)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["founded"]
+    account = html.unescape(form.non_field_errors()[0])
+    assert re.findall(r"<li>.*?</li>", account) == [
+        "<li><strong>Description in English</strong>: stored now “Saved by someone else.”; "
+        "yours “Before.”</li>"
+    ]
+
+
 def test_the_refusal_dates_the_other_save(curator_client):
     org = make_org(description_en="Original.")
     cite(org)
@@ -1233,6 +1331,9 @@ def test_an_admin_that_writes_its_own_fieldsets_still_shows_the_version(rf, admi
     class ListsIt(locking.VersionedAdmin):
         fields = [("name", "role"), "loaded_version", "is_public"]
 
+    class ListsItInARow(locking.VersionedAdmin):
+        fields = [("name", "loaded_version"), "role"]
+
     request = rf.get("/")
     request.user = admin_user
     assert OwnFieldsets(Person, AdminSite()).get_fieldsets(request) == [
@@ -1242,6 +1343,9 @@ def test_an_admin_that_writes_its_own_fieldsets_still_shows_the_version(rf, admi
     # Already there, in a row or alone: not added twice.
     assert ListsIt(Person, AdminSite()).get_fieldsets(request) == [
         (None, {"fields": [("name", "role"), "loaded_version", "is_public"]})
+    ]
+    assert ListsItInARow(Person, AdminSite()).get_fieldsets(request) == [
+        (None, {"fields": [("name", "loaded_version"), "role"]})
     ]
 
 
@@ -1279,6 +1383,46 @@ def test_admins_and_inlines_without_a_field_list_carry_the_version(rf, db):
     assert options["fields"][-2:] == ["loaded_version", "name"]
     [(_name, options)] = model_admin.get_fieldsets(request)  # a new person: name editable
     assert "name" in options["fields"] and options["fields"][-1] == "loaded_version"
+    assert "name" not in model_admin.get_form(request, person).base_fields
+    assert "name" in model_admin.get_form(request).base_fields
+
+    class RoleFixedOnceCreated(locking.VersionedInline, admin.TabularInline):
+        model = Person
+
+        def get_readonly_fields(self, request, obj=None):
+            return ["role"] if obj else []
+
+    inline = RoleFixedOnceCreated(Organisation, AdminSite())
+    assert inline.get_fields(request, org)[-2:] == ["loaded_version", "role"]
+    assert "role" not in inline.get_formset(request, org).form.base_fields
+    fields = inline.get_fields(request)  # on a new organisation's page: role editable
+    assert "role" in fields and fields[-1] == "loaded_version"
+
+
+def test_an_admin_or_inline_whose_form_is_not_versioned_is_refused(rf, admin_user):
+    """Its page could overwrite a newer save: it fails loudly, naming the admin."""
+    from django import forms
+    from django.contrib import admin
+    from django.contrib.admin import AdminSite
+
+    class PlainForm(forms.ModelForm):
+        class Meta:
+            model = Person
+            fields = ["name"]
+
+    class PlainPersonAdmin(locking.VersionedAdmin):
+        form = PlainForm
+
+    class PlainPeopleInline(locking.VersionedInline, admin.TabularInline):
+        model = Person
+        form = PlainForm
+
+    request = rf.get("/")
+    request.user = admin_user
+    with pytest.raises(TypeError, match=r"^PlainPersonAdmin\.form must be a VersionedModelForm$"):
+        PlainPersonAdmin(Person, AdminSite()).get_form(request)
+    with pytest.raises(TypeError, match=r"^PlainPeopleInline\.form must be a VersionedModelForm$"):
+        PlainPeopleInline(Organisation, AdminSite()).get_formset(request)
 
 
 def test_a_change_page_offers_the_records_history_and_its_deletion(curator_client):
