@@ -191,6 +191,7 @@ def test_database_outage_gives_a_503_page_and_the_site_recovers(site):
         status, headers, body = get(port, "/api/orgs/")
         assert status == 503
         assert headers["Content-Type"] == "application/json"
+        assert headers["Retry-After"].isdigit()  # kept as the API makes its answer JSON
         assert json.loads(body)["error"]
     finally:
         cluster.start()

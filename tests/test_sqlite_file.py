@@ -60,6 +60,7 @@ def test_with_the_file_moved_away_every_answer_is_a_503_and_no_file_is_made(site
         status, headers, body = http_get(site.port, "/api/orgs/")
         assert status == 503
         assert headers["Content-Type"] == "application/json"
+        assert headers["Retry-After"].isdigit()  # kept as the API makes its answer JSON
         assert "database" in json.loads(body)["error"]
 
         status, headers, body = http_get(site.port, "/export/orgs.csv")
