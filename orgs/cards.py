@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import bilingual
 from .facets import current_index
-from .linked_ids import link_ids, linked_ids
+from .linked_ids import focus_areas_in_order, linked_ids, regions_in_order
 from .models import Organisation
 
 # The columns a card reads; `sensitive` decides whether its town is shown.
@@ -114,7 +114,7 @@ def cards(ids):
 
 
 class Labels:
-    """The labels of a card's regions and focus areas, in name order.
+    """The labels of a card's regions and focus areas, in the order they are listed.
 
     Each label is looked up once per page: a label asks the reader's language.
     """
@@ -130,10 +130,9 @@ class Labels:
 
     def regions(self, gathered):
         """Labels of the regions whose ids `gathered` holds (orgs.linked_ids)."""
-        found = [self.index.regions[pk] for pk in link_ids(gathered)]
-        return [self.label(region) for region in sorted(found, key=lambda r: r.name)]
+        return [self.label(region) for region in regions_in_order(gathered, self.index.regions)]
 
     def focus_areas(self, gathered):
-        """Labels of the focus areas whose ids `gathered` holds, in English name order."""
-        found = [self.index.focus_areas[pk] for pk in link_ids(gathered)]
-        return [self.label(area) for area in sorted(found, key=lambda f: f.label_en)]
+        """Labels of the focus areas whose ids `gathered` holds."""
+        areas = focus_areas_in_order(gathered, self.index.focus_areas)
+        return [self.label(area) for area in areas]

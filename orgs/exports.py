@@ -39,7 +39,7 @@ from .api import organisation_filter
 from .contacts import social_link_list
 from .export_rows import organisations
 from .licence import with_licence
-from .linked_ids import link_ids
+from .linked_ids import focus_areas_in_order, regions_in_order
 from .models import FocusArea, Organisation, Region, Zone
 
 BLOCK_ROWS = 200  # about 100 KB of CSV
@@ -168,19 +168,17 @@ class Labels:
         self.region_label[None] = ""
         self.region_pcode = {pk: r.cod_pcode for pk, r in self.regions.items()}
         self.region_pcode[None] = ""
-        focus_areas = list(FocusArea.objects.all())
-        self.focus_label = {f.pk: f.label for f in focus_areas}
-        self.focus_order = {f.pk: f.label_en for f in focus_areas}
-        self.region_order = {pk: r.name for pk, r in self.regions.items()}
+        self.focus_areas = {f.pk: f for f in FocusArea.objects.all()}
+        self.focus_label = {pk: f.label for pk, f in self.focus_areas.items()}
         self.memo = {}
 
     def in_region_order(self, regions):
-        """The region ids of a row's `region_ids` text, by official name."""
-        return sorted(link_ids(regions), key=self.region_order.__getitem__)
+        """The region ids of a row's `region_ids` text, in the order they are listed."""
+        return [region.pk for region in regions_in_order(regions, self.regions)]
 
     def in_focus_order(self, focus_areas):
-        """The focus-area ids of a row's `focus_ids` text, by English label."""
-        return sorted(link_ids(focus_areas), key=self.focus_order.__getitem__)
+        """The focus-area ids of a row's `focus_ids` text, in the order they are listed."""
+        return [area.pk for area in focus_areas_in_order(focus_areas, self.focus_areas)]
 
     def remembered(self, compute, *links):
         """`compute(*links)`, computed once for the same links."""

@@ -36,3 +36,15 @@ def linked_ids(relation):
 def link_ids(text):
     """The ids of a row's gathered text (see `linked_ids`)."""
     return [int(pk) for pk in text.split(",")] if text else []
+
+
+# The order the cards and the files list an organisation's links in.
+def regions_in_order(gathered, regions):
+    """The regions of a row's gathered ids (`regions`: id -> region), by official name."""
+    return sorted((regions[pk] for pk in link_ids(gathered)), key=lambda region: region.name)
+
+
+def focus_areas_in_order(gathered, focus_areas):
+    """The focus areas of a row's gathered ids (`focus_areas`: id -> area), by English
+    label."""
+    return sorted((focus_areas[pk] for pk in link_ids(gathered)), key=lambda area: area.label_en)
