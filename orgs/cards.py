@@ -61,7 +61,7 @@ class Card(NamedTuple):
             parts.append(_("founded %(year)s") % {"year": self.founded})
         if self.region:
             place = f"{self.town}, {self.region}" if self.town else self.region
-            parts.append(f"{_('based in')} {place}")
+            parts.append(_("based in %(place)s") % {"place": place})
         return " · ".join(parts)
 
     @property

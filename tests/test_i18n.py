@@ -2,7 +2,9 @@
 
 import html
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -69,6 +71,26 @@ def test_no_translation_is_missing_or_fuzzy():
         check=True,
     )
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def test_the_po_file_holds_every_string_the_code_marks_and_no_other(tmp_path):
+    """The file is what `makemessages` writes (the README's command): a string it would
+    add is untranslated on every French page, one it would drop is dead. `_()` inside
+    an f-string is not found, and a later run silently dropped its translation."""
+    base = Path(settings.BASE_DIR)
+    for tree in ("directory", "orgs", "templates", "locale"):
+        shutil.copytree(base / tree, tmp_path / tree, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(base / "manage.py", tmp_path)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fr"]
+        + ["--no-location", "--no-obsolete"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    written = (tmp_path / PO.relative_to(base)).read_text()
+    undated = re.compile(r'^"POT-Creation-Date: .*$', re.MULTILINE)
+    assert undated.sub("", written) == undated.sub("", PO.read_text())
 
 
 def test_the_committed_mo_file_is_compiled_from_the_po_file(tmp_path):
