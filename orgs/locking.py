@@ -82,6 +82,9 @@ class VersionedModelForm(forms.ModelForm):
     lock_when_unchanged = True
 
     conflict = None  # the stored row, when this form was refused as stale
+    # A row of an inline whose row was deleted since the page was loaded (set by
+    # VersionedInlineFormSet): refused, so the curator's typing is not dropped.
+    deleted_since_loaded = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,6 +118,15 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.deleted_since_loaded:
+            raise forms.ValidationError(
+                _(
+                    "This %(thing)s was deleted while you were editing it: tick “Delete” "
+                    "to let it go, or add it again as a new row."
+                ),
+                params={"thing": self._meta.model._meta.verbose_name},
+                code="deleted",
+            )
         if self.instance.pk and (self.lock_when_unchanged or self.has_changed()):
             self._claim_version()
         return cleaned_data
@@ -244,9 +256,31 @@ def _fieldsets_with_version(fieldsets):
 
 
 class VersionedInlineFormSet(BaseInlineFormSet):
-    """Rows of an inline: a row ticked for deletion but changed by someone since it
-    was loaded is refused like any stale row (a formset ignores the errors of rows
-    it deletes), so deleting it is a choice made knowing their change."""
+    """Rows of an inline, each refused when stale, whatever happened to it since the
+    page was loaded.
+
+    - Changed: refused like any stale form; a row ticked for deletion too (a formset
+      ignores the errors of rows it deletes), so deleting it is a choice made knowing
+      their change.
+    - Moved to another organisation: Django would drop the posted row without a word,
+      as it is no longer among the page's rows. It is compared with the stored row
+      instead, so its version is claimed and the account names the move.
+    - Deleted: refused until the curator ticks "Delete" (Django would drop it too).
+    """
+
+    def _existing_object(self, pk):
+        return super()._existing_object(pk) or self.model._default_manager.filter(pk=pk).first()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        posted_row = self.is_bound and index is not None and index < self.initial_form_count()
+        if posted_row and form.instance._state.adding:
+            form.deleted_since_loaded = True
+            # Its id names no row now: posted back as it came, so that the refusal
+            # stands until the curator lets the row go, and is the only error shown.
+            form.fields[self._pk_field.name] = forms.CharField(
+                widget=forms.HiddenInput, required=False
+            )
 
     def _should_delete_form(self, form):
         return super()._should_delete_form(form) and getattr(form, "conflict", None) is None

@@ -772,6 +772,91 @@ def test_a_stale_page_cannot_delete_a_row_someone_changed_since(curator_client, 
     assert not Citation.objects.filter(pk=citation.pk).exists()
 
 
+def people_rows(response):
+    return next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "people"
+    )
+
+
+def test_a_row_moved_to_another_organisation_since_the_page_was_loaded_is_refused(
+    curator_client,
+):
+    """Django drops a posted row that is no longer among the page's rows; the
+    curator's change to it must be refused with the account instead, not lost."""
+    org = make_org(name="Awa Association", slug="awa")
+    other = make_org(name="Other Association", slug="other")
+    cite(org), cite(other)
+    person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    page = change_form_data(curator_client.get(change_url(org)))
+    person.organisation = other  # someone moves the person meanwhile
+    person.save()
+    page["people-0-role"] = "President"
+
+    response = curator_client.post(change_url(org), page)
+
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert (person.organisation, person.role) == (other, "Director")
+    row = people_rows(response).forms[0]
+    account = html.unescape(str(row.non_field_errors()[0]))
+    assert "Someone else saved this person" in account
+    assert re.findall(r"<li>.*?</li>", account) == [
+        "<li><strong>Role</strong>: stored now “Director”; yours “President”</li>",
+        "<li><strong>Organisation</strong>: "
+        "stored now “Other Association”; yours “Awa Association”</li>",
+    ]
+    assert row["role"].value() == "President"  # the typing is kept
+    # Saving again, having read it, applies the curator's values: the row comes back.
+    assert curator_client.post(change_url(org), change_form_data(response)).status_code == 302
+    person.refresh_from_db()
+    assert (person.organisation, person.role) == (org, "President")
+
+
+def test_a_row_moved_away_unchanged_by_a_current_page_stays_where_it_went(curator_client):
+    """A page loaded after the move does not post the row at all: nothing to refuse."""
+    org = make_org(name="Awa Association", slug="awa")
+    other = make_org(name="Other Association", slug="other")
+    cite(org), cite(other)
+    person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    person.organisation = other
+    person.save()
+    page = change_form_data(curator_client.get(change_url(org)))
+    page["description_en"] = "Saved."
+    assert curator_client.post(change_url(org), page).status_code == 302
+    person.refresh_from_db()
+    assert person.organisation == other
+
+
+def test_a_row_deleted_since_the_page_was_loaded_is_refused_until_let_go(curator_client):
+    org = make_org()
+    cite(org)
+    person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    page = change_form_data(curator_client.get(change_url(org)))
+    person.delete()  # someone deletes the person meanwhile
+    page["people-0-role"] = "President"
+    page["description_en"] = "Described."
+
+    response = curator_client.post(change_url(org), page)
+
+    assert response.status_code == 200
+    org.refresh_from_db()
+    assert org.description_en == ""  # nothing of the page was saved
+    row = people_rows(response).forms[0]
+    assert list(row.errors) == ["__all__"]  # its id, which names no row now, is not an error
+    assert [error.code for error in row.non_field_errors().as_data()] == ["deleted"]
+    assert "This person was deleted while you were editing it" in row.non_field_errors()[0]
+    assert row["role"].value() == "President"
+    assert not Person.objects.exists()
+    # Ticking its "Delete" lets it go; the rest of the page is then saved.
+    page["people-0-DELETE"] = "on"
+    assert curator_client.post(change_url(org), page).status_code == 302
+    org.refresh_from_db()
+    assert org.description_en == "Described."
+    assert not Person.objects.exists()
+
+
 def test_two_curators_on_one_inline_citation_get_an_exact_account(curator_client, source):
     org, citation = cited_org(source)
     first = change_form_data(curator_client.get(change_url(org)))
