@@ -268,8 +268,20 @@ class VersionedInlineFormSet(BaseInlineFormSet):
     - Deleted: refused until the curator ticks "Delete" (Django would drop it too).
     """
 
+    def get_queryset(self):
+        """Bound, the rows as posted, one per form (None for one deleted since): the
+        admin pairs them with the forms to show the page again, and the rows that
+        left the page must be shown with their refusal, not vanish."""
+        if self.is_bound:
+            return [
+                None if form.deleted_since_loaded else form.instance for form in self.initial_forms
+            ]
+        return super().get_queryset()
+
     def _existing_object(self, pk):
-        return super()._existing_object(pk) or self.model._default_manager.filter(pk=pk).first()
+        if not hasattr(self, "_object_dict"):
+            self._object_dict = {row.pk: row for row in super().get_queryset()}
+        return self._object_dict.get(pk) or self.model._default_manager.filter(pk=pk).first()
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

@@ -802,6 +802,7 @@ def test_a_row_moved_to_another_organisation_since_the_page_was_loaded_is_refuse
     row = people_rows(response).forms[0]
     account = html.unescape(str(row.non_field_errors()[0]))
     assert "Someone else saved this person" in account
+    assert account in html.unescape(response.content.decode())  # shown on its row
     assert re.findall(r"<li>.*?</li>", account) == [
         "<li><strong>Role</strong>: stored now “Director”; yours “President”</li>",
         "<li><strong>Organisation</strong>: "
@@ -846,10 +847,13 @@ def test_a_row_deleted_since_the_page_was_loaded_is_refused_until_let_go(curator
     row = people_rows(response).forms[0]
     assert list(row.errors) == ["__all__"]  # its id, which names no row now, is not an error
     assert [error.code for error in row.non_field_errors().as_data()] == ["deleted"]
-    assert "This person was deleted while you were editing it" in row.non_field_errors()[0]
+    message = row.non_field_errors()[0]
+    assert "This person was deleted while you were editing it" in message
+    assert message in html.unescape(response.content.decode())  # shown on its row
     assert row["role"].value() == "President"
     assert not Person.objects.exists()
-    # Ticking its "Delete" lets it go; the rest of the page is then saved.
+    # Ticking its "Delete" on the page shown lets it go; the rest is then saved.
+    page = change_form_data(response)
     page["people-0-DELETE"] = "on"
     assert curator_client.post(change_url(org), page).status_code == 302
     org.refresh_from_db()
