@@ -1,6 +1,8 @@
 """The language is in the address (orgs/language.py), and what follows from it: every
 page is the same bytes for every reader, so it sets no cookie, may be kept by a shared
-cache (orgs/caching.py) and is compressed (orgs/compression.py)."""
+cache (orgs/caching.py) and is compressed (orgs/compression.py). The walk over every
+public page, for its links, cookies and cache policy, is in tests/test_privacy_crawl.py,
+which fetches every page anyway."""
 
 import gzip
 import html
@@ -12,16 +14,9 @@ import zstandard
 
 from orgs.caching import PUBLIC_MAX_AGE
 
-from . import test_privacy_crawl
-from .test_privacy_crawl import LANGUAGES, crawl_urls, fetch
-
-# The privacy crawl's world, its list of every public address in both languages, and
-# its fetch: each address fetched once per module by an anonymous reader, for both walks.
-crawl_data = test_privacy_crawl.crawl_data
-crawled_world = test_privacy_crawl.crawled_world
+from .test_privacy_crawl import links
 
 PUBLIC_CACHE = f"public, max-age=0, s-maxage={PUBLIC_MAX_AGE}"
-FORMS = {"orgs:suggest_correction", "orgs:ask_to_hide", "orgs:suggest_organisation"}
 
 
 @pytest.mark.parametrize(
@@ -35,7 +30,7 @@ FORMS = {"orgs:suggest_correction", "orgs:ask_to_hide", "orgs:suggest_organisati
         ("", "/fr/"),
     ],
 )
-def test_the_root_redirects_by_accept_language(client, crawled_world, accept, expected):
+def test_the_root_redirects_by_accept_language(client, directory, accept, expected):
     client.cookies["django_language"] = "en"  # an old cookie is not read
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
     assert response.status_code == 302
@@ -63,14 +58,14 @@ def test_the_root_redirects_by_accept_language(client, crawled_world, accept, ex
     ],
 )
 def test_old_addresses_redirect_to_the_prefixed_ones_with_their_query(
-    client, crawled_world, old, accept, new
+    client, directory, old, accept, new
 ):
     response = client.get(old, HTTP_ACCEPT_LANGUAGE=accept)
     assert (response.status_code, response["Location"]) == (302, new)
     assert client.get(new).status_code == 200
 
 
-def test_an_unknown_address_is_not_redirected(client, crawled_world):
+def test_an_unknown_address_is_not_redirected(client, directory):
     response = client.get("/nowhere/", HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 404
     assert client.get("/fr/orgs/draft-secret/").status_code == 404
@@ -80,28 +75,19 @@ def test_an_unknown_address_is_not_redirected(client, crawled_world):
     "url",
     ["/api/orgs/", "/export/orgs.csv", "/healthz", "/robots.txt", "/favicon.ico"],
 )
-def test_machine_addresses_stay_unprefixed(client, crawled_world, url):
+def test_machine_addresses_stay_unprefixed(client, directory, url):
     assert client.get(url, HTTP_ACCEPT_LANGUAGE="fr").status_code == 200
     assert client.get("/fr" + url).status_code == 404
 
 
-def test_the_admin_stays_unprefixed(client, crawled_world):
+def test_the_admin_stays_unprefixed(client, directory):
     response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
     assert client.get("/fr/admin/").status_code == 404
 
 
-def links(page):
-    """{rel or hreflang: href} of the page's canonical and alternate links."""
-    found = {}
-    for tag in re.findall(r"<link rel=\"(?:canonical|alternate)\"[^>]*>", page):
-        key = re.search(r'hreflang="([^"]+)"', tag) or re.search(r'rel="([^"]+)"', tag)
-        found[key[1]] = html.unescape(re.search(r'href="([^"]+)"', tag)[1])
-    return found
-
-
-def test_a_filtered_page_links_itself_and_its_other_language(client, crawled_world):
+def test_a_filtered_page_links_itself_and_its_other_language(client, directory):
     page = client.get("/fr/orgs/?region=mopti&page=1").content.decode()
     assert links(page) == {
         "canonical": "http://testserver/fr/orgs/?region=mopti&page=1",
@@ -111,54 +97,7 @@ def test_a_filtered_page_links_itself_and_its_other_language(client, crawled_wor
     }
 
 
-def test_every_public_page_has_its_alternates_and_a_canonical_link(crawled_world):
-    checked = 0
-    for language in LANGUAGES:
-        for _name, urls in crawl_urls(language).items():
-            for url, _control in urls:
-                if not url.startswith(f"/{language}/"):
-                    continue  # the API, the exports, the site files: not pages
-                page = fetch(url, language)
-                assert page.status == 200, url
-                other = "en" if language == "fr" else "fr"
-                absolute = f"http://testserver{url}"
-                assert links(page.html) == {
-                    "canonical": absolute,
-                    language: absolute,
-                    other: absolute.replace(f"/{language}/", f"/{other}/", 1),
-                    "x-default": absolute.replace(f"/{language}/", "/", 1),
-                }, url
-                checked += 1
-    assert checked > 100
-
-
-def test_no_anonymous_public_get_sets_a_cookie_and_pages_may_be_cached(crawled_world):
-    problems = []
-    fetched = 0
-    for language in LANGUAGES:
-        for name, urls in crawl_urls(language).items():
-            for url, _control in urls:
-                page = fetch(url, language)  # a reader with no cookie, gzip accepted
-                assert page.status == 200, url
-                fetched += 1
-                vary = page.headers.get("Vary", "")
-                cache = page.headers.get("Cache-Control", "")
-                if page.cookies or "Cookie" in vary:
-                    problems.append((url, "cookie", list(page.cookies), vary))
-                if name in FORMS:
-                    # Never stored: the same view answers posts with what was typed.
-                    if "no-store" not in cache:
-                        problems.append((url, "form cache", cache))
-                    continue
-                if url.startswith(f"/{language}/") and cache != PUBLIC_CACHE:
-                    problems.append((url, "cache", cache))
-                if url.startswith(f"/{language}/") and "Accept-Language" in vary:
-                    problems.append((url, "vary", vary))
-    assert fetched > 200
-    assert problems == []
-
-
-def test_the_language_switch_keeps_filters_and_page(client, crawled_world):
+def test_the_language_switch_keeps_filters_and_page(client, directory):
     page = client.get("/fr/orgs/?region=mopti&focus=youth&page=1").content.decode()
     switch = re.search(r'<p class="lang">\s*<a href="([^"]+)" hreflang="en" lang="en">', page)
     assert html.unescape(switch[1]) == "/en/orgs/?region=mopti&focus=youth&page=1"
@@ -167,7 +106,7 @@ def test_the_language_switch_keeps_filters_and_page(client, crawled_world):
     assert '<html lang="en">' in english.content.decode()
 
 
-def test_the_listing_export_links_carry_the_filters_and_the_language(client, crawled_world):
+def test_the_listing_export_links_carry_the_filters_and_the_language(client, directory):
     page = html.unescape(client.get("/fr/orgs/?region=mopti&kind=national_ngo").content.decode())
     assert 'href="/export/orgs.csv?region=mopti&kind=national_ngo&lang=fr"' in page
     assert 'href="/export/orgs.hxl.csv?region=mopti&kind=national_ngo&lang=fr"' in page
@@ -184,7 +123,7 @@ DECODERS = {
 
 @pytest.mark.parametrize("url", ["/fr/orgs/", "/en/orgs/", "/fr/orgs/youth-mopti/"])
 @pytest.mark.parametrize("encoding", DECODERS)
-def test_compressed_pages_decode_to_the_same_html(client, crawled_world, url, encoding):
+def test_compressed_pages_decode_to_the_same_html(client, directory, url, encoding):
     plain = client.get(url)
     assert "Content-Encoding" not in plain
     response = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
@@ -195,7 +134,7 @@ def test_compressed_pages_decode_to_the_same_html(client, crawled_world, url, en
     assert response["Cache-Control"] == PUBLIC_CACHE
 
 
-def test_brotli_is_preferred_to_gzip(client, crawled_world):
+def test_brotli_is_preferred_to_gzip(client, directory):
     response = client.get("/fr/orgs/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     assert response["Content-Encoding"] == "br"
 
@@ -208,7 +147,7 @@ def test_brotli_is_preferred_to_gzip(client, crawled_world):
         "/fr/suggest-organisation/",
     ],
 )
-def test_a_forms_answer_to_a_post_is_not_compressed_and_its_page_is(client, crawled_world, url):
+def test_a_forms_answer_to_a_post_is_not_compressed_and_its_page_is(client, directory, url):
     """Against BREACH: the answer echoes what was typed, and could hold a secret."""
     page = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
     assert page.status_code == 200
@@ -220,7 +159,7 @@ def test_a_forms_answer_to_a_post_is_not_compressed_and_its_page_is(client, craw
     assert "Content-Encoding" not in answer
 
 
-def test_the_admin_is_not_compressed(admin_client, crawled_world):
+def test_the_admin_is_not_compressed(admin_client, directory):
     response = admin_client.get("/admin/orgs/organisation/", HTTP_ACCEPT_ENCODING="gzip, br")
     assert response.status_code == 200
     assert len(response.content) > 1000

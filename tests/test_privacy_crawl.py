@@ -20,6 +20,10 @@ It is built once per module; every response is
 fetched once, by a fresh anonymous client, and checked for every kind of case. What
 follows from the world alone (its addresses, its hidden cases, each response's
 words) is worked out once per module too: the tests only read the world.
+
+The same fetches check what every public response must carry, as the language is
+in the address (orgs/language.py): its canonical and alternate links, no cookie,
+and a cache policy a shared cache may follow.
 """
 
 import functools
@@ -39,6 +43,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
 from orgs import contacts, licence, snapshot
+from orgs.caching import PUBLIC_MAX_AGE
 from orgs.models import Organisation, Person, Region, Source
 
 from .conftest import build_world
@@ -344,3 +349,66 @@ def test_the_crawl_sees_what_is_public(client, crawled_world):
     assert 'href="https://x.com/openassoc_ml"' in page
     french = body(client.get("/fr/orgs/open-association/"))
     assert "[nom masqué] explains the work" in french
+
+
+# What every response must carry, besides hiding what is hidden: read from the same
+# fetches as the leak test (each address fetched once per module).
+
+PUBLIC_CACHE = f"public, max-age=0, s-maxage={PUBLIC_MAX_AGE}"
+FORMS = {"orgs:suggest_correction", "orgs:ask_to_hide", "orgs:suggest_organisation"}
+
+
+def links(page):
+    """{rel or hreflang: href} of the page's canonical and alternate links."""
+    found = {}
+    for tag in re.findall(r"<link rel=\"(?:canonical|alternate)\"[^>]*>", page):
+        key = re.search(r'hreflang="([^"]+)"', tag) or re.search(r'rel="([^"]+)"', tag)
+        found[key[1]] = html.unescape(re.search(r'href="([^"]+)"', tag)[1])
+    return found
+
+
+def test_every_public_page_has_its_alternates_and_a_canonical_link(crawled_world):
+    checked = 0
+    for language in LANGUAGES:
+        for _name, urls in crawl_urls(language).items():
+            for url, _control in urls:
+                if not url.startswith(f"/{language}/"):
+                    continue  # the API, the exports, the site files: not pages
+                page = fetch(url, language)
+                assert page.status == 200, url
+                other = "en" if language == "fr" else "fr"
+                absolute = f"http://testserver{url}"
+                assert links(page.html) == {
+                    "canonical": absolute,
+                    language: absolute,
+                    other: absolute.replace(f"/{language}/", f"/{other}/", 1),
+                    "x-default": absolute.replace(f"/{language}/", "/", 1),
+                }, url
+                checked += 1
+    assert checked > 100
+
+
+def test_no_anonymous_public_get_sets_a_cookie_and_pages_may_be_cached(crawled_world):
+    problems = []
+    fetched = 0
+    for language in LANGUAGES:
+        for name, urls in crawl_urls(language).items():
+            for url, _control in urls:
+                page = fetch(url, language)  # a reader with no cookie, gzip accepted
+                assert page.status == 200, url
+                fetched += 1
+                vary = page.headers.get("Vary", "")
+                cache = page.headers.get("Cache-Control", "")
+                if page.cookies or "Cookie" in vary:
+                    problems.append((url, "cookie", list(page.cookies), vary))
+                if name in FORMS:
+                    # Never stored: the same view answers posts with what was typed.
+                    if "no-store" not in cache:
+                        problems.append((url, "form cache", cache))
+                    continue
+                if url.startswith(f"/{language}/") and cache != PUBLIC_CACHE:
+                    problems.append((url, "cache", cache))
+                if url.startswith(f"/{language}/") and "Accept-Language" in vary:
+                    problems.append((url, "vary", vary))
+    assert fetched > 200
+    assert problems == []
