@@ -311,6 +311,8 @@ class VersionedInline:
         formset = super().get_formset(request, obj, **kwargs)
         if not issubclass(formset.form, VersionedModelForm):
             raise TypeError(f"{type(self).__name__}.form must be a VersionedModelForm")
+        if not issubclass(formset, VersionedInlineFormSet):
+            raise TypeError(f"{type(self).__name__}.formset must be a VersionedInlineFormSet")
         # A row is saved only when changed, and only then needs the lock.
         formset.form.lock_when_unchanged = False
         return formset

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection, connections
+from django.forms.models import BaseInlineFormSet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -906,7 +907,12 @@ def test_every_admin_form_and_every_editable_inline_carries_its_version(rf, admi
     from django.contrib import admin
     from django.urls import resolve
 
-    from orgs.locking import VersionedAdmin, VersionedInline, VersionedModelForm
+    from orgs.locking import (
+        VersionedAdmin,
+        VersionedInline,
+        VersionedInlineFormSet,
+        VersionedModelForm,
+    )
 
     request = rf.get("/admin/orgs/organisation/1/change/")
     request.user = admin_user
@@ -927,7 +933,9 @@ def test_every_admin_form_and_every_editable_inline_carries_its_version(rf, admi
         for inline in model_admin.get_inline_instances(request):
             if inline.has_change_permission(request) or inline.has_add_permission(request, None):
                 assert isinstance(inline, VersionedInline), inline
-                assert issubclass(inline.get_formset(request).form, VersionedModelForm), inline
+                formset = inline.get_formset(request)
+                assert issubclass(formset.form, VersionedModelForm), inline
+                assert issubclass(formset, VersionedInlineFormSet), inline
 
 
 def test_every_curated_change_page_carries_the_records_version(
@@ -1506,12 +1514,23 @@ def test_an_admin_or_inline_whose_form_is_not_versioned_is_refused(rf, admin_use
         model = Person
         form = PlainForm
 
+    class PlainRowsInline(locking.VersionedInline, admin.TabularInline):
+        """Its rows' versions are checked, but rows moved or deleted meanwhile would
+        be dropped without a word."""
+
+        model = Person
+        formset = BaseInlineFormSet
+
     request = rf.get("/")
     request.user = admin_user
     with pytest.raises(TypeError, match=r"^PlainPersonAdmin\.form must be a VersionedModelForm$"):
         PlainPersonAdmin(Person, AdminSite()).get_form(request)
     with pytest.raises(TypeError, match=r"^PlainPeopleInline\.form must be a VersionedModelForm$"):
         PlainPeopleInline(Organisation, AdminSite()).get_formset(request)
+    with pytest.raises(
+        TypeError, match=r"^PlainRowsInline\.formset must be a VersionedInlineFormSet$"
+    ):
+        PlainRowsInline(Organisation, AdminSite()).get_formset(request)
 
 
 def test_a_change_page_offers_the_records_history_and_its_deletion(curator_client):
