@@ -831,13 +831,32 @@ def test_a_row_moved_away_unchanged_by_a_current_page_stays_where_it_went(curato
     assert person.organisation == other
 
 
-def test_a_row_deleted_since_the_page_was_loaded_is_refused_until_let_go(curator_client):
+def another_person(org):
+    """(a row of a tabular inline, a field of it a curator edits)"""
+    person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    return person, "role"
+
+
+def another_citation(org):
+    """(a row of a stacked inline, a field of it a curator edits); the organisation
+    keeps the citation `cite` gave it, so deleting this one breaks no rule."""
+    source = Citation.objects.get(organisation=org).source
+    citation = Citation.objects.create(
+        organisation=org, source=source, fact="existence", locator="p. 9", quote="Another one."
+    )
+    return citation, "quote"
+
+
+@pytest.mark.parametrize("add_row", [another_person, another_citation])
+def test_a_row_deleted_since_the_page_was_loaded_is_refused_until_let_go(curator_client, add_row):
     org = make_org()
     cite(org)
-    person = Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    row, field = add_row(org)
+    model, pk = type(row), row.pk
     page = change_form_data(curator_client.get(change_url(org)))
-    person.delete()  # someone deletes the person meanwhile
-    page["people-0-role"] = "President"
+    prefix = next(k for k, v in page.items() if k.endswith("-id") and v == str(pk))[:-2]
+    row.delete()  # someone deletes the row meanwhile
+    page[prefix + field] = "Typed by me."
     page["description_en"] = "Described."
 
     response = curator_client.post(change_url(org), page)
@@ -845,21 +864,28 @@ def test_a_row_deleted_since_the_page_was_loaded_is_refused_until_let_go(curator
     assert response.status_code == 200
     org.refresh_from_db()
     assert org.description_en == ""  # nothing of the page was saved
-    row = people_rows(response).forms[0]
-    assert list(row.errors) == ["__all__"]  # its id, which names no row now, is not an error
-    assert [error.code for error in row.non_field_errors().as_data()] == ["deleted"]
-    message = row.non_field_errors()[0]
-    assert "This person was deleted while you were editing it" in message
-    assert message in html.unescape(response.content.decode())  # shown on its row
-    assert row["role"].value() == "President"
-    assert not Person.objects.exists()
+    form = next(
+        form
+        for inline in response.context["inline_admin_formsets"]
+        for form in inline.formset.forms
+        if form.prefix + "-" == prefix
+    )
+    assert list(form.errors) == ["__all__"]  # its id, which names no row now, is not an error
+    assert [error.code for error in form.non_field_errors().as_data()] == ["deleted"]
+    message = form.non_field_errors()[0]
+    noun = model._meta.verbose_name
+    assert f"This {noun} was deleted while you were editing it" in message
+    shown = html.unescape(response.content.decode())
+    assert message in shown  # on its row, with what was typed
+    assert form[field].value() == "Typed by me." and "Typed by me." in shown
+    assert not model.objects.filter(pk=pk).exists()
     # Ticking its "Delete" on the page shown lets it go; the rest is then saved.
     page = change_form_data(response)
-    page["people-0-DELETE"] = "on"
+    page[prefix + "DELETE"] = "on"
     assert curator_client.post(change_url(org), page).status_code == 302
     org.refresh_from_db()
     assert org.description_en == "Described."
-    assert not Person.objects.exists()
+    assert not model.objects.filter(pk=pk).exists()
 
 
 def test_two_curators_on_one_inline_citation_get_an_exact_account(curator_client, source):
