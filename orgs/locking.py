@@ -269,13 +269,12 @@ class VersionedInlineFormSet(BaseInlineFormSet):
     """
 
     def get_queryset(self):
-        """Bound, the rows as posted, one per form (None for one deleted since): the
-        admin pairs them with the forms to show the page again, and the rows that
-        left the page must be shown with their refusal, not vanish."""
+        """Bound, the rows as posted, one per form: the admin pairs them with the
+        forms to show the page again, and a row that left the page must be shown with
+        its refusal and its "Delete" box (drawn only for a row with an original), not
+        vanish."""
         if self.is_bound:
-            return [
-                None if form.deleted_since_loaded else form.instance for form in self.initial_forms
-            ]
+            return [form.instance for form in self.initial_forms]
         return super().get_queryset()
 
     def _existing_object(self, pk):
@@ -285,8 +284,9 @@ class VersionedInlineFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        posted_row = self.is_bound and index is not None and index < self.initial_form_count()
-        if posted_row and form.instance._state.adding:
+        # A row the page was loaded with, now a new instance: its row is gone.
+        loaded_row = index is not None and index < self.initial_form_count()
+        if loaded_row and form.instance._state.adding:
             form.deleted_since_loaded = True
             # Its id names no row now: posted back as it came, so that the refusal
             # stands until the curator lets the row go, and is the only error shown.
