@@ -873,8 +873,10 @@ def test_a_row_deleted_since_the_page_was_loaded_is_refused_until_let_go(curator
     assert list(form.errors) == ["__all__"]  # its id, which names no row now, is not an error
     assert [error.code for error in form.non_field_errors().as_data()] == ["deleted"]
     message = form.non_field_errors()[0]
-    noun = model._meta.verbose_name
-    assert f"This {noun} was deleted while you were editing it" in message
+    assert message == (
+        f"This {model._meta.verbose_name} was deleted while you were editing it: "
+        "tick “Delete” to let it go, or add it again as a new row."
+    )
     shown = html.unescape(response.content.decode())
     assert message in shown  # on its row, with what was typed, and a box to let it go
     assert re.search(rf'<input type="checkbox" name="{prefix}DELETE"', shown)
