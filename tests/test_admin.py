@@ -880,6 +880,7 @@ def test_a_row_deleted_since_the_page_was_loaded_is_refused_until_let_go(curator
     shown = html.unescape(response.content.decode())
     assert message in shown  # on its row, with what was typed, and a box to let it go
     assert re.search(rf'<input type="checkbox" name="{prefix}DELETE"', shown)
+    assert re.search(rf'<input type="hidden" name="{prefix}id" value="{pk}"', shown)
     assert form[field].value() == "Typed by me." and "Typed by me." in shown
     assert not model.objects.filter(pk=pk).exists()
     # Ticking its "Delete" on the page shown lets it go; the rest is then saved.
