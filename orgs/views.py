@@ -29,7 +29,7 @@ PAGE_SIZE = 25
 
 def regions_with_counts(counts):
     """Every region with `n`, its published organisations working or headquartered there."""
-    regions = sorted(Region.objects.select_related("parent"), key=lambda r: r.label)
+    regions = sorted(Region.objects.all(), key=lambda r: r.label)
     for region in regions:
         region.n = counts["region"].get(region.slug, 0)
         region.others = other_spellings(region)
