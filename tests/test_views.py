@@ -1002,3 +1002,14 @@ def test_a_zone_without_organisations_counts_0(client, reference_data):
     make_org().regions.add(Region.objects.get(slug="kidal"))  # the north only
     page = text(client.get("/en/regions/"))
     assert "<p>North: 1 · Centre: 0 · South: 0</p>" in page
+
+
+def test_the_region_by_focus_table_names_its_rows_and_columns(client, directory):
+    page = text(client.get("/en/regions/"))
+    table = re.search(r'<table class="grid">.*?</table>', page, re.S)[0]
+    header = re.findall(r'<th scope="col" class="num">([^<]+)</th>', table)
+    areas = sorted(f.label_en for f in FocusArea.objects.all())
+    assert [html.unescape(h) for h in header] == areas
+    rows = re.findall(r'<tr><th scope="row"><a href="/en/regions/([\w-]+)/">([^<]+)</a>', table)
+    regions = sorted(Region.objects.all(), key=lambda r: r.label_en)
+    assert rows == [(r.slug, r.label_en) for r in regions]
