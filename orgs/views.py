@@ -29,7 +29,7 @@ PAGE_SIZE = 25
 
 def regions_with_counts(counts):
     """Every region with `n`, its published organisations working or headquartered there."""
-    regions = sorted(Region.objects.select_related("parent"), key=lambda r: r.label)
+    regions = sorted(Region.objects.all(), key=lambda r: r.label)
     for region in regions:
         region.n = counts["region"].get(region.slug, 0)
         region.others = other_spellings(region)
@@ -142,11 +142,14 @@ class OrganisationList(ListView):
         return "?" + query.urlencode()
 
     def orders(self):
-        """The order options: (value, label, chosen); the empty value is the default."""
+        """The order options: (value, label, chosen); the empty value is the default,
+        best match for a search, else name order, which is then not offered twice."""
         chosen = self.request.GET.get("order", "")
         searching = bool(self.request.GET.get("q"))
+        if not searching and chosen == Order.NAME:
+            chosen = ""
         options = [("", _("Best match") if searching else Order.NAME.label)]
-        options += [(value, label) for value, label in Order.choices if searching or value]
+        options += [(v, label) for v, label in Order.choices if searching or v != Order.NAME]
         return [(value, label, value == chosen) for value, label in options]
 
     def facets(self):

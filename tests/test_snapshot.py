@@ -6,11 +6,13 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from orgs import licence
+from orgs.models import Organisation
 
-from .conftest import PUBLISHED
+from .conftest import PUBLISHED, make_org
 
 
 @pytest.fixture
@@ -109,3 +111,25 @@ def test_the_listing_offers_its_results_as_csv_and_hxl(client, directory):
     assert (
         'href="/export/orgs.hxl.csv?region=mopti&amp;kind=local_association&amp;lang=en"' in page
     )
+
+
+def test_the_data_page_dates_and_sizes_the_file_it_links(client, directory, snapshot_dir):
+    """The date in the file's name and its size on disk, not today's or a guess."""
+    build()
+    [built] = snapshot_dir.glob("mali-cso-directory-*.json")
+    dated = built.rename(snapshot_dir / "mali-cso-directory-2024-03-05.json")
+    page, link = snapshot_link(client)
+    assert link == "/data/mali-cso-directory-2024-03-05.json"
+    assert "All published data on March 5, 2024</a>" in page
+    assert f"(JSON, {filesizeformat(dated.stat().st_size)})" in page
+
+
+def test_the_data_pages_example_is_the_first_published_record_by_name(client, directory):
+    """Of two records of the same name, the older one: the example does not change
+    when the other is edited (PostgreSQL would otherwise read the edited one last)."""
+    first = make_org(name="Aaa Example", slug="aaa-example-1")
+    make_org(name="Aaa Example", slug="aaa-example-2")
+    make_org(name="Aaa Draft", slug="aaa-draft", status="draft")
+    Organisation.objects.filter(pk=first.pk).update(founded=2001)  # edited after
+    page = client.get("/en/data/").content.decode()
+    assert "“Aaa Example”. Mali CSO Directory. http://testserver/en/orgs/aaa-example-1/" in page

@@ -1,7 +1,9 @@
 """The public pages through the test client: what a reader sees, what stays hidden,
 and bad input that never fails the page."""
 
+import datetime
 import html
+import json
 import re
 
 import pytest
@@ -12,7 +14,7 @@ from django.utils import translation
 
 from orgs import public_text
 from orgs.facets import current_index
-from orgs.models import FocusArea, Organisation, Partnership, Region, Source
+from orgs.models import FocusArea, Organisation, Partnership, Region, Source, Zone
 from orgs.search_upkeep import update_search_text
 
 from .conftest import HIDDEN_PERSON, SENSITIVE_TOWN, make_org
@@ -748,3 +750,266 @@ def test_every_cited_fact_links_to_the_note_about_it(client, directory):
     page = text(response)
     [partner] = note_links(page, "(AJCET)</a> (Dialogue), 2016–2018")
     assert "USIP funds the dialogue clubs." in note(page, partner)
+
+
+# --- What the listing keeps of the reader's request --------------------------------
+
+
+@pytest.mark.parametrize("order", ["added", "founded"])
+def test_orders_read_by_sql_give_every_place_to_a_published_organisation(
+    client, reference_data, order
+):
+    """Newest first and founding year come from SQL, not the facet index: a draft or an
+    archived organisation, the newest and the oldest, must not take a published one's
+    place on the page."""
+    many_orgs(25, founded=2000)
+    make_org(name="Draft Newest", slug="draft-newest", founded=1900, status="draft")
+    make_org(name="Archived Newest", slug="archived-newest", founded=1901, status="archived")
+    names = card_names(client.get(f"/en/orgs/?order={order}"))
+    published = [f"Bulk Org {i:03}" for i in range(25)]
+    expected = published[::-1] if order == "added" else published
+    assert names == expected
+
+
+def test_a_region_page_lists_only_that_regions_organisations(client, directory):
+    gao = Region.objects.get(slug="gao")
+    expected = Organisation.objects.published().in_regions([gao])
+    assert 0 < expected.count() < Organisation.objects.published().count()
+    response = client.get("/en/regions/gao/")
+    assert sorted(card_names(response)) == sorted(o.name for o in expected)
+    assert f"{expected.count()} organisations working or headquartered here" in text(response)
+
+
+def chip_links(response):
+    """(chip text, address without it) for each active filter."""
+    found = re.search(r'<ul class="active".*?</ul>', text(response), re.S)
+    links = re.findall(r'<a href="([^"]*)" title="Remove this filter">([^<]*) <span', found[0])
+    return {html.unescape(label): html.unescape(url) for url, label in links}
+
+
+def test_removing_a_filter_keeps_every_other_and_leaves_the_page_number(client, directory):
+    query = "page=2&region=mopti&region=gao&founded_min=2000&founded_max=2000"
+    assert chip_links(client.get("/en/orgs/?" + query)) == {
+        "Region: Mopti": "?region=gao&founded_min=2000&founded_max=2000",
+        "Region: Gao": "?region=mopti&founded_min=2000&founded_max=2000",
+        "Founded from: 2000": "?region=mopti&region=gao&founded_max=2000",
+        "Founded until: 2000": "?region=mopti&region=gao&founded_min=2000",
+    }
+
+
+def test_a_chip_shows_60_characters_and_cuts_a_longer_value(client, directory):
+    sixty = "a" * 60
+    assert chip_links(client.get(f"/en/orgs/?q={sixty}")) == {f"Search: {sixty}": "?"}
+    assert chip_links(client.get(f"/en/orgs/?q={sixty}b")) == {f"Search: {sixty}…": "?"}
+
+
+def test_the_search_box_and_the_filter_form_keep_the_readers_words(client, directory):
+    page = text(client.get("/en/orgs/?q=mediators&region=mopti"))
+    assert 'name="q" maxlength="200" value="mediators"' in page
+    assert '<input type="hidden" name="q" value="mediators">' in page  # applying filters
+    page = text(client.get("/en/orgs/?region=mopti"))
+    assert 'name="q" maxlength="200" value=""' in page
+    assert '<input type="hidden" name="q"' not in page
+    words = "peace " * 40  # 240 characters: the box holds the first 200
+    page = text(client.get("/en/orgs/", {"q": words}))
+    assert f'name="q" maxlength="200" value="{words[:200]}"' in page
+
+
+@pytest.mark.parametrize("url", ["/en/orgs/", "/en/orgs/?page=1", "/en/orgs/?page=2"])
+def test_a_page_that_exists_has_no_note(client, reference_data, url):
+    many_orgs(30)
+    response = client.get(url)
+    assert len(card_names(response)) in (25, 5)
+    assert 'class="note"' not in text(response)
+    region_page = client.get(url.replace("/orgs/", "/regions/mopti/"))
+    assert len(card_names(region_page)) in (25, 5)
+    assert 'class="note"' not in text(region_page)
+
+
+def test_the_note_quotes_20_characters_of_the_page_asked_for_in_the_readers_language(
+    client, reference_data
+):
+    many_orgs(30)
+    asked = "abcdefghijklmnopqrstuvwxyz"
+    page = text(client.get(f"/fr/orgs/?page={asked}"))
+    assert "La page « abcdefghijklmnopqrst » n’existe pas ; voici la page 1 sur 2." in page
+
+
+def options(page, name):
+    """(value, label, count or None) of each option of one filter, as listed."""
+    fieldset = re.search(
+        rf'<fieldset[^>]*>\s*<legend>[^<]*</legend>.*?name="{name}".*?</fieldset>', page, re.S
+    )
+    found = re.findall(
+        rf'name="{name}" value="([^"]+)"[^>]*> ([^<]+?)(?: <span class="n">(\d+)</span>)?</label>',
+        fieldset[0],
+    )
+    return [(value, html.unescape(label), int(n) if n else None) for value, label, n in found]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_filter_options_are_in_the_readers_alphabetical_order(client, directory, language):
+    page = text(client.get(f"/{language}/orgs/"))
+    regions = {r.slug: r.name if language == "fr" else r.label_en for r in Region.objects.all()}
+    focus = {f.slug: getattr(f, f"label_{language}") for f in FocusArea.objects.all()}
+    for name, labels in [("region", regions), ("focus", focus)]:
+        listed = [value for value, _label, _n in options(page, name)]
+        assert listed == sorted(labels, key=labels.get), name
+
+
+def test_every_zone_and_kind_shows_its_count_zero_included(client, directory):
+    page = text(client.get("/en/orgs/"))
+    published = Organisation.objects.published()
+    zones = {
+        value: published.in_regions(Region.objects.filter(zone=value)).count()
+        for value, _label in Zone.choices
+    }
+    kinds = {
+        value: published.filter(kind=value).count() for value, _label in Organisation.Kind.choices
+    }
+    assert 0 in kinds.values() and len(set(zones.values())) > 1
+    assert {value: n for value, _label, n in options(page, "zone")} == zones
+    assert {value: n for value, _label, n in options(page, "kind")} == kinds
+    regions = text(client.get("/en/regions/"))
+    shown = " · ".join(f"{label}: {zones[value]}" for value, label in Zone.choices)
+    assert f"<p>{shown}</p>" in regions
+
+
+def test_each_order_is_offered_once_and_best_match_only_for_a_search(client, directory):
+    def offered(url):
+        page = text(client.get(url))
+        select = re.search(r'<select id="id_order" name="order">.*?</select>', page, re.S)[0]
+        return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+
+    newest, founding = "Newest in the directory", "Founding year, oldest first"
+    assert offered("/en/orgs/") == [
+        ("", " selected", "Name"),
+        ("added", "", newest),
+        ("founded", "", founding),
+    ]
+    assert offered("/en/orgs/?order=name") == offered("/en/orgs/")
+    assert ("name", " selected", "Name") in offered("/en/orgs/?q=peace&order=name")
+    assert offered("/en/orgs/?q=peace&order=added") == [
+        ("", "", "Best match"),
+        ("name", "", "Name"),
+        ("added", " selected", newest),
+        ("founded", "", founding),
+    ]
+
+
+def test_an_organisation_is_described_in_one_sentence_of_facts(client, directory):
+    """Kind, founding year, headquarters, then where it works and on what."""
+    expected = (
+        "Prison Mopti Association: National NGO, founded 1998, based in Bamako District."
+        " Works in Mopti, Segou. Focus: Access to justice, Youth."
+    )
+    assert description(client.get("/en/orgs/prison-mopti/")) == expected
+    french = (
+        "Prison Mopti Association: ONG nationale, fondée en 1998, basée à Bamako."
+        " Travaille à Mopti, Ségou. Domaines : Accès à la justice, Jeunesse."
+    )
+    assert description(client.get("/fr/orgs/prison-mopti/")) == french
+
+
+def links_in(page, start, end):
+    """The hrefs between `start` and the next `end` of the page."""
+    begin = page.index(start)
+    return re.findall(r'<a href="([^"]+)"', page[begin : page.index(end, begin)])
+
+
+def test_home_lists_regions_by_count_then_name_with_every_count(client, directory):
+    published = Organisation.objects.published()
+    counts = {r: published.in_regions([r]).count() for r in Region.objects.all()}
+    assert 0 in counts.values() and len(set(counts.values())) > 2
+    expected = sorted(counts, key=lambda r: (-counts[r], r.label_en))
+    page = text(client.get("/en/"))
+    listed = re.findall(
+        r'<a href="/en/orgs/\?region=([\w-]+)">[^<]*</a> <span class="n">(\d+)</span>', page
+    )
+    assert listed == [(r.slug, str(counts[r])) for r in expected]
+
+
+def test_home_shows_the_six_newest_organisations_newest_first(client, directory):
+    """By the date each was added, not by id; the newest id first among equals."""
+    published = list(Organisation.objects.published().order_by("name"))
+    start = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    for days, org in enumerate(published):  # added in name order, not in id order
+        Organisation.objects.filter(pk=org.pk).update(created=start + datetime.timedelta(days))
+    recent = links_in(text(client.get("/en/")), '<ul class="recent">', "</ul>")
+    assert recent == [o.get_absolute_url() for o in published[::-1][:6]]
+    Organisation.objects.update(created=start)  # all added at once
+    by_id = sorted(published, key=lambda o: -o.pk)
+    # Written again last: PostgreSQL would now read it first among equals.
+    Organisation.objects.filter(pk=by_id[-1].pk).update(created=start)
+    recent = links_in(text(client.get("/en/")), '<ul class="recent">', "</ul>")
+    assert recent == [o.get_absolute_url() for o in by_id[:6]]
+
+
+def test_regions_page_lists_regions_by_name_in_the_readers_language_with_counts(client, directory):
+    published = Organisation.objects.published()
+    regions = sorted(Region.objects.all(), key=lambda r: r.label_en)
+    page = text(client.get("/en/regions/"))
+    rows = re.findall(
+        r'<tr><th scope="row"><a href="/en/regions/([\w-]+)/">.*?<td class="num">(\d+)</td></tr>',
+        page,
+    )
+    assert rows == [(r.slug, str(published.in_regions([r]).count())) for r in regions]
+
+
+@pytest.mark.parametrize(
+    "slug, others",
+    [("tombouctou", "Tombouctou, Tombouktou, Tumbuktu"), ("kayes", "—")],
+)
+def test_a_region_page_names_its_other_spellings_not_its_own(client, directory, slug, others):
+    page = text(client.get(f"/en/regions/{slug}/"))
+    assert f"<dt>Other spellings</dt><dd>{others}</dd>" in page
+
+
+def test_a_source_counts_and_lists_each_organisation_once(client, directory):
+    youth = directory["youth-mopti"]
+    source = Source.objects.get(slug="report-2019")
+    cited = list(Organisation.objects.published().filter(citations__source=source).distinct())
+    assert youth in cited and youth.citations.filter(source=source).count() > 1
+    listing = text(client.get("/en/sources/"))
+    meta = f"Peace Direct, 2019 · supports {len(cited)} organisations"
+    assert f'Local peacebuilding in Mali</a> <span class="meta">{meta}' in listing
+    page = text(client.get("/en/sources/report-2019/"))
+    assert page.count(f'href="{youth.get_absolute_url()}#sources"') == 1
+
+
+def test_the_headquarters_link_to_their_note(client, directory):
+    page = text(client.get("/en/orgs/youth-mopti/"))
+    [number] = note_links(page, 'Sévaré, <a href="/en/regions/mopti/">Mopti</a>')
+    assert "<strong>Headquarters</strong>" in note(page, number)
+
+
+def test_search_engines_read_the_same_one_sentence_description(client, directory):
+    page = text(client.get("/en/orgs/prison-mopti/"))
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert json.loads(script[1])["description"] == html.unescape(
+        re.search(r'<meta name="description" content="([^"]*)">', page)[1]
+    )
+
+
+def test_the_export_links_carry_the_filters_then_the_pages_language_only(client, directory):
+    page = text(
+        client.get("/en/orgs/?lang=fr&page=2&facets=0&region=mopti&kind=local_association")
+    )
+    assert 'href="/export/orgs.csv?region=mopti&amp;kind=local_association&amp;lang=en"' in page
+
+
+def test_a_zone_without_organisations_counts_0(client, reference_data):
+    make_org().regions.add(Region.objects.get(slug="kidal"))  # the north only
+    page = text(client.get("/en/regions/"))
+    assert "<p>North: 1 · Centre: 0 · South: 0</p>" in page
+
+
+def test_the_region_by_focus_table_names_its_rows_and_columns(client, directory):
+    page = text(client.get("/en/regions/"))
+    table = re.search(r'<table class="grid">.*?</table>', page, re.S)[0]
+    header = re.findall(r'<th scope="col" class="num">([^<]+)</th>', table)
+    areas = sorted(f.label_en for f in FocusArea.objects.all())
+    assert [html.unescape(h) for h in header] == areas
+    rows = re.findall(r'<tr><th scope="row"><a href="/en/regions/([\w-]+)/">([^<]+)</a>', table)
+    regions = sorted(Region.objects.all(), key=lambda r: r.label_en)
+    assert rows == [(r.slug, r.label_en) for r in regions]
