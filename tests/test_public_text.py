@@ -310,6 +310,14 @@ def test_organisations_read_as_rows_get_the_rule_records_get(quoted, as_rows):
     assert stored == {"description_en": "Led by Hawa.", "hq_town": "Sévaré"}
 
 
+def test_organisations_read_as_rows_of_every_field_have_the_names_values_gives(quoted):
+    """`values_as_stored()` with no field named reads every field, as `values()` does."""
+    public = Organisation.objects.public().order_by("slug")
+    every_field = [list(row) for row in public.values()]
+    assert every_field and "description_en" in every_field[0]
+    assert [list(row) for row in public.values_as_stored()] == every_field
+
+
 def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
     rows = Organisation.objects.public().values("slug", "contact_email")
     with pytest.raises(KeyError):
