@@ -353,6 +353,24 @@ def test_partners_are_listed_by_relation_then_name_then_as_recorded(client, dire
     ]
 
 
+def test_a_sensitive_organisations_headquarters_citation_is_never_shown(client, directory):
+    """Its quote may place the organisation in words no withholding knows (a street,
+    a landmark): the citation is left out, not only its known words withheld."""
+    from orgs.models import Citation
+
+    Citation.objects.filter(organisation__slug="sensitive-peace", fact="headquarters").update(
+        quote="The office is behind the Grand Mosque."
+    )
+
+    def facts(slug):
+        return [c["fact"] for c in client.get(f"/api/orgs/{slug}/").json()["citations"]]
+
+    assert "headquarters" in facts("jeunes-citoyens")  # an organisation not sensitive
+    assert "existence" in facts("sensitive-peace")
+    assert "headquarters" not in facts("sensitive-peace")
+    assert "Grand Mosque" not in client.get("/en/orgs/sensitive-peace/").content.decode()
+
+
 def test_a_page_number_with_leading_zeros_is_that_page(client, directory):
     assert client.get(f"/api/orgs/?page={'0' * 5000}1").json()["count"] > 0
 
