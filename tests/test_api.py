@@ -371,6 +371,28 @@ def test_a_sensitive_organisations_headquarters_citation_is_never_shown(client, 
     assert "Grand Mosque" not in client.get("/en/orgs/sensitive-peace/").content.decode()
 
 
+def test_citations_are_listed_by_fact_then_as_recorded(client, directory):
+    """Two citations of one fact in the order they were recorded, even after the first
+    is changed (PostgreSQL then reads it after the second)."""
+    from .conftest import cite
+
+    org = make_org(name="Cited Union", slug="cited-union")
+    mopti, gao = Region.objects.get(slug="mopti"), Region.objects.get(slug="gao")
+    # Recorded in an order that neither the facts' nor the subjects' order gives.
+    cited = [
+        cite(org, "region", "Works in Mopti.", region=mopti),
+        cite(org, "existence", "Exists."),
+        cite(org, "region", "Works in Gao.", region=gao),
+    ]
+    cited[0].quote = "Works across Mopti."
+    cited[0].save()
+
+    listed = client.get("/api/orgs/cited-union/").json()["citations"]
+
+    by_fact = sorted(cited, key=lambda c: (c.fact, c.pk))
+    assert [(c["fact"], c["quote"]) for c in listed] == [(c.fact, c.quote) for c in by_fact]
+
+
 def test_a_page_number_with_leading_zeros_is_that_page(client, directory):
     assert client.get(f"/api/orgs/?page={'0' * 5000}1").json()["count"] > 0
 
