@@ -270,6 +270,22 @@ def test_programmes_are_withheld_on_both_sides_of_a_partnership(quoted):
     assert [p.programme for p in received] == ["[name withheld]'s programme"]
 
 
+def test_a_list_prefetched_two_relations_away_is_withheld(quoted):
+    """A `Prefetch` list filled on each partnership's partner is read along with the
+    public read, as a list on the organisation itself is, whatever its queryset."""
+    partner = make_org(slug="partner", name="Partner Org")
+    Partnership.objects.create(organisation=partner, relation="funded_by", partner=quoted)
+    deep = Prefetch("partnerships__partner__citations", Citation.objects.all(), to_attr="cited")
+
+    [read] = Organisation.objects.public().filter(slug="partner").prefetch_related(deep)
+
+    [partnership] = read.partnerships.all()
+    assert [c.quote for c in partnership.partner.cited] == [
+        "[name withheld] founded it in [place withheld]."
+    ]
+    assert Citation.objects.get().quote == "Hawa founded it in Konna."
+
+
 def test_a_public_copy_cannot_be_saved(quoted):
     org = Organisation.objects.public().get(slug="shown")
     with pytest.raises(RuntimeError, match="read for the public"):
