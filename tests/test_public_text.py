@@ -355,6 +355,7 @@ def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
         lambda: Source.objects.public().values_as_stored("title"),
         lambda: Organisation.objects.public().values_as_stored("slug", "citations__quote"),
         lambda: Organisation.objects.public().values("slug", "citations__quote"),
+        lambda: Organisation.objects.public().values("slug", "citations__source__title"),
         lambda: Citation.objects.public().values("locator"),
         lambda: Partnership.objects.public().values_list("programme", flat=True),
     ],
