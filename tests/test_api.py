@@ -309,6 +309,90 @@ def test_each_partner_is_the_other_organisation_with_its_direction(client, direc
     assert [(p["slug"], p["direction"]) for p in donor] == [("youth-mopti", "incoming")]
 
 
+def test_partners_are_listed_by_relation_then_name_then_as_recorded(client, directory):
+    """Each direction by relation, then the other organisation's name; two links to
+    one partner (two programmes) in the order they were recorded, even after the
+    first is changed (PostgreSQL then reads it after the second)."""
+    from orgs.models import Partnership
+
+    hub = make_org(name="Hub Network", slug="hub-network")
+    zeta = make_org(name="Zeta Union", slug="zeta-union")
+    alpha = make_org(name="Alpha Forum", slug="alpha-forum")
+    # Recorded in an order that none of the rules gives.
+    outgoing = [
+        Partnership.objects.create(organisation=hub, relation=r, partner=p, programme=programme)
+        for r, p, programme in [
+            ("member_of", zeta, "Water"),
+            ("member_of", alpha, ""),
+            ("funded_by", zeta, ""),
+            ("member_of", zeta, "Schools"),
+        ]
+    ]
+    incoming = [
+        Partnership.objects.create(organisation=o, relation=r, partner=hub, programme=programme)
+        for r, o, programme in [
+            ("partner_of", zeta, "Water"),
+            ("partner_of", alpha, ""),
+            ("leads", zeta, ""),
+            ("partner_of", zeta, "Schools"),
+        ]
+    ]
+    for first in (outgoing[0], incoming[0]):
+        first.start_year = 2019
+        first.save()
+
+    partners = client.get("/api/orgs/hub-network/").json()["partners"]
+
+    def listed(links, other, direction):
+        ordered = sorted(links, key=lambda p: (p.relation, getattr(p, other).name, p.pk))
+        return [(getattr(p, other).slug, p.relation, direction, p.programme) for p in ordered]
+
+    assert [(p["slug"], p["relation"], p["direction"], p["programme"]) for p in partners] == [
+        *listed(outgoing, "partner", "outgoing"),
+        *listed(incoming, "organisation", "incoming"),
+    ]
+
+
+def test_a_sensitive_organisations_headquarters_citation_is_never_shown(client, directory):
+    """Its quote may place the organisation in words no withholding knows (a street,
+    a landmark): the citation is left out, not only its known words withheld."""
+    from orgs.models import Citation
+
+    Citation.objects.filter(organisation__slug="sensitive-peace", fact="headquarters").update(
+        quote="The office is behind the Grand Mosque."
+    )
+
+    def facts(slug):
+        return [c["fact"] for c in client.get(f"/api/orgs/{slug}/").json()["citations"]]
+
+    assert "headquarters" in facts("jeunes-citoyens")  # an organisation not sensitive
+    assert "existence" in facts("sensitive-peace")
+    assert "headquarters" not in facts("sensitive-peace")
+    assert "Grand Mosque" not in client.get("/en/orgs/sensitive-peace/").content.decode()
+
+
+def test_citations_are_listed_by_fact_then_as_recorded(client, directory):
+    """Two citations of one fact in the order they were recorded, even after the first
+    is changed (PostgreSQL then reads it after the second)."""
+    from .conftest import cite
+
+    org = make_org(name="Cited Union", slug="cited-union")
+    mopti, gao = Region.objects.get(slug="mopti"), Region.objects.get(slug="gao")
+    # Recorded in an order that neither the facts' nor the subjects' order gives.
+    cited = [
+        cite(org, "region", "Works in Mopti.", region=mopti),
+        cite(org, "existence", "Exists."),
+        cite(org, "region", "Works in Gao.", region=gao),
+    ]
+    cited[0].quote = "Works across Mopti."
+    cited[0].save()
+
+    listed = client.get("/api/orgs/cited-union/").json()["citations"]
+
+    by_fact = sorted(cited, key=lambda c: (c.fact, c.pk))
+    assert [(c["fact"], c["quote"]) for c in listed] == [(c.fact, c.quote) for c in by_fact]
+
+
 def test_a_page_number_with_leading_zeros_is_that_page(client, directory):
     assert client.get(f"/api/orgs/?page={'0' * 5000}1").json()["count"] > 0
 

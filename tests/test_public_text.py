@@ -1,6 +1,7 @@
 """The public-text rule (orgs.public_text) and the public read model that applies it."""
 
 import re
+from itertools import islice
 
 import pytest
 from django.db import connection
@@ -269,6 +270,22 @@ def test_programmes_are_withheld_on_both_sides_of_a_partnership(quoted):
     assert [p.programme for p in received] == ["[name withheld]'s programme"]
 
 
+def test_a_list_prefetched_two_relations_away_is_withheld(quoted):
+    """A `Prefetch` list filled on each partnership's partner is read along with the
+    public read, as a list on the organisation itself is, whatever its queryset."""
+    partner = make_org(slug="partner", name="Partner Org")
+    Partnership.objects.create(organisation=partner, relation="funded_by", partner=quoted)
+    deep = Prefetch("partnerships__partner__citations", Citation.objects.all(), to_attr="cited")
+
+    [read] = Organisation.objects.public().filter(slug="partner").prefetch_related(deep)
+
+    [partnership] = read.partnerships.all()
+    assert [c.quote for c in partnership.partner.cited] == [
+        "[name withheld] founded it in [place withheld]."
+    ]
+    assert Citation.objects.get().quote == "Hawa founded it in Konna."
+
+
 def test_a_public_copy_cannot_be_saved(quoted):
     org = Organisation.objects.public().get(slug="shown")
     with pytest.raises(RuntimeError, match="read for the public"):
@@ -310,6 +327,14 @@ def test_organisations_read_as_rows_get_the_rule_records_get(quoted, as_rows):
     assert stored == {"description_en": "Led by Hawa.", "hq_town": "Sévaré"}
 
 
+def test_organisations_read_as_rows_of_every_field_have_the_names_values_gives(quoted):
+    """`values_as_stored()` with no field named reads every field, as `values()` does."""
+    public = Organisation.objects.public().order_by("slug")
+    every_field = [list(row) for row in public.values()]
+    assert every_field and "description_en" in every_field[0]
+    assert [list(row) for row in public.values_as_stored()] == every_field
+
+
 def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
     rows = Organisation.objects.public().values("slug", "contact_email")
     with pytest.raises(KeyError):
@@ -330,6 +355,7 @@ def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
         lambda: Source.objects.public().values_as_stored("title"),
         lambda: Organisation.objects.public().values_as_stored("slug", "citations__quote"),
         lambda: Organisation.objects.public().values("slug", "citations__quote"),
+        lambda: Organisation.objects.public().values("slug", "citations__source__title"),
         lambda: Citation.objects.public().values("locator"),
         lambda: Partnership.objects.public().values_list("programme", flat=True),
     ],
@@ -662,26 +688,30 @@ def test_a_public_persons_role_is_withheld_however_the_person_is_read(quoted):
 
 def test_records_read_one_by_one_share_one_table(people, django_assert_num_queries):
     """An export iterates at 100,000 organisations: the table is read once per
-    iteration, not once per record."""
+    iteration, not once per record. The iteration ends after the last record (read
+    with a bound, so that one that never ends fails rather than hangs)."""
     make_org(slug="third", name="Third Org", description_en="Hawa again")
     public_text.current()  # built: what remains is reading the data version
     with django_assert_num_queries(2):  # the organisations, the data version once
-        orgs = list(Organisation.objects.public().order_by("slug").iterator())
+        orgs = list(islice(Organisation.objects.public().order_by("slug").iterator(), 10))
     assert [o.slug for o in orgs] == ["quiet", "shown", "third"]
     assert orgs[2].description_en == "[name withheld] again"
 
 
 def test_organisation_rows_read_one_by_one_share_one_table(people, django_assert_num_queries):
     """Exports read organisations as `values()` rows: the table is read once per
-    iteration, as for records, not once per row."""
+    iteration, as for records, not once per row; the iteration ends after the last."""
     make_org(slug="third", name="Third Org", description_en="Hawa again")
     public_text.current()
     with django_assert_num_queries(2):  # the organisations, the data version once
         rows = list(
-            Organisation.objects.public()
-            .order_by("slug")
-            .values("slug", "description_en")
-            .iterator()
+            islice(
+                Organisation.objects.public()
+                .order_by("slug")
+                .values("slug", "description_en")
+                .iterator(),
+                10,
+            )
         )
     assert [row["slug"] for row in rows] == ["quiet", "shown", "third"]
     assert rows[2]["description_en"] == "[name withheld] again"

@@ -1,12 +1,16 @@
 """The public forms, through their real pages: each kind of submission lands in the
 curators' queue and changes nothing public; bad input is refused with the input kept."""
 
+import html
+import re
+
 import pytest
 from django.test import Client, override_settings
 
 from orgs.models import Organisation, Region, Submission
 
 from .conftest import HIDDEN_PERSON
+from .pages import curator
 
 CORRECTION = "/en/orgs/youth-mopti/suggest-correction/"
 HIDE = "/en/orgs/youth-mopti/ask-to-hide/"
@@ -165,6 +169,26 @@ def test_a_request_to_hide_is_urgent_and_its_reason_is_never_public(client, dire
     for url in ["/en/orgs/youth-mopti/", "/api/orgs/youth-mopti/", "/en/thanks/", "/en/orgs/"]:
         page = client.get(url).content.decode()
         assert "threatened after the report" not in page, url
+
+
+def test_the_queue_names_each_submission_by_what_it_is_about(client, directory):
+    """Curators pick from the queue by these names: the organisation, else the name
+    suggested, else a dash (the organisation was deleted since)."""
+    client.post(CORRECTION, correction())
+    client.post(SUGGEST, suggestion())
+    client.post("/en/orgs/gao-women/suggest-correction/", correction())
+    Organisation.objects.get(slug="gao-women").delete()
+    curator_client = Client()
+    curator_client.force_login(curator(directory))
+
+    page = curator_client.get("/admin/orgs/submission/").content.decode()
+
+    names = re.findall(r'class="field-__str__"><a href="[^"]*">([^<]*)</a>', page)
+    assert sorted(html.unescape(name) for name in names) == [
+        f"Correction: {Organisation.objects.get(slug='youth-mopti').name}",
+        "Correction: —",
+        f"New organisation: {suggestion()['name']}",
+    ]
 
 
 def test_a_request_about_a_person_must_say_which(client, directory):
