@@ -361,8 +361,17 @@ def test_a_row_with_a_contact_but_not_its_switch_is_refused(quoted):
     ],
 )
 def test_rows_that_would_skip_the_rule_are_refused(quoted, read):
-    with pytest.raises(TypeError, match="without its text withheld"):
+    with pytest.raises(TypeError) as refused:
         list(read())
+    message = re.fullmatch(
+        r"\[(.*)\] of a public (\w+) would be read without its text withheld: "
+        r"read records, or organisations' values\(\)\.",
+        str(refused.value),
+    )
+    assert message, str(refused.value)
+    named = re.findall(r"'([\w_]+)'", message[1])
+    assert named  # the refusal names what would skip the rule...
+    assert not {"id", "slug"} & set(named)  # ...and only that, never a key read along
 
 
 def test_citations_and_partnerships_read_directly_are_withheld_with_all_read_along(quoted):
