@@ -16,15 +16,22 @@ version: saving again, having read the differences, applies their values.
 The account on a refused page is exact: it names every field that differs, in the
 page's own fields and in each of its rows, and says the values agree only when
 saving again would overwrite nothing anyone else saved.
+A record deleted while a curator edits it loses nothing either: the posted page is
+shown again as a new record, refused once with who deleted it, and saving it adds
+the record again (`VersionedAdmin`); a row of an inline deleted meanwhile is
+refused until let go (`VersionedInlineFormSet`).
 """
 
 import functools
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -66,6 +73,15 @@ def display(model_field, value):
     if model_field.choices and not model_field.is_relation:
         return str(dict(model_field.flatchoices).get(value, value))
     return str(localize(value))
+
+
+def who_and_when(record):
+    """ " (who, when)" of a history record, for an account; nothing without one."""
+    if record is None:
+        return ""
+    return format_html(
+        " ({}, {})", record.history_user or _("an automatic import"), localize(record.history_date)
+    )
 
 
 def stored_value(instance, model_field):
@@ -173,15 +189,7 @@ class VersionedModelForm(forms.ModelForm):
     def conflict_message(self, stored):
         history = getattr(stored, "history", None)
         last = history.select_related("history_user").first() if history is not None else None
-        who = (
-            format_html(
-                " ({}, {})",
-                last.history_user or _("an automatic import"),
-                localize(last.history_date),
-            )
-            if last
-            else ""
-        )
+        who = who_and_when(last)
         differences = self.conflict_differences(stored)
         for row in self.related_conflicts:
             name = format_html("{} “{}”", capfirst(row.conflict._meta.verbose_name), row.conflict)
@@ -221,6 +229,19 @@ class VersionedModelForm(forms.ModelForm):
         if self.instance.pk and self.cleaned_data.get(VERSION_FIELD) is not None:
             self.instance.version = self.cleaned_data[VERSION_FIELD]
         return super().save(commit=commit)
+
+
+class DeletedWhileEditing:
+    """Mixed into the form shown again, as a new record, in place of a record deleted
+    while a curator edited it (`VersionedAdmin`): refused once, with the account, so
+    that adding it again is a choice the curator makes."""
+
+    deletion_account = ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.add_error(None, forms.ValidationError(self.deletion_account, code="deleted"))
+        return cleaned_data
 
 
 class ConflictAccount:
@@ -346,7 +367,64 @@ class VersionedAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if not issubclass(form, VersionedModelForm):
             raise TypeError(f"{type(self).__name__}.form must be a VersionedModelForm")
+        account = getattr(request, "deleted_while_editing", None)
+        if account is not None:
+            form = type(form.__name__, (DeletedWhileEditing, form), {"deletion_account": account})
         return form
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        account = self._deletion_account(request, object_id)
+        if account is not None:
+            # Django would send the curator away and drop the page. It is shown again
+            # as a new record instead, with everything typed in it (Django's "save as
+            # new": the rows lose their ids and their link to the deleted record; the
+            # page says it holds no stored rows), refused once, and posting to the
+            # page that adds it.
+            request.POST = post = request.POST.copy()
+            post["_saveasnew"] = "1"
+            for key in post:
+                if key.endswith("-INITIAL_FORMS"):
+                    post[key] = "0"
+            request.deleted_while_editing = account
+            opts = self.model._meta
+            form_url = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_add", current_app=self.admin_site.name
+            )
+        return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def _deletion_account(self, request, object_id):
+        """The account of a record deleted while this post's page was being edited, or
+        None when the post is anything else (the record is there, the address never
+        named one, or the curator may not add it again)."""
+        if request.method != "POST" or object_id is None or "_saveasnew" in request.POST:
+            return None
+        if request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR)):
+            return None  # Django checks and reads those itself
+        if not self.has_add_permission(request):
+            return None
+        pk_field = self.model._meta.pk
+        try:
+            pk = pk_field.to_python(unquote(object_id))
+        except ValidationError:
+            return None
+        if self.get_queryset(request).filter(pk=pk).exists():
+            return None
+        history = getattr(self.model, "history", None)
+        deletion = (
+            history.filter(**{pk_field.attname: pk, "history_type": "-"})
+            .select_related("history_user")
+            .first()
+            if history is not None
+            else None
+        )
+        thing = {"thing": self.model._meta.verbose_name}
+        return format_html(
+            "<p>{}{}. {}</p><p>{}</p>",
+            _("This %(thing)s was deleted while you were editing it") % thing,
+            who_and_when(deletion),
+            _("Nothing of yours was saved; everything you typed is still below."),
+            _("Save to add it again as a new %(thing)s, or leave this page to let it go.") % thing,
+        )
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The page's account of a conflict includes its refused rows.

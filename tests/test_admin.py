@@ -892,6 +892,139 @@ def test_a_row_deleted_since_the_page_was_loaded_is_refused_until_let_go(curator
     assert not model.objects.filter(pk=pk).exists()
 
 
+def test_a_record_deleted_while_a_curator_edits_it_is_offered_back_with_the_typing(
+    curator_client, admin_client
+):
+    """Django sends the curator away from a record deleted meanwhile and drops what
+    they typed; the page is shown again as a new record instead, refused once."""
+    org = make_org(name="Awa Association", slug="awa")
+    cite(org)
+    Person.objects.create(organisation=org, name="Fatoumata Diarra", role="Director")
+    page = change_form_data(curator_client.get(change_url(org)))
+    page["description_en"] = "Typed while it was deleted."
+    page["people-0-role"] = "President"
+    assert admin_client.post(admin_url(org, "delete"), {"post": "yes"}).status_code == 302
+    deletion = Organisation.history.get(id=org.pk, history_type="-")
+
+    response = curator_client.post(change_url(org), page)
+
+    assert response.status_code == 200
+    assert not Organisation.objects.exists() and not Person.objects.exists()
+    form = response.context["adminform"].form
+    assert [error.code for error in form.non_field_errors().as_data()] == ["deleted"]
+    message = html.unescape(form.non_field_errors()[0])
+    assert message == (
+        "<p>This organisation was deleted while you were editing it "
+        f"(admin, {localize(timezone.localtime(deletion.history_date))}). "
+        "Nothing of yours was saved; everything you typed is still below.</p>"
+        "<p>Save to add it again as a new organisation, or leave this page to let it go.</p>"
+    )
+    shown = html.unescape(response.content.decode())
+    assert message in shown
+    add_url = reverse("admin:orgs_organisation_add")
+    assert re.search(rf'<form [^>]*action="{add_url}" method="post"', shown)
+    assert form["description_en"].value() == "Typed while it was deleted."
+    people = people_rows(response)
+    assert people.initial_form_count() == 0  # its rows are new rows now
+    assert re.search(r'name="people-INITIAL_FORMS" value="0"', shown)
+    assert people.forms[0]["role"].value() == "President"
+    assert people.forms[0]["id"].value() in (None, "")
+    # Saving the page shown adds it again, its rows with it, as typed.
+    assert curator_client.post(add_url, change_form_data(response)).status_code == 302
+    again = Organisation.objects.get(slug="awa")
+    assert again.pk != org.pk
+    assert again.description_en == "Typed while it was deleted."
+    assert list(again.people.values_list("name", "role")) == [("Fatoumata Diarra", "President")]
+    assert again.citations.count() == 1
+
+
+def _gone_org():
+    """The organisation the rows below belong to (added again after its own turn)."""
+    org = Organisation.objects.filter(slug="gone").first()
+    if org is None:
+        org = make_org(name="Gone Association", slug="gone")
+        cite(org)
+    return org
+
+
+def _gone_partnership():
+    org, partner = make_org(slug="org"), make_org(name="Partner Association", slug="partner")
+    cite(org), cite(partner)
+    link = Partnership.objects.create(organisation=org, relation="partner_of", partner=partner)
+    cite(org, "partnership", partnership=link)  # comes back with it, from the page's rows
+    return link
+
+
+# For every admin a curator may add in: a record of it that nothing depends on.
+DELETABLE = {
+    Organisation: _gone_org,
+    Partnership: _gone_partnership,
+    Person: lambda: Person.objects.create(organisation=_gone_org(), name="Awa Keita"),
+    Citation: lambda: cite(_gone_org(), locator="p. 9"),
+    Source: lambda: Source.objects.create(slug="gone-source", publisher="P", title="Gone"),
+    Region: lambda: Region.objects.create(slug="gone-region", name="Gone Region", zone="north"),
+    FocusArea: lambda: FocusArea.objects.create(slug="gone", label_en="Gone", label_fr="Parti"),
+}
+
+
+def test_every_record_deleted_while_edited_is_offered_back_not_dropped(admin_client, db):
+    """Every admin a curator may add in, not only the organisation's: each post of a
+    record deleted meanwhile gets the account and its typing back, and saving the
+    page shown adds the record again."""
+    from django.contrib import admin
+
+    from orgs.locking import VersionedAdmin
+
+    request = Client().get("/").wsgi_request
+    request.user = User.objects.get(username="admin")
+    may_add = {
+        model
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, VersionedAdmin) and model_admin.has_add_permission(request)
+    }
+    assert may_add == set(DELETABLE)
+    for model, make in DELETABLE.items():
+        record = make()
+        page = change_form_data(admin_client.get(admin_url(record)))
+        count = model._default_manager.count()
+        model._default_manager.filter(pk=record.pk).delete()
+
+        response = admin_client.post(admin_url(record), page)
+
+        assert response.status_code == 200, model
+        form = response.context["adminform"].form
+        assert [e.code for e in form.non_field_errors().as_data()] == ["deleted"], model
+        history = getattr(model, "history", None)
+        deletion = history and history.get(id=record.pk, history_type="-")
+        who = (
+            f" (an automatic import, {localize(timezone.localtime(deletion.history_date))})"
+            if deletion
+            else ""  # no history of it to tell
+        )
+        assert html.unescape(form.non_field_errors()[0]).startswith(
+            f"<p>This {model._meta.verbose_name} was deleted while you were editing it{who}. "
+        ), model
+        assert model._default_manager.count() == count - 1, model
+        opts = model._meta
+        add_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        again = admin_client.post(add_url, change_form_data(response))
+        assert again.status_code == 302, (model, again.context and again.context["errors"])
+        assert model._default_manager.count() == count, model
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/orgs/organisation/not-a-number/change/",  # never named a record
+        "/admin/orgs/submission/1/change/",  # a record nobody may add
+    ],
+)
+def test_other_posts_to_a_record_not_stored_are_sent_away_as_django_does(admin_client, url):
+    response = admin_client.post(url, {"name": "Typed"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
 def test_two_curators_on_one_inline_citation_get_an_exact_account(curator_client, source):
     org, citation = cited_org(source)
     first = change_form_data(curator_client.get(change_url(org)))
