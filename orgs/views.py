@@ -223,7 +223,10 @@ def organisation_summary(org):
         parts.append(_("founded %(year)s") % {"year": org.founded})
     if org.hq_region:
         parts.append(_("based in %(region)s") % {"region": org.hq_region.label})
-    summary = f"{org.names.first}: " + ", ".join(str(p) for p in parts) + "."
+    summary = _("%(name)s: %(facts)s.") % {
+        "name": org.names.first,
+        "facts": ", ".join(str(p) for p in parts),
+    }
     regions = [r.label for r in org.regions.all()]
     if regions:
         summary += " " + _("Works in %(regions)s.") % {"regions": ", ".join(regions)}

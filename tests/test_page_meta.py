@@ -4,6 +4,12 @@ tag of orgs/templatetags/page_meta.py): what a search result or a shared link sh
 import html
 import re
 
+import pytest
+from django.utils import translation
+from django.utils.text import capfirst
+
+from orgs.models import Citation
+
 
 def head(response):
     assert response.status_code == 200
@@ -67,3 +73,17 @@ def test_pages_that_are_not_shared_have_no_open_graph(client, directory):
     assert "og:title" not in missing.content.decode()
     assert 'rel="canonical"' not in missing.content.decode()
     assert "og:title" in client.get("/en/orgs/").content.decode()  # positive control
+
+
+@pytest.mark.parametrize(("language", "colon"), [("en", ": "), ("fr", " : ")])
+def test_a_colon_is_spaced_as_the_pages_language_writes_it(client, directory, language, colon):
+    """French sets a space before a colon, English none: a colon written into the code
+    once gave French pages the English one."""
+    listing = head(client.get(f"/{language}/orgs/?region=mopti"))
+    assert re.search(rf"\S{colon}Mopti\. ", description(listing))
+    page = client.get(f"/{language}/orgs/youth-mopti/")
+    summary = description(head(page))
+    assert re.match(rf"[^:]*\S{colon}\S", summary), summary
+    with translation.override(language):
+        label = capfirst(Citation.Fact.REGION.label)
+    assert f"<strong>{label}</strong>{colon}Mopti</p>" in html.unescape(page.content.decode())

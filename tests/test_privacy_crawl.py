@@ -44,7 +44,7 @@ from django.utils import translation
 
 from orgs import contacts, licence, snapshot
 from orgs.caching import PUBLIC_MAX_AGE
-from orgs.models import Organisation, Person, Region, Source
+from orgs.models import Citation, Organisation, Person, Region, Source
 
 from .conftest import build_world
 
@@ -412,3 +412,35 @@ def test_no_anonymous_public_get_sets_a_cookie_and_pages_may_be_cached(crawled_w
                     problems.append((url, "vary", vary))
     assert fetched > 200
     assert problems == []
+
+
+def test_french_pages_set_a_space_before_each_colon(crawled_world):
+    """French puts a space before a colon, English none: colons written into the
+    templates and the code once gave French pages the English one. The sources' own
+    words (quotes, titles, locators) and the organisations' names stay as written."""
+    as_written = sorted(
+        {
+            *Source.objects.values_list("title", flat=True),
+            *Citation.objects.values_list("locator", flat=True),
+            *Organisation.objects.values_list("name", flat=True),
+        },
+        key=len,
+        reverse=True,
+    )
+    unspaced = []
+    checked = 0
+    for _name, urls in crawl_urls("fr").items():
+        for url, _control in urls:
+            if not url.startswith("/fr/"):
+                continue  # the API, the exports, the site files: not pages
+            page = fetch(url, "fr")
+            assert page.status == 200, url
+            text = re.sub(r"(?s)<(blockquote|script|style)\b.*?</\1>", " ", page.html)
+            text = html.unescape(re.sub(r"<[^>]+>", "", text))
+            assert "Données ouvertes : API" in text, url  # the footer: the text is read
+            for words in as_written:
+                text = text.replace(words, " ")
+            unspaced += [(url, found) for found in re.findall(r"\S{0,30}[^\s\d]:\s", text)]
+            checked += 1
+    assert checked > 100
+    assert unspaced == []

@@ -907,7 +907,7 @@ def test_an_organisation_is_described_in_one_sentence_of_facts(client, directory
     )
     assert description(client.get("/en/orgs/prison-mopti/")) == expected
     french = (
-        "Prison Mopti Association: ONG nationale, fondée en 1998, basée à Bamako."
+        "Prison Mopti Association : ONG nationale, fondée en 1998, basée à Bamako."
         " Travaille à Mopti, Ségou. Domaines : Accès à la justice, Jeunesse."
     )
     assert description(client.get("/fr/orgs/prison-mopti/")) == french
