@@ -26,7 +26,6 @@ import functools
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -394,12 +393,10 @@ class VersionedAdmin(admin.ModelAdmin):
 
     def _deletion_account(self, request, object_id):
         """The account of a record deleted while this post's page was being edited, or
-        None when the post is anything else (the record is there, the address never
+        None when the post is anything else (the record is stored, the address never
         named one, or the curator may not add it again)."""
-        if request.method != "POST" or object_id is None or "_saveasnew" in request.POST:
+        if request.method != "POST" or object_id is None:
             return None
-        if request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR)):
-            return None  # Django checks and reads those itself
         if not self.has_add_permission(request):
             return None
         pk_field = self.model._meta.pk
@@ -407,7 +404,7 @@ class VersionedAdmin(admin.ModelAdmin):
             pk = pk_field.to_python(unquote(object_id))
         except ValidationError:
             return None
-        if self.get_queryset(request).filter(pk=pk).exists():
+        if self.model._default_manager.filter(pk=pk).exists():
             return None
         history = getattr(self.model, "history", None)
         deletion = (

@@ -1012,6 +1012,33 @@ def test_every_record_deleted_while_edited_is_offered_back_not_dropped(admin_cli
         assert model._default_manager.count() == count, model
 
 
+def test_a_record_deleted_while_edited_in_a_popup_is_offered_back_in_the_popup(
+    curator_client, source
+):
+    """The pencil beside a citation's source opens its page in a popup: the same
+    account there, and saving adds the source again and answers the popup."""
+    url = change_url(source) + "?_to_field=id&_popup=1"
+    page = change_form_data(curator_client.get(url))
+    page.update(_to_field="id", _popup="1", title="Typed in the popup")
+    Source.objects.filter(pk=source.pk).delete()
+
+    response = curator_client.post(url, page)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert [error.code for error in form.non_field_errors().as_data()] == ["deleted"]
+    shown = response.content.decode()
+    assert '<input type="hidden" name="_popup" value="1">' in shown
+    assert '<input type="hidden" name="_to_field" value="id">' in shown
+    again = curator_client.post(
+        reverse("admin:orgs_source_add"),
+        {**change_form_data(response), "_popup": "1", "_to_field": "id"},
+    )
+    assert again.status_code == 200
+    assert "admin/popup_response.html" in [t.name for t in again.templates]
+    assert Source.objects.get().title == "Typed in the popup"
+
+
 @pytest.mark.parametrize(
     "url",
     [
