@@ -1012,6 +1012,20 @@ def test_every_record_deleted_while_edited_is_offered_back_not_dropped(admin_cli
         assert model._default_manager.count() == count, model
 
 
+def test_the_page_offered_back_also_says_what_else_stops_it_being_added(curator_client, source):
+    """Deleted, then added again by someone else under the same slug: the page shown
+    says both at once, not the second only when the curator saves."""
+    page = change_form_data(curator_client.get(change_url(source)))
+    Source.objects.filter(pk=source.pk).delete()
+    Source.objects.create(slug=source.slug, publisher="Someone", title="Added again")
+
+    response = curator_client.post(change_url(source), page)
+
+    form = response.context["adminform"].form
+    assert [error.code for error in form.non_field_errors().as_data()] == ["deleted"]
+    assert [error.code for error in form.errors.as_data()["slug"]] == ["unique"]
+
+
 def test_a_record_deleted_while_edited_in_a_popup_is_offered_back_in_the_popup(
     curator_client, source
 ):
