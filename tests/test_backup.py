@@ -347,6 +347,40 @@ def test_export_reads_the_directory_in_a_fixed_number_of_queries(
     assert len(data["citations"]) == Citation.objects.count()
 
 
+def test_import_costs_no_more_queries_for_more_partnerships_and_people(
+    transactional_db, directory, tmp_path
+):
+    """Citations find their partnership and person among the rows just written, read
+    once with their organisations, not one query per partnership or person."""
+    data = export(tmp_path / "backup.json")
+    empty_the_database()
+    with CaptureQueriesContext(connection) as as_exported:
+        call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
+    drafts = [o["slug"] for o in data["organisations"] if o["status"] == "draft"]
+    data["people"] += [
+        {**data["people"][0], "organisation": drafts[0], "name": f"Member {i}"} for i in range(5)
+    ]
+    data["partnerships"] += [
+        {
+            **data["partnerships"][0],
+            "organisation": drafts[0],
+            "partner": drafts[1],
+            "programme": f"Programme {i}",
+        }
+        for i in range(5)
+    ]
+    path = tmp_path / "larger.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    empty_the_database()
+
+    with CaptureQueriesContext(connection) as larger:
+        call_command("import_directory", str(path), verbosity=0)
+
+    assert Person.objects.filter(name__startswith="Member").count() == 5
+    assert Partnership.objects.filter(programme__startswith="Programme").count() == 5
+    assert len(larger) == len(as_exported)
+
+
 def test_import_says_what_it_restored(transactional_db, directory, tmp_path):
     counts = {model: model.objects.count() for model in MODELS}
     export(tmp_path / "backup.json")

@@ -503,6 +503,21 @@ def test_import_refuses_a_published_organisation_with_an_uncited_fact(backup):
     assert "none for region of work: Segou" in error
 
 
+def test_import_names_every_organisation_refused_each_after_the_last(backup):
+    path, data = backup
+    refused = ["jeunes-citoyens", "youth-mopti"]
+    data["citations"] = [
+        c for c in data["citations"] if not (c["organisation"] in refused and c["region"])
+    ]
+    index = {o["slug"]: i for i, o in enumerate(data["organisations"])}
+    error = import_error(path, data)
+    first = f"{path}: organisations[{index['jeunes-citoyens']}] jeunes-citoyens: "
+    second = f"; organisations[{index['youth-mopti']}] youth-mopti: "
+    assert error.startswith(first)
+    assert second in error
+    assert "Segou" in error.split(second)[0] and "Segou" not in error.split(second)[1]
+
+
 def test_import_refuses_a_citation_of_a_fact_the_organisation_lacks(backup):
     path, data = backup
     citation = next(c for c in data["citations"] if c["region"] == "segou")
