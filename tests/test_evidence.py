@@ -3,6 +3,7 @@ writes: the model's validation, the admin's forms, deletes and actions, `load_se
 and `import_directory`."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -516,6 +517,7 @@ def test_import_names_every_organisation_refused_each_after_the_last(backup):
     assert error.startswith(first)
     assert second in error
     assert "Segou" in error.split(second)[0] and "Segou" not in error.split(second)[1]
+    assert re.search(r"[^.]\. Nothing was imported\.$", error), error  # one full stop
 
 
 def test_import_refuses_a_citation_of_a_fact_the_organisation_lacks(backup):

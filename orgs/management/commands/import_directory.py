@@ -42,7 +42,9 @@ class Command(BaseCommand):
                 if dry_run:
                     raise DryRun
         except BackupError as error:
-            raise CommandError(f"{path}: {error}. Nothing was imported.") from error
+            # The reasons end a sentence; the sentence after them starts a new one.
+            reasons = str(error).rstrip(".")
+            raise CommandError(f"{path}: {reasons}. Nothing was imported.") from error
         except DryRun:
             self.stdout.write(f"{path} would import cleanly (dry run: nothing written).")
             return
