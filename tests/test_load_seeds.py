@@ -701,7 +701,8 @@ def bad_entry(**overrides):
 ERROR_CASES = {
     "malformed toml": (
         "[source\nslug = 'x'\n",
-        "seeds/002-bad.toml: malformed TOML",
+        "seeds/002-bad.toml: malformed TOML: Expected ']' at the end of a table declaration "
+        "(at line 1, column 8)",
     ),
     "unknown key": (
         {"organisations": [bad_entry(nmae="Typo")]},
@@ -730,11 +731,15 @@ ERROR_CASES = {
     ),
     "unknown kind": (
         {"organisations": [bad_entry(kind="ngo")]},
-        'seeds/002-bad.toml: organisations[0].kind: unknown kind "ngo" (one of: local_association',
+        'seeds/002-bad.toml: organisations[0].kind: unknown kind "ngo" (one of: '
+        + ", ".join(Organisation.Kind.values)
+        + ")",
     ),
     "unknown relation": (
         {"partnerships": [partnership("ajcet", "befriends", "usip")]},
-        'seeds/002-bad.toml: partnerships[0].relation: unknown relation "befriends"',
+        'seeds/002-bad.toml: partnerships[0].relation: unknown relation "befriends" (one of: '
+        + ", ".join(Partnership.Relation.values)
+        + ")",
     ),
     "partner nowhere": (
         {"partnerships": [partnership("ajcet", "member_of", "wanep")]},
@@ -758,7 +763,11 @@ ERROR_CASES = {
     ),
     "founded without citation": (
         {"organisations": [bad_entry(founded={"year": 2010})]},
-        'seeds/002-bad.toml: organisations[0].founded: no citation: missing "locator"',
+        [
+            f'seeds/002-bad.toml: organisations[0].founded: no citation: missing "{key}" '
+            "(every fact needs a locator and a verbatim quote)"
+            for key in ("locator", "quote")
+        ],
     ),
     "founded as a bare year": (
         {"organisations": [bad_entry(founded=2010)]},
@@ -767,7 +776,8 @@ ERROR_CASES = {
     ),
     "region without quote": (
         {"organisations": [bad_entry(regions=[{"region": "mopti", "locator": "p. 2"}])]},
-        'seeds/002-bad.toml: organisations[0].regions[0]: no citation: missing "quote"',
+        'seeds/002-bad.toml: organisations[0].regions[0]: no citation: missing "quote" '
+        "(every fact needs a locator and a verbatim quote)",
     ),
     "organisation without existence": (
         {"organisations": [bad_entry(existence=None)]},
@@ -800,7 +810,8 @@ ERROR_CASES = {
     ),
     "bad website": (
         {"organisations": [bad_entry(website="www.example")]},
-        "seeds/002-bad.toml: organisations[0].website: Enter a web address starting with http",
+        "seeds/002-bad.toml: organisations[0].website: Enter a web address starting with "
+        "http:// or https://.",
     ),
     "partnership twice in a file": (
         {"partnerships": [partnership("ajcet", "member_of", "usip")] * 2},
@@ -842,8 +853,12 @@ def test_bad_seed_file_stops_the_load_and_changes_nothing(seeds_dir, case):
 
     error = load_error()
 
-    assert message in error
-    assert "nothing was loaded" in error
+    # Each problem whole, and no other: the file, the entry, what is wrong, any hint.
+    problems = [message] if isinstance(message, str) else message
+    assert error.splitlines() == [
+        f"{len(problems)} problem(s) in the seed files in {seeds_dir}; nothing was loaded:",
+        *problems,
+    ]
     assert snapshot() == before
     assert Organisation.objects.get(slug="ajcet").name == "AJCET"
 
