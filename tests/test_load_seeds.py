@@ -746,6 +746,16 @@ ERROR_CASES = {
         'seeds/002-bad.toml: partnerships[0].partner: partner "wanep" is in no seed file and '
         "not in the database",
     ),
+    "partner nowhere, then a partnership of known organisations": (
+        {
+            "partnerships": [
+                partnership("ajcet", "member_of", "wanep"),
+                partnership("usip", "partner_of", "ajcet"),
+            ]
+        },
+        'seeds/002-bad.toml: partnerships[0].partner: partner "wanep" is in no seed file and '
+        "not in the database",
+    ),
     "organisation nowhere": (
         {"partnerships": [partnership("wanep", "member_of", "usip")]},
         'seeds/002-bad.toml: partnerships[0].organisation: organisation "wanep" is in no seed '
