@@ -594,6 +594,29 @@ def test_curator_edit_of_partnership_years_wins(seeds_dir):
     assert Partnership.objects.get().end_year == 2020  # nothing to force: seeds unchanged
 
 
+def test_a_conflict_on_a_partnerships_years_names_the_entry_that_gives_them(seeds_dir):
+    def write(start, end):
+        link = partnership("ajcet", "funded_by", "usip", start=start, end=end)
+        organisations = [org("ajcet"), org("usip", kind="donor")]
+        write_seed(seeds_dir, "001-a.toml", "doc-a", organisations, [link])
+
+    write(2017, 2018)
+    load()
+    Partnership.objects.update(start_year=2015, end_year=2020)
+    write(2016, 2019)
+
+    out = load()
+
+    kept = Partnership.objects.get()
+    assert (kept.start_year, kept.end_year) == (2015, 2020)
+    assert [line for line in out.splitlines() if line.startswith("conflict: ")] == [
+        "conflict: seeds/001-a.toml: partnerships[0] (ajcet funded_by usip): start_year: "
+        "kept the curator's 2015, the seeds say 2016",
+        "conflict: seeds/001-a.toml: partnerships[0] (ajcet funded_by usip): end_year: "
+        "kept the curator's 2020, the seeds say 2019",
+    ]
+
+
 def test_curator_deletion_of_a_person_wins_until_forced(seeds_dir):
     base_seed(seeds_dir)
     load()
@@ -939,6 +962,23 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
         'seeds/001-base.toml: organisations[0].people[0].role: "Director"'
     ) in error
     assert Organisation.objects.count() == 0
+
+
+def test_files_that_disagree_on_a_partnerships_years_name_both_files(seeds_dir):
+    base_seed(seeds_dir)  # ajcet funded_by usip, 2017 to 2018
+    write_seed(
+        seeds_dir,
+        "002-second.toml",
+        "second-doc",
+        partnerships=[partnership("ajcet", "funded_by", "usip", start=2016, end=2019)],
+    )
+    assert load_error().splitlines()[1:] == [
+        "seeds/002-second.toml: partnerships[0].start: 2016 disagrees with "
+        "seeds/001-base.toml: partnerships[0].start: 2017",
+        "seeds/002-second.toml: partnerships[0].end: 2019 disagrees with "
+        "seeds/001-base.toml: partnerships[0].end: 2018",
+    ]
+    assert Partnership.objects.count() == 0
 
 
 def test_a_refused_entry_is_the_one_problem_of_its_organisation(seeds_dir):
