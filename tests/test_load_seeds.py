@@ -896,6 +896,15 @@ def test_bad_seed_file_stops_the_load_and_changes_nothing(seeds_dir, case):
     assert Organisation.objects.get(slug="ajcet").name == "AJCET"
 
 
+def test_a_missing_seeds_directory_is_named_with_the_setting_that_names_it(tmp_path, settings):
+    settings.SEEDS_DIR = tmp_path / "no-seeds"
+    assert load_error().splitlines() == [
+        f"1 problem(s) in the seed files in {tmp_path / 'no-seeds'}; nothing was loaded:",
+        f"{tmp_path / 'no-seeds'}: no such directory (settings.SEEDS_DIR)",
+    ]
+    assert Organisation.objects.count() == 0
+
+
 def test_every_problem_in_every_file_is_reported_together(seeds_dir):
     write_seed(
         seeds_dir,
