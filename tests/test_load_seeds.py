@@ -779,6 +779,67 @@ ERROR_CASES = {
         'seeds/002-bad.toml: partnerships[0].partner: partner "wanep" is in no seed file and '
         "not in the database",
     ),
+    "region twice in an entry": (
+        {
+            "organisations": [
+                bad_entry(
+                    regions=[
+                        {"region": "mopti", **cite("Works in Mopti.")},
+                        {"region": "gao", **cite("Works in Gao.")},
+                        {"region": "mopti", **cite("Mopti again.")},
+                        {"region": "atlantis", **cite("Works in Atlantis.")},
+                    ]
+                )
+            ]
+        },
+        [
+            'seeds/002-bad.toml: organisations[0].regions[2].region: region "mopti" repeats '
+            "regions[0]",
+            'seeds/002-bad.toml: organisations[0].regions[3].region: unknown region "atlantis"',
+        ],
+    ),
+    "focus area twice in an entry": (
+        {
+            "organisations": [
+                bad_entry(
+                    focus=[
+                        {"focus": "governance", **cite("Governance.")},
+                        {"focus": "peacebuilding", **cite("Peace.")},
+                        {"focus": "peacebuilding", **cite("Peace again.")},
+                        {"focus": "knitting", **cite("Knits.")},
+                    ]
+                )
+            ]
+        },
+        [
+            'seeds/002-bad.toml: organisations[0].focus[2].focus: focus "peacebuilding" repeats '
+            "focus[1]",
+            'seeds/002-bad.toml: organisations[0].focus[3].focus: unknown focus area "knitting"',
+        ],
+    ),
+    "person twice in an entry, then one the files disagree on": (
+        {
+            "organisations": [
+                org(
+                    "ajcet",
+                    name=None,
+                    kind=None,
+                    people=[
+                        {"name": "Ali Maiga", **cite("Ali.")},
+                        {"name": "Awa Traoré", **cite("Awa.")},
+                        {"name": "Ali Maiga", **cite("Ali again.")},
+                        {"name": "Jane Doe", "role": "Chair", **cite("Jane.")},
+                    ],
+                )
+            ]
+        },
+        [
+            'seeds/002-bad.toml: organisations[0].people[2].name: person "Ali Maiga" repeats '
+            "people[0]",
+            'seeds/002-bad.toml: organisations[0].people[3].role: "Chair" disagrees with '
+            'seeds/001-base.toml: organisations[0].people[0].role: "Director"',
+        ],
+    ),
     "organisation nowhere": (
         {"partnerships": [partnership("wanep", "member_of", "usip")]},
         'seeds/002-bad.toml: partnerships[0].organisation: organisation "wanep" is in no seed '
