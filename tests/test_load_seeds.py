@@ -552,6 +552,43 @@ def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
     assert Citation.objects.filter(region__slug="tombouctou").exists()  # its headquarters
 
 
+def test_a_conflict_on_the_headquarters_names_the_entry_that_gives_it(seeds_dir):
+    base_seed(seeds_dir)  # headquarters in Timbuktu, Tombouctou
+    load()
+    Organisation.objects.filter(slug="ajcet").update(hq_region=Region.objects.get(slug="gao"))
+    Organisation.objects.filter(slug="ajcet").update(hq_town="Gao")
+    base_seed(
+        seeds_dir,
+        headquarters={"region": "mopti", "town": "Sévaré", **cite("Based in Timbuktu.")},
+    )
+    out = load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    assert (ajcet.hq_region.slug, ajcet.hq_town) == ("gao", "Gao")
+    assert [line for line in out.splitlines() if line.startswith("conflict: ")] == [
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): headquarters: hq_region: "
+        "kept the curator's 'gao', the seeds say 'mopti'",
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): headquarters: hq_town: "
+        "kept the curator's 'Gao', the seeds say 'Sévaré'",
+    ]
+
+
+def test_a_seed_file_cannot_make_a_person_the_seeds_left_hidden_public(seeds_dir):
+    """The person was loaded hidden (no file said public); a file saying so later is a
+    conflict for a curator to decide, not a person made public by a load."""
+    base_seed(seeds_dir)
+    load()
+    base_seed(
+        seeds_dir,
+        people=[{"name": "Jane Doe", "role": "Director", "public": True, **cite("Jane Doe.")}],
+    )
+    out = load()
+    assert Person.objects.get(name="Jane Doe").is_public is False
+    assert [line for line in out.splitlines() if line.startswith("conflict: ")] == [
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): people[0] (Jane Doe): "
+        "is_public: kept the curator's False, the seeds say True",
+    ]
+
+
 def test_curator_who_hides_a_person_wins(seeds_dir):
     base_seed(
         seeds_dir,
@@ -1032,6 +1069,30 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
         'seeds/001-base.toml: organisations[0].people[0].role: "Director"'
     ) in error
     assert Organisation.objects.count() == 0
+
+
+def test_files_that_disagree_on_headquarters_or_a_persons_visibility_name_both_files(seeds_dir):
+    base_seed(
+        seeds_dir,
+        people=[{"name": "Jane Doe", "role": "Director", "public": False, **cite()}],
+    )
+    elsewhere = {"region": "mopti", "town": "Mopti", **cite("Based in Mopti.")}
+    jane_public = {"name": "Jane Doe", "public": True, **cite()}
+    write_seed(
+        seeds_dir,
+        "002-second.toml",
+        "second-doc",
+        [org("ajcet", name=None, kind=None, headquarters=elsewhere, people=[jane_public])],
+    )
+    assert load_error().splitlines()[1:] == [
+        'seeds/002-second.toml: organisations[0].headquarters.region: "mopti" disagrees with '
+        'seeds/001-base.toml: organisations[0].headquarters.region: "tombouctou"',
+        'seeds/002-second.toml: organisations[0].headquarters.town: "Mopti" disagrees with '
+        'seeds/001-base.toml: organisations[0].headquarters.town: "Timbuktu"',
+        "seeds/002-second.toml: organisations[0].people[0].public: True disagrees with "
+        "seeds/001-base.toml: organisations[0].people[0].public: False",
+    ]
+    assert Person.objects.count() == 0
 
 
 def test_files_that_disagree_on_a_partnerships_years_name_both_files(seeds_dir):
