@@ -552,6 +552,43 @@ def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
     assert Citation.objects.filter(region__slug="tombouctou").exists()  # its headquarters
 
 
+def test_a_conflict_on_the_headquarters_names_the_entry_that_gives_it(seeds_dir):
+    base_seed(seeds_dir)  # headquarters in Timbuktu, Tombouctou
+    load()
+    Organisation.objects.filter(slug="ajcet").update(hq_region=Region.objects.get(slug="gao"))
+    Organisation.objects.filter(slug="ajcet").update(hq_town="Gao")
+    base_seed(
+        seeds_dir,
+        headquarters={"region": "mopti", "town": "Sévaré", **cite("Based in Timbuktu.")},
+    )
+    out = load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    assert (ajcet.hq_region.slug, ajcet.hq_town) == ("gao", "Gao")
+    assert [line for line in out.splitlines() if line.startswith("conflict: ")] == [
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): headquarters: hq_region: "
+        "kept the curator's 'gao', the seeds say 'mopti'",
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): headquarters: hq_town: "
+        "kept the curator's 'Gao', the seeds say 'Sévaré'",
+    ]
+
+
+def test_a_seed_file_cannot_make_a_person_the_seeds_left_hidden_public(seeds_dir):
+    """The person was loaded hidden (no file said public); a file saying so later is a
+    conflict for a curator to decide, not a person made public by a load."""
+    base_seed(seeds_dir)
+    load()
+    base_seed(
+        seeds_dir,
+        people=[{"name": "Jane Doe", "role": "Director", "public": True, **cite("Jane Doe.")}],
+    )
+    out = load()
+    assert Person.objects.get(name="Jane Doe").is_public is False
+    assert [line for line in out.splitlines() if line.startswith("conflict: ")] == [
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): people[0] (Jane Doe): "
+        "is_public: kept the curator's False, the seeds say True",
+    ]
+
+
 def test_curator_who_hides_a_person_wins(seeds_dir):
     base_seed(
         seeds_dir,
@@ -592,6 +629,29 @@ def test_curator_edit_of_partnership_years_wins(seeds_dir):
     assert Partnership.objects.get().end_year == 2020
     load("--force")
     assert Partnership.objects.get().end_year == 2020  # nothing to force: seeds unchanged
+
+
+def test_a_conflict_on_a_partnerships_years_names_the_entry_that_gives_them(seeds_dir):
+    def write(start, end):
+        link = partnership("ajcet", "funded_by", "usip", start=start, end=end)
+        organisations = [org("ajcet"), org("usip", kind="donor")]
+        write_seed(seeds_dir, "001-a.toml", "doc-a", organisations, [link])
+
+    write(2017, 2018)
+    load()
+    Partnership.objects.update(start_year=2015, end_year=2020)
+    write(2016, 2019)
+
+    out = load()
+
+    kept = Partnership.objects.get()
+    assert (kept.start_year, kept.end_year) == (2015, 2020)
+    assert [line for line in out.splitlines() if line.startswith("conflict: ")] == [
+        "conflict: seeds/001-a.toml: partnerships[0] (ajcet funded_by usip): start_year: "
+        "kept the curator's 2015, the seeds say 2016",
+        "conflict: seeds/001-a.toml: partnerships[0] (ajcet funded_by usip): end_year: "
+        "kept the curator's 2020, the seeds say 2019",
+    ]
 
 
 def test_curator_deletion_of_a_person_wins_until_forced(seeds_dir):
@@ -701,7 +761,8 @@ def bad_entry(**overrides):
 ERROR_CASES = {
     "malformed toml": (
         "[source\nslug = 'x'\n",
-        "seeds/002-bad.toml: malformed TOML",
+        "seeds/002-bad.toml: malformed TOML: Expected ']' at the end of a table declaration "
+        "(at line 1, column 8)",
     ),
     "unknown key": (
         {"organisations": [bad_entry(nmae="Typo")]},
@@ -730,16 +791,91 @@ ERROR_CASES = {
     ),
     "unknown kind": (
         {"organisations": [bad_entry(kind="ngo")]},
-        'seeds/002-bad.toml: organisations[0].kind: unknown kind "ngo" (one of: local_association',
+        'seeds/002-bad.toml: organisations[0].kind: unknown kind "ngo" (one of: '
+        + ", ".join(Organisation.Kind.values)
+        + ")",
     ),
     "unknown relation": (
         {"partnerships": [partnership("ajcet", "befriends", "usip")]},
-        'seeds/002-bad.toml: partnerships[0].relation: unknown relation "befriends"',
+        'seeds/002-bad.toml: partnerships[0].relation: unknown relation "befriends" (one of: '
+        + ", ".join(Partnership.Relation.values)
+        + ")",
     ),
     "partner nowhere": (
         {"partnerships": [partnership("ajcet", "member_of", "wanep")]},
         'seeds/002-bad.toml: partnerships[0].partner: partner "wanep" is in no seed file and '
         "not in the database",
+    ),
+    "partner nowhere, then a partnership of known organisations": (
+        {
+            "partnerships": [
+                partnership("ajcet", "member_of", "wanep"),
+                partnership("usip", "partner_of", "ajcet"),
+            ]
+        },
+        'seeds/002-bad.toml: partnerships[0].partner: partner "wanep" is in no seed file and '
+        "not in the database",
+    ),
+    "region twice in an entry": (
+        {
+            "organisations": [
+                bad_entry(
+                    regions=[
+                        {"region": "mopti", **cite("Works in Mopti.")},
+                        {"region": "gao", **cite("Works in Gao.")},
+                        {"region": "mopti", **cite("Mopti again.")},
+                        {"region": "atlantis", **cite("Works in Atlantis.")},
+                    ]
+                )
+            ]
+        },
+        [
+            'seeds/002-bad.toml: organisations[0].regions[2].region: region "mopti" repeats '
+            "regions[0]",
+            'seeds/002-bad.toml: organisations[0].regions[3].region: unknown region "atlantis"',
+        ],
+    ),
+    "focus area twice in an entry": (
+        {
+            "organisations": [
+                bad_entry(
+                    focus=[
+                        {"focus": "governance", **cite("Governance.")},
+                        {"focus": "peacebuilding", **cite("Peace.")},
+                        {"focus": "peacebuilding", **cite("Peace again.")},
+                        {"focus": "knitting", **cite("Knits.")},
+                    ]
+                )
+            ]
+        },
+        [
+            'seeds/002-bad.toml: organisations[0].focus[2].focus: focus "peacebuilding" repeats '
+            "focus[1]",
+            'seeds/002-bad.toml: organisations[0].focus[3].focus: unknown focus area "knitting"',
+        ],
+    ),
+    "person twice in an entry, then one the files disagree on": (
+        {
+            "organisations": [
+                org(
+                    "ajcet",
+                    name=None,
+                    kind=None,
+                    people=[
+                        {"name": "Ali Maiga", **cite("Ali.")},
+                        {"name": "Awa Traoré", **cite("Awa.")},
+                        {"name": "Ali Maiga", **cite("Ali again.")},
+                        {"name": "Jane Doe", "role": "Chair", **cite("Jane.")},
+                    ],
+                )
+            ]
+        },
+        [
+            'seeds/002-bad.toml: organisations[0].people[2].name: person "Ali Maiga" repeats '
+            "people[0]",
+            'seeds/002-bad.toml: organisations[0].people[3].role: "Chair" disagrees with '
+            'seeds/001-base.toml: organisations[0].people[0].role: "Director"',
+        ],
     ),
     "organisation nowhere": (
         {"partnerships": [partnership("wanep", "member_of", "usip")]},
@@ -758,7 +894,11 @@ ERROR_CASES = {
     ),
     "founded without citation": (
         {"organisations": [bad_entry(founded={"year": 2010})]},
-        'seeds/002-bad.toml: organisations[0].founded: no citation: missing "locator"',
+        [
+            f'seeds/002-bad.toml: organisations[0].founded: no citation: missing "{key}" '
+            "(every fact needs a locator and a verbatim quote)"
+            for key in ("locator", "quote")
+        ],
     ),
     "founded as a bare year": (
         {"organisations": [bad_entry(founded=2010)]},
@@ -767,7 +907,8 @@ ERROR_CASES = {
     ),
     "region without quote": (
         {"organisations": [bad_entry(regions=[{"region": "mopti", "locator": "p. 2"}])]},
-        'seeds/002-bad.toml: organisations[0].regions[0]: no citation: missing "quote"',
+        'seeds/002-bad.toml: organisations[0].regions[0]: no citation: missing "quote" '
+        "(every fact needs a locator and a verbatim quote)",
     ),
     "organisation without existence": (
         {"organisations": [bad_entry(existence=None)]},
@@ -800,7 +941,8 @@ ERROR_CASES = {
     ),
     "bad website": (
         {"organisations": [bad_entry(website="www.example")]},
-        "seeds/002-bad.toml: organisations[0].website: Enter a web address starting with http",
+        "seeds/002-bad.toml: organisations[0].website: Enter a web address starting with "
+        "http:// or https://.",
     ),
     "partnership twice in a file": (
         {"partnerships": [partnership("ajcet", "member_of", "usip")] * 2},
@@ -842,10 +984,23 @@ def test_bad_seed_file_stops_the_load_and_changes_nothing(seeds_dir, case):
 
     error = load_error()
 
-    assert message in error
-    assert "nothing was loaded" in error
+    # Each problem whole, and no other: the file, the entry, what is wrong, any hint.
+    problems = [message] if isinstance(message, str) else message
+    assert error.splitlines() == [
+        f"{len(problems)} problem(s) in the seed files in {seeds_dir}; nothing was loaded:",
+        *problems,
+    ]
     assert snapshot() == before
     assert Organisation.objects.get(slug="ajcet").name == "AJCET"
+
+
+def test_a_missing_seeds_directory_is_named_with_the_setting_that_names_it(tmp_path, settings):
+    settings.SEEDS_DIR = tmp_path / "no-seeds"
+    assert load_error().splitlines() == [
+        f"1 problem(s) in the seed files in {tmp_path / 'no-seeds'}; nothing was loaded:",
+        f"{tmp_path / 'no-seeds'}: no such directory (settings.SEEDS_DIR)",
+    ]
+    assert Organisation.objects.count() == 0
 
 
 def test_every_problem_in_every_file_is_reported_together(seeds_dir):
@@ -914,6 +1069,47 @@ def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
         'seeds/001-base.toml: organisations[0].people[0].role: "Director"'
     ) in error
     assert Organisation.objects.count() == 0
+
+
+def test_files_that_disagree_on_headquarters_or_a_persons_visibility_name_both_files(seeds_dir):
+    base_seed(
+        seeds_dir,
+        people=[{"name": "Jane Doe", "role": "Director", "public": False, **cite()}],
+    )
+    elsewhere = {"region": "mopti", "town": "Mopti", **cite("Based in Mopti.")}
+    jane_public = {"name": "Jane Doe", "public": True, **cite()}
+    write_seed(
+        seeds_dir,
+        "002-second.toml",
+        "second-doc",
+        [org("ajcet", name=None, kind=None, headquarters=elsewhere, people=[jane_public])],
+    )
+    assert load_error().splitlines()[1:] == [
+        'seeds/002-second.toml: organisations[0].headquarters.region: "mopti" disagrees with '
+        'seeds/001-base.toml: organisations[0].headquarters.region: "tombouctou"',
+        'seeds/002-second.toml: organisations[0].headquarters.town: "Mopti" disagrees with '
+        'seeds/001-base.toml: organisations[0].headquarters.town: "Timbuktu"',
+        "seeds/002-second.toml: organisations[0].people[0].public: True disagrees with "
+        "seeds/001-base.toml: organisations[0].people[0].public: False",
+    ]
+    assert Person.objects.count() == 0
+
+
+def test_files_that_disagree_on_a_partnerships_years_name_both_files(seeds_dir):
+    base_seed(seeds_dir)  # ajcet funded_by usip, 2017 to 2018
+    write_seed(
+        seeds_dir,
+        "002-second.toml",
+        "second-doc",
+        partnerships=[partnership("ajcet", "funded_by", "usip", start=2016, end=2019)],
+    )
+    assert load_error().splitlines()[1:] == [
+        "seeds/002-second.toml: partnerships[0].start: 2016 disagrees with "
+        "seeds/001-base.toml: partnerships[0].start: 2017",
+        "seeds/002-second.toml: partnerships[0].end: 2019 disagrees with "
+        "seeds/001-base.toml: partnerships[0].end: 2018",
+    ]
+    assert Partnership.objects.count() == 0
 
 
 def test_a_refused_entry_is_the_one_problem_of_its_organisation(seeds_dir):
