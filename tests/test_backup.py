@@ -58,6 +58,16 @@ def empty_the_database():
     call_command("flush", interactive=False, verbosity=0)
 
 
+def queries_of_restoring(data, path):
+    """The queries `import_directory` runs to restore `data`, written to `path`, into
+    the emptied database."""
+    path.write_text(json.dumps(data), encoding="utf-8")
+    empty_the_database()
+    with CaptureQueriesContext(connection) as queries:
+        call_command("import_directory", str(path), verbosity=0)
+    return queries
+
+
 def assert_nothing_imported():
     for model in MODELS:
         assert model.objects.count() == 0, model.__name__
@@ -353,9 +363,7 @@ def test_import_costs_no_more_queries_for_more_partnerships_and_people(
     """Citations find their partnership and person among the rows just written, read
     once with their organisations, not one query per partnership or person."""
     data = export(tmp_path / "backup.json")
-    empty_the_database()
-    with CaptureQueriesContext(connection) as as_exported:
-        call_command("import_directory", str(tmp_path / "backup.json"), verbosity=0)
+    as_exported = queries_of_restoring(data, tmp_path / "backup.json")
     drafts = [o["slug"] for o in data["organisations"] if o["status"] == "draft"]
     data["people"] += [
         {**data["people"][0], "organisation": drafts[0], "name": f"Member {i}"} for i in range(5)
@@ -369,12 +377,8 @@ def test_import_costs_no_more_queries_for_more_partnerships_and_people(
         }
         for i in range(5)
     ]
-    path = tmp_path / "larger.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    empty_the_database()
 
-    with CaptureQueriesContext(connection) as larger:
-        call_command("import_directory", str(path), verbosity=0)
+    larger = queries_of_restoring(data, tmp_path / "larger.json")
 
     assert Person.objects.filter(name__startswith="Member").count() == 5
     assert Partnership.objects.filter(programme__startswith="Programme").count() == 5
@@ -412,12 +416,8 @@ def test_import_puts_the_dates_back_in_statements_of_at_most_500_organisations(
         }
         for i in range(501)
     ]
-    path = tmp_path / "large.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    empty_the_database()
 
-    with CaptureQueriesContext(connection) as queries:
-        call_command("import_directory", str(path), verbosity=0)
+    queries = queries_of_restoring(data, tmp_path / "large.json")
 
     date_updates = [
         q["sql"]
