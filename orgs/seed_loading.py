@@ -336,7 +336,7 @@ class _Loader:
                         else:
                             self.set_org_field(org, key, seed)
                     elif action == "conflict":
-                        self.conflict(org_seed, key, current, seed)
+                        self.conflict(org_seed, key, current, seed, key in last_values)
             plan.files += org_seed.files
 
     def plan_for(self, slug):
@@ -376,11 +376,16 @@ class _Loader:
             {(slugs[org], r, slugs.get(partner), p) for org, r, partner, p in partnerships},
         )
 
-    def conflict(self, entity, key, current, seed):
+    def conflict(self, entity, key, current, seed, seeds_wrote):
+        """Report a value kept against the seeds: a curator's, or one the seeds never
+        wrote (a person hidden by default whom a file now calls public)."""
         where = entity.values[key][1] if key in entity.values else entity.where
-        self.report.conflicts.append(
-            f"{where}: {key}: kept the curator's {current!r}, the seeds say {seed!r}"
+        kept = (
+            f"the curator's {current!r},"
+            if seeds_wrote
+            else f"{current!r}, which the seeds never wrote;"
         )
+        self.report.conflicts.append(f"{where}: {key}: kept {kept} the seeds say {seed!r}")
 
     def plan_children(self, entities, existing, group, store_key, deleted):
         """Plan people or partnerships, whose seeded values live on their organisation."""
@@ -412,7 +417,7 @@ class _Loader:
                 if action in ("follow", "forced"):
                     to_write[name] = seed
                 elif action == "conflict":
-                    self.conflict(entity, name, current, seed)
+                    self.conflict(entity, name, current, seed, name in seeded)
             store[store_key(key)] = seeded
             plans.append(_ChildPlan(entity, obj, to_write))
         return plans

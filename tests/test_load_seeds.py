@@ -585,7 +585,21 @@ def test_a_seed_file_cannot_make_a_person_the_seeds_left_hidden_public(seeds_dir
     assert Person.objects.get(name="Jane Doe").is_public is False
     assert [line for line in out.splitlines() if line.startswith("conflict: ")] == [
         "conflict: seeds/001-base.toml: organisations[0] (ajcet): people[0] (Jane Doe): "
-        "is_public: kept the curator's False, the seeds say True",
+        "is_public: kept False, which the seeds never wrote; the seeds say True",
+    ]
+
+
+def test_a_conflict_on_a_value_the_seeds_never_wrote_does_not_call_it_the_curators(seeds_dir):
+    """The seeds gave no acronym; a curator's, then a file's: the conflict names whose."""
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(acronym="AJC")
+    base_seed(seeds_dir, acronym="AJCET-M")
+    out = load()
+    assert Organisation.objects.get(slug="ajcet").acronym == "AJC"
+    assert [line for line in out.splitlines() if line.startswith("conflict: ")] == [
+        "conflict: seeds/001-base.toml: organisations[0] (ajcet): "
+        "acronym: kept 'AJC', which the seeds never wrote; the seeds say 'AJCET-M'",
     ]
 
 
