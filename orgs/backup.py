@@ -25,7 +25,11 @@ from .search_upkeep import update_search_text
 
 
 class BackupError(Exception):
-    """The file cannot be restored into this database; the message says why."""
+    """The file cannot be restored into this database; `problems` says why, one each."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 # --- Export -----------------------------------------------------------------
@@ -129,14 +133,16 @@ def load(backup):
     """
     if not directory_is_empty():
         raise BackupError(
-            "the database already holds organisations or sources; import restores into "
-            "an empty directory only (use a fresh database, or `manage.py flush`)"
+            [
+                "the database already holds organisations or sources; import restores into "
+                "an empty directory only (use a fresh database, or `manage.py flush`)"
+            ]
         )
     try:
         counts = restore(backup)
     except IntegrityError as error:  # read_backup checks every constraint: a bug if seen
         raise BackupError(
-            f"the database refused the file, which passed every check: {error}"
+            [f"the database refused the file, which passed every check: {error}"]
         ) from error
     require_evidence([org.slug for org in backup.organisations])
     return counts
@@ -149,11 +155,9 @@ def require_evidence(slugs):
     if found:
         index = {slug: i for i, slug in enumerate(slugs)}
         raise BackupError(
-            "; ".join(
-                f"organisations[{index[org.slug]}] {org.slug}: {message}"
-                for org, messages in found.items()
-                for message in messages
-            )
+            f"organisations[{index[org.slug]}] {org.slug}: {message}"
+            for org, messages in found.items()
+            for message in messages
         )
 
 

@@ -3,7 +3,6 @@ writes: the model's validation, the admin's forms, deletes and actions, `load_se
 and `import_directory`."""
 
 import json
-import re
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -504,20 +503,20 @@ def test_import_refuses_a_published_organisation_with_an_uncited_fact(backup):
     assert "none for region of work: Segou" in error
 
 
-def test_import_names_every_organisation_refused_each_after_the_last(backup):
+def test_import_names_every_organisation_refused_each_on_its_own_line(backup):
     path, data = backup
     refused = ["jeunes-citoyens", "youth-mopti"]
     data["citations"] = [
         c for c in data["citations"] if not (c["organisation"] in refused and c["region"])
     ]
     index = {o["slug"]: i for i, o in enumerate(data["organisations"])}
-    error = import_error(path, data)
-    first = f"{path}: organisations[{index['jeunes-citoyens']}] jeunes-citoyens: "
-    second = f"; organisations[{index['youth-mopti']}] youth-mopti: "
-    assert error.startswith(first)
-    assert second in error
-    assert "Segou" in error.split(second)[0] and "Segou" not in error.split(second)[1]
-    assert re.search(r"[^.]\. Nothing was imported\.$", error), error  # one full stop
+    header, *lines = import_error(path, data).splitlines()
+    assert header == f"2 problem(s) in {path}; nothing was imported:"
+    assert [line.split(": ")[0] for line in lines] == [
+        f"organisations[{index[slug]}] {slug}" for slug in refused
+    ]
+    assert "Segou" in lines[0] and "Segou" not in lines[1]
+    assert all(line.endswith(".") and not line.endswith("..") for line in lines)
 
 
 def test_import_refuses_a_citation_of_a_fact_the_organisation_lacks(backup):

@@ -31,20 +31,16 @@ class Command(BaseCommand):
     def handle(self, *args, path, dry_run, **options):
         try:
             backup = read_backup(path, path)
-        except FileProblems as error:
-            raise CommandError(
-                f"{len(error.problems)} problem(s) in {path}; nothing was imported:\n"
-                + "\n".join(error.problems)
-            ) from None
-        try:
             with transaction.atomic():
                 counts = load(backup)
                 if dry_run:
                     raise DryRun
-        except BackupError as error:
-            # The reasons end a sentence; the sentence after them starts a new one.
-            reasons = str(error).rstrip(".")
-            raise CommandError(f"{path}: {reasons}. Nothing was imported.") from error
+        except (FileProblems, BackupError) as error:
+            # One form for every refusal: how many, where, then one problem a line.
+            raise CommandError(
+                f"{len(error.problems)} problem(s) in {path}; nothing was imported:\n"
+                + "\n".join(error.problems)
+            ) from None
         except DryRun:
             self.stdout.write(f"{path} would import cleanly (dry run: nothing written).")
             return
