@@ -331,6 +331,7 @@ def sources_data():
             "title": s.title,
             "date": s.date,
             "url": s.url,
+            "language": s.language,
             "description_en": s.description_en,
             "description_fr": s.description_fr,
         }

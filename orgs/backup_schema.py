@@ -31,8 +31,9 @@ from .schema import FileProblems, Record, field_type, problems, read_json, text_
 FORMAT = "mali-cso-directory"
 # 2: descriptions in French and English (description_en, description_fr).
 # 3: organisations' contacts, each with its "show publicly" switch.
+# 4: each source's language.
 # Older versions are still read (`upgrade`).
-VERSION = 3
+VERSION = 4
 MAX_BYTES = 40_000_000  # about 10,000 organisations with their citations; today's is 0.2 MB
 
 # Model fields, copied as they are, per collection.
@@ -52,7 +53,16 @@ FIELDS = {
     "focus_areas": (FocusArea, ["slug", "label_en", "label_fr"]),
     "sources": (
         Source,
-        ["slug", "publisher", "title", "date", "url", "description_en", "description_fr"],
+        [
+            "slug",
+            "publisher",
+            "title",
+            "date",
+            "url",
+            "language",
+            "description_en",
+            "description_fr",
+        ],
     ),
     "organisations": (
         Organisation,
@@ -189,6 +199,19 @@ def upgrade(data):
         data = upgrade_from_1(data)
     if data.get("version") == 2:
         data = upgrade_from_2(data)
+    if data.get("version") == 3:
+        data = upgrade_from_3(data)
+    return data
+
+
+def upgrade_from_3(data):
+    """A version 3 backup as version 4: every source until then was an English document."""
+    data = {**data, "version": 4}
+    if isinstance(data.get("sources"), list):
+        data["sources"] = [
+            {"language": "en", **source} if isinstance(source, dict) else source
+            for source in data["sources"]
+        ]
     return data
 
 

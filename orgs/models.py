@@ -335,6 +335,14 @@ class Source(PublicCopy, Versioned):
     url = models.URLField(
         _("web address"), max_length=500, blank=True, validators=[validate_web_address]
     )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=[("fr", _("French")), ("en", _("English"))],
+        help_text=_(
+            "The document's language, which its title, its quotes and their locators are in."
+        ),
+    )
     description_en = models.TextField(
         _("description in English"),
         max_length=DESCRIPTION_MAX,
@@ -362,6 +370,9 @@ class Source(PublicCopy, Versioned):
                 condition=Q(date="") | Q(date__regex=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
                 name="source_date_is_partial_iso",
             ),
+            models.CheckConstraint(
+                condition=Q(language__in=["fr", "en"]), name="source_language_is_known"
+            ),
         ]
 
     def __str__(self):
@@ -369,6 +380,12 @@ class Source(PublicCopy, Versioned):
 
     def get_absolute_url(self):
         return reverse("orgs:source_detail", args=[self.slug])
+
+    @property
+    def lang(self):
+        """The document's language on a page in the other one, else "" (`lang_attr`): a
+        French page quoting an English report marks the quote, title and locator."""
+        return "" if self.language == bilingual.reader_language() else self.language
 
     @property
     def description(self):

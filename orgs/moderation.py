@@ -74,6 +74,9 @@ def create_draft(submission, user):
             publisher=submission.source_publisher,
             url=submission.source_url,
             slug=unique_slug(Source, submission.source_title, 50),
+            # A guess for the curator who reviews the draft: the language of the page the
+            # document was suggested from.
+            language="fr" if submission.language.startswith("fr") else "en",
         )
         source._history_user = user
         source.save()

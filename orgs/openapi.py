@@ -180,6 +180,11 @@ SCHEMAS = {
             "title": STRING,
             "date": {"type": "string", "description": "2018, 2018-05, 2018-05-08 or empty."},
             "url": STRING,
+            "language": {
+                "type": "string",
+                "enum": ["fr", "en"],
+                "description": "The document's language: its title and its quotes are in it.",
+            },
             "description_en": PUBLIC_TEXT,
             "description_fr": PUBLIC_TEXT,
         }

@@ -138,6 +138,9 @@ class SourceEntry(Record):
     title: text(Source, "title")
     date: text(Source, "date") = Field("", description='2018, 2018-05 or 2018-05-08; "" undated.')
     url: text(Source, "url") = ""
+    language: text(Source, "language") = Field(
+        description="The document's language: its title, quotes and locators are in it."
+    )
     document: short_text(200) = Field(
         None, description="The document's text in ../shared/seeds/, for the quote check."
     )

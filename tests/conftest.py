@@ -130,7 +130,8 @@ def cite(org, fact="existence", quote=None, *, source=None, locator="p. 1", **su
 
     if source is None:
         source, _created = Source.objects.get_or_create(
-            slug="test-source", defaults={"publisher": "Test", "title": "Test source"}
+            slug="test-source",
+            defaults={"publisher": "Test", "title": "Test source", "language": "en"},
         )
     return Citation.objects.create(
         organisation=org,
@@ -478,13 +479,14 @@ def _varied_organisations():
     orgs["sensitive-peace"] = sensitive
 
     source = Source.objects.create(
+        language="en",
         slug="report-2019",
         publisher="Peace Direct",
         title="Local peacebuilding in Mali",
         date="2019",
     )
     draft_only = Source.objects.create(
-        slug="draft-only", publisher="X", title="Only about a draft"
+        language="en", slug="draft-only", publisher="X", title="Only about a draft"
     )
     hidden = Person.objects.create(
         organisation=orgs["youth-mopti"], name=HIDDEN_PERSON, role="Chair"
@@ -514,6 +516,18 @@ def _varied_organisations():
     quoted(sensitive, "headquarters", f"The committee is based in {SENSITIVE_TOWN}.")
     quoted(sensitive, "person", "Its mediator Fatoumata Protégée.", person=at_risk)
     quoted(orgs["draft-secret"], "existence", "Draft Secret exists.", source=draft_only)
+    # A document in French: its quote, title and locator are marked on English pages.
+    in_french = Source.objects.create(
+        language="fr", slug="rapport-2021", publisher="Réseau Paix", title="La paix à Mopti"
+    )
+    cite(
+        orgs["youth-mopti"],
+        "region",
+        "L'association est active dans toute la région de Mopti.",
+        source=in_french,
+        locator="chapitre 2",
+        region=region["mopti"],
+    )
     return orgs
 
 
@@ -525,6 +539,7 @@ def _open_data_cases(django_user_model):
     focus = {f.slug: f for f in FocusArea.objects.all()}
     curator = django_user_model.objects.create_user("curator", password="x-not-used-9")
     source = Source.objects.create(
+        language="en",
         slug="peace-direct-2018",
         publisher="Peace Direct",
         title="Local capacities for peace in Mali",
@@ -714,6 +729,7 @@ def _hidden_text_everywhere():
         is_public=True,
     )
     source = Source.objects.create(
+        language="en",
         slug="interviews",
         publisher="Interviews with Mariam Sangaré Dembélé",
         title="Talking with Zeinab Ouattara in Ndiongo Boré",

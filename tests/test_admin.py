@@ -53,7 +53,10 @@ def curator_client(client, curator):
 @pytest.fixture
 def source(db):
     return Source.objects.create(
-        slug="peace-direct-2021", publisher="Peace Direct", title="Local peacebuilding in Mali"
+        language="en",
+        slug="peace-direct-2021",
+        publisher="Peace Direct",
+        title="Local peacebuilding in Mali",
     )
 
 
@@ -961,7 +964,9 @@ DELETABLE = {
     Partnership: _gone_partnership,
     Person: lambda: Person.objects.create(organisation=_gone_org(), name="Awa Keita"),
     Citation: lambda: cite(_gone_org(), locator="p. 9"),
-    Source: lambda: Source.objects.create(slug="gone-source", publisher="P", title="Gone"),
+    Source: lambda: Source.objects.create(
+        language="en", slug="gone-source", publisher="P", title="Gone"
+    ),
     Region: lambda: Region.objects.create(slug="gone-region", name="Gone Region", zone="north"),
     FocusArea: lambda: FocusArea.objects.create(slug="gone", label_en="Gone", label_fr="Parti"),
 }
@@ -1017,7 +1022,9 @@ def test_the_page_offered_back_also_says_what_else_stops_it_being_added(curator_
     says both at once, not the second only when the curator saves."""
     page = change_form_data(curator_client.get(change_url(source)))
     Source.objects.filter(pk=source.pk).delete()
-    Source.objects.create(slug=source.slug, publisher="Someone", title="Added again")
+    Source.objects.create(
+        language="en", slug=source.slug, publisher="Someone", title="Added again"
+    )
 
     response = curator_client.post(change_url(source), page)
 
@@ -1770,3 +1777,21 @@ def test_a_change_page_offers_the_records_history_and_its_deletion(curator_clien
     assert f'href="{admin_url(person, "delete")}"' in content
     added = curator_client.get("/admin/orgs/person/add/")  # nothing to delete yet
     assert added.status_code == 200 and 'class="deletelink"' not in added.content.decode()
+
+
+def test_a_new_source_waits_for_its_language_to_be_chosen(curator_client):
+    """No language is chosen for the curator: a French report saved as English would
+    have its quotes read aloud in English."""
+    url = reverse("admin:orgs_source_add")
+    data = change_form_data(curator_client.get(url))
+    assert data["language"] in ("", None)
+    data.update(slug="rapport-2022", publisher="Réseau Paix", title="Rapport 2022")
+
+    response = curator_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["language"] == ["This field is required."]
+    assert not Source.objects.exists()
+    data["language"] = "fr"
+    assert curator_client.post(url, data).status_code == 302
+    assert Source.objects.get(slug="rapport-2022").language == "fr"

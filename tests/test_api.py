@@ -7,7 +7,7 @@ from openapi_spec_validator import validate as validate_openapi
 
 from orgs import licence, public_text
 from orgs.facets import current_index
-from orgs.models import Organisation, Region
+from orgs.models import Organisation, Region, Source
 
 from .conftest import PUBLISHED, SELECTED_BY, make_org
 from .world_cache import cached_world
@@ -180,22 +180,24 @@ def test_reference_lists(client, directory):
     focus = client.get("/api/focus-areas/").json()["results"]
     assert {"slug": "youth", "label_en": "Youth", "label_fr": "Jeunesse"} in focus
     sources = client.get("/api/sources/").json()["results"]
-    # Every source, in title order.
+    # Every source, in title order, with its language.
     assert [s["slug"] for s in sources] == [
+        "rapport-2021",  # La paix à Mopti
         "peace-direct-2018",  # Local capacities for peace in Mali
         "report-2019",  # Local peacebuilding in Mali
         "draft-only",  # Only about a draft
         "interviews",  # Talking with …
         "test-source",  # Test source
     ]
+    assert {s["slug"]: s["language"] for s in sources} == dict(
+        Source.objects.values_list("slug", "language")
+    )
 
 
 def test_sources_of_one_title_are_listed_by_slug(client, db):
     """Two editions of a report may share a title: their slugs keep the order fixed."""
-    from orgs.models import Source
-
-    Source.objects.create(slug="report-b", publisher="P", title="Annual report")
-    Source.objects.create(slug="report-a", publisher="P", title="Annual report")
+    Source.objects.create(language="en", slug="report-b", publisher="P", title="Annual report")
+    Source.objects.create(language="en", slug="report-a", publisher="P", title="Annual report")
     sources = client.get("/api/sources/").json()["results"]
     assert [s["slug"] for s in sources] == ["report-a", "report-b"]
 

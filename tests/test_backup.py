@@ -77,7 +77,7 @@ def assert_nothing_imported():
 def test_export_holds_everything_including_drafts_and_hidden_people(directory, tmp_path):
     data = export(tmp_path / "backup.json")
     assert data["format"] == "mali-cso-directory"
-    assert data["version"] == 3
+    assert data["version"] == 4
     slugs = {o["slug"] for o in data["organisations"]}
     assert slugs == set(Organisation.objects.values_list("slug", flat=True))
     assert {"draft-collective", "archived-forum", "quiet-committee"} <= slugs
@@ -124,6 +124,8 @@ def as_version_1(data):
     """A backup as the code before both-language descriptions wrote it (format version 1)."""
     old = copy.deepcopy(data)
     old["version"] = 1
+    for source in old["sources"]:
+        del source["language"]
     for collection in ("sources", "organisations"):
         for record in old[collection]:
             record["description"] = record.pop("description_en")
@@ -160,6 +162,41 @@ def test_a_version_1_backup_is_read_its_description_as_the_english_one_no_contac
     assert ajcet.seeded_values == {"description_en": "Youth work."}
     assert (ajcet.contact_email, ajcet.contact_email_public) == ("", False)  # not in v1
     assert {s.description_en for s in Source.objects.all()} == {"A report."}
+
+
+def test_a_version_3_backup_reads_each_source_as_an_english_document(
+    transactional_db, directory, tmp_path
+):
+    """Before version 4 a source had no language, and every one loaded was English."""
+    assert set(Source.objects.values_list("language", flat=True)) == {"en", "fr"}
+    data = export(tmp_path / "backup.json")
+    for source in data["sources"]:
+        del source["language"]
+    data["version"] = 3
+    path = tmp_path / "version-3.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    empty_the_database()
+
+    call_command("import_directory", str(path), verbosity=0)
+
+    assert set(Source.objects.values_list("language", flat=True)) == {"en"}
+    assert Source.objects.count() == len(data["sources"])
+
+
+def test_a_current_backup_without_a_sources_language_is_refused(
+    transactional_db, directory, tmp_path
+):
+    data = export(tmp_path / "backup.json")
+    del data["sources"][0]["language"]
+    path = tmp_path / "no-language.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    empty_the_database()
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_directory", str(path), verbosity=0)
+
+    assert 'sources[0]: missing required key "language"' in str(error.value)
+    assert_nothing_imported()
 
 
 def test_export_file_is_readable_by_its_owner_only(directory, tmp_path):
@@ -317,7 +354,9 @@ def test_export_lists_every_collection_in_natural_key_order(directory, tmp_path)
         programme="Zeta fund",
     )
     Person.objects.create(organisation=ajcet, name="Adama First")
-    Source.objects.create(slug="a-first-source", publisher="P", title="T", date="2019")
+    Source.objects.create(
+        language="en", slug="a-first-source", publisher="P", title="T", date="2019"
+    )
     data = export(tmp_path / "backup.json")
 
     def keys(collection, *names):

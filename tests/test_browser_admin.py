@@ -17,6 +17,7 @@ def curator_account(transactional_db):
     user = User.objects.create_user("mariam", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=GROUP_NAME))
     Source.objects.create(
+        language="en",
         slug="civil-society-mapping-2022",
         publisher="Peace Direct",
         title="Civil society mapping 2022",

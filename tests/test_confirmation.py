@@ -64,6 +64,24 @@ def test_the_link_shows_hidden_people_with_their_state(client, curator, director
     assert "Oumar Public, Coordinator — shown publicly" in page
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_record_marks_each_quote_with_its_documents_language(
+    client, curator, directory, language
+):
+    """As the public page does: the holder may read it with a screen reader."""
+    page = client.get(
+        create_link(curator, directory["youth-mopti"]).replace("/en/", f"/{language}/")
+    ).content.decode()
+    quotes = dict(
+        (text, attrs) for attrs, text in re.findall(r"<blockquote([^>]*)>([^<]*)</", page)
+    )
+    marked = {"en": "", "fr": ' lang="fr"'} if language == "en" else {"en": ' lang="en"', "fr": ""}
+    assert quotes["Active across Mopti."] == marked["en"]
+    assert quotes["L&#x27;association est active dans toute la région de Mopti."] == marked["fr"]
+    assert f"<span{marked['fr']}>chapitre 2</span>" in page
+    assert f"<span{marked['fr']}>La paix à Mopti</span>" in page
+
+
 def test_confirming_records_it_as_the_admins_action_does_and_works_once(
     client, curator, directory
 ):

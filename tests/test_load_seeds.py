@@ -59,7 +59,12 @@ def partnership(organisation, relation, partner, **fields):
 
 def write_seed(seeds_dir, name, source, organisations=(), partnerships=(), **source_fields):
     """Write seeds_dir/name: a [source] table, then the organisations and partnerships."""
-    source_table = {"slug": source, "publisher": "Peace Direct", "title": f"Report {source}"}
+    source_table = {
+        "slug": source,
+        "publisher": "Peace Direct",
+        "title": f"Report {source}",
+        "language": "en",
+    }
     source_table.update(source_fields)
     lines = ["[source]", *(f"{k} = {toml(v)}" for k, v in source_table.items())]
     for key, entries in (("organisations", organisations), ("partnerships", partnerships)):
@@ -752,7 +757,9 @@ def test_curator_deletion_of_a_citation_wins(seeds_dir):
     Citation.objects.get(fact="existence", organisation__slug="ajcet").delete()
     Citation.objects.create(
         organisation=Organisation.objects.get(slug="ajcet"),
-        source=Source.objects.create(slug="curator-doc", publisher="Mali", title="Registry"),
+        source=Source.objects.create(
+            language="en", slug="curator-doc", publisher="Mali", title="Registry"
+        ),
         fact="existence",
         locator="entry 12",
         quote="AJCET, registered in 2010.",
@@ -789,6 +796,14 @@ ERROR_CASES = {
     "missing source title": (
         {"source_fields": {"title": None}},
         'seeds/002-bad.toml: source: missing required key "title"',
+    ),
+    "missing source language": (
+        {"source_fields": {"language": None}},
+        'seeds/002-bad.toml: source: missing required key "language"',
+    ),
+    "unknown source language": (
+        {"source_fields": {"language": "bm"}},
+        'seeds/002-bad.toml: source.language: unknown language "bm" (one of: fr, en)',
     ),
     "unknown region": (
         {"organisations": [bad_entry(regions=[{"region": "tombuctu", **cite()}])]},

@@ -23,7 +23,7 @@ def test_organisation_cannot_partner_with_itself():
 @pytest.mark.django_db
 def test_region_citation_must_name_its_region(reference_data):
     org = make_org()
-    source = Source.objects.create(slug="s", publisher="P", title="T")
+    source = Source.objects.create(language="en", slug="s", publisher="P", title="T")
     with pytest.raises(IntegrityError), transaction.atomic():
         Citation.objects.create(
             organisation=org, source=source, fact="region", locator="p. 1", quote="q"
@@ -41,7 +41,7 @@ def test_region_citation_must_name_its_region(reference_data):
 @pytest.mark.django_db
 def test_citation_quote_cannot_be_empty():
     org = make_org()
-    source = Source.objects.create(slug="s", publisher="P", title="T")
+    source = Source.objects.create(language="en", slug="s", publisher="P", title="T")
     with pytest.raises(IntegrityError), transaction.atomic():
         Citation.objects.create(
             organisation=org, source=source, fact="existence", locator="p. 1", quote=""
@@ -57,7 +57,7 @@ def errors(record, field):
 
 @pytest.mark.django_db
 def test_a_source_is_dated_by_a_real_year_month_or_day():
-    source = Source(slug="s", publisher="P", title="T")
+    source = Source(language="en", slug="s", publisher="P", title="T")
     for date in ["2018", "2018-05", "2018-05-08", ""]:
         source.date = date
         source.full_clean()

@@ -125,6 +125,19 @@ def test_accepting_a_suggested_organisation_creates_a_cited_draft(
     )
 
 
+@pytest.mark.parametrize("page_language", ["fr", "en"])
+def test_a_suggested_documents_language_is_taken_from_the_page_it_was_suggested_on(
+    client, curator_client, directory, page_language
+):
+    """The curator who reviews the draft may correct it; until then the quote is marked
+    in the language its suggester most likely read it in."""
+    response = client.post(SUGGEST.replace("/en/", f"/{page_language}/"), suggestion())
+    assert response.status_code == 302
+    act(curator_client, "accept", Submission.objects.get())
+    citation = Citation.objects.get(organisation__name="Kidal Women Mediators")
+    assert citation.source.language == page_language
+
+
 @pytest.mark.parametrize(
     "contact, field",
     [
@@ -153,7 +166,11 @@ def test_accepting_twice_makes_one_draft_and_reuses_a_known_source(
     client, curator_client, directory
 ):
     known = Source.objects.create(
-        slug="known", title="Known", publisher="P", url="https://example.org/women-peace.pdf"
+        language="en",
+        slug="known",
+        title="Known",
+        publisher="P",
+        url="https://example.org/women-peace.pdf",
     )
     client.post(SUGGEST, suggestion())
     submission = Submission.objects.get()

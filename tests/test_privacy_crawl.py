@@ -444,3 +444,54 @@ def test_french_pages_set_a_space_before_each_colon(crawled_world):
             checked += 1
     assert checked > 100
     assert unspaced == []
+
+
+# A source's own words on a page: a link to it (its title), and each citation's quote,
+# title and locator, as organisation_detail.html writes them.
+SOURCE_LINK = re.compile(r'<a href="/(?:en|fr)/sources/(?P<slug>[^/"]+)/"(?P<attrs>[^>]*)>')
+CITATION = re.compile(
+    r"<blockquote(?P<quote>[^>]*)>[^<]*</blockquote>\s*"
+    r'<p class="meta"><a href="/(?:en|fr)/sources/(?P<slug>[^/"]+)/"(?P<title>[^>]*)>'
+    r"[^<]*</a>.*? — <span(?P<locator>[^>]*)>"
+)
+SOURCE_PAGE = re.compile(r"^/(?:en|fr)/sources/(?P<slug>[^/]+)/$")
+
+
+def test_a_sources_own_words_are_marked_with_its_language_on_a_page_in_the_other(
+    crawled_world,
+):
+    """Titles, quotes and locators are in the document's language, whatever the page's:
+    marked, a screen reader reads an English quote on a French page in English."""
+    language_of = dict(Source.objects.values_list("slug", "language"))
+    assert set(language_of.values()) == {"en", "fr"}  # the world holds both cases
+    wrong = []
+    seen = {"link": set(), "citation": set(), "heading": set()}
+    for language in LANGUAGES:
+        for _name, urls in crawl_urls(language).items():
+            for url, _control in urls:
+                if not url.startswith(f"/{language}/"):
+                    continue  # the API, the exports, the site files: not pages
+                page = fetch(url, language)
+                assert page.status == 200, url
+
+                def expect(what, slug, attrs, url=url, language=language):
+                    source_language = language_of[slug]
+                    marked = "" if source_language == language else f' lang="{source_language}"'
+                    seen[what].add((language, marked))
+                    if attrs.strip() != marked.strip():
+                        wrong.append((url, what, slug, attrs))
+
+                for link in SOURCE_LINK.finditer(page.html):
+                    if "hreflang" not in link["attrs"]:  # not the page in the other language
+                        expect("link", link["slug"], link["attrs"])
+                for citation in CITATION.finditer(page.html):
+                    for part in ("quote", "title", "locator"):
+                        expect("citation", citation["slug"], citation[part])
+                if source_page := SOURCE_PAGE.match(url):
+                    heading = re.search(r"<h1([^>]*)>", page.html)
+                    expect("heading", source_page["slug"], heading.group(1))
+    # Each kind of place was seen marked and unmarked, on pages in both languages.
+    marked_both_ways = {(lang, marked != "") for lang in LANGUAGES for marked in ("", "x")}
+    for what, cases in seen.items():
+        assert {(lang, marked != "") for lang, marked in cases} == marked_both_ways, what
+    assert wrong == []

@@ -234,7 +234,9 @@ def test_the_table_is_built_once_per_data_change(people, django_assert_num_queri
 
 @pytest.fixture
 def quoted(people):
-    source = Source.objects.create(slug="s", publisher="P", title="Talks with Hidden Hawa")
+    source = Source.objects.create(
+        language="en", slug="s", publisher="P", title="Talks with Hidden Hawa"
+    )
     Citation.objects.create(
         organisation=people,
         source=source,
@@ -626,6 +628,7 @@ def test_every_text_of_a_public_record_is_withheld(quoted):
         organisation=quoted, relation="funded_by", partner=partner, programme="Hawa's fund"
     )
     source = Source.objects.create(
+        language="en",
         slug="talks",
         publisher="Hawa Press",
         title="Talks",

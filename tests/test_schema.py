@@ -53,6 +53,7 @@ slug = "hostile-doc"
 publisher = "Peace Direct"
 title = "A report"
 date = "2018-05"
+language = "en"
 
 [[organisations]]
 slug = "ajcet"
@@ -72,7 +73,7 @@ def seed_with(old, new):
 HOSTILE_SEEDS = {
     "duplicate key": (
         seed_with('kind = "local_association"', 'kind = "donor"\nkind = "local_association"'),
-        "seeds/001-hostile.toml: malformed TOML: Cannot overwrite a value (at line 11",
+        "seeds/001-hostile.toml: malformed TOML: Cannot overwrite a value (at line 12",
     ),
     "region given as a table": (
         seed_with('region = "tombouctou"', "region = { slug = 'tombouctou' }"),
@@ -81,7 +82,7 @@ HOSTILE_SEEDS = {
     ),
     "5,001-digit year": (
         seed_with("[[organisations]]", f"[[organisations]]\nfounded = {{ year = {HUGE_YEAR} }}"),
-        "seeds/001-hostile.toml: line 8: a number of 5,001 digits (at most 20)",
+        "seeds/001-hostile.toml: line 9: a number of 5,001 digits (at most 20)",
     ),
     "200,000 nested brackets": (
         seed_with('date = "2018-05"', 'date = "2018-05"\nx = ' + "[" * DEEP + "]" * DEEP),

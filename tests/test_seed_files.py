@@ -166,7 +166,16 @@ def organisations_by_slug(seeds):
 def test_seed_file_parses_with_source_and_organisations(path):
     data = load(path)
     source = data["source"]
-    for key in ("slug", "publisher", "title", "date", "url", "document", *DESCRIPTIONS):
+    for key in (
+        "slug",
+        "publisher",
+        "title",
+        "date",
+        "url",
+        "language",
+        "document",
+        *DESCRIPTIONS,
+    ):
         assert key in source, f"{path.name}: [source] lacks {key}"
     for key in DESCRIPTIONS:
         assert source[key].strip(), f"{path.name}: [source] has an empty {key}"

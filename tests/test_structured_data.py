@@ -142,7 +142,7 @@ def test_json_ld_names_no_hidden_person_and_no_sensitive_town(client, directory)
 
 def test_the_script_cannot_be_closed_by_the_data(client, reference_data):
     org = make_org(slug="tricky", name="Tricky </script><b>Association</b> & co")
-    source = Source.objects.create(slug="s", publisher="p", title="t")
+    source = Source.objects.create(language="en", slug="s", publisher="p", title="t")
     Citation.objects.create(
         organisation=org, source=source, fact="existence", locator="p. 1", quote="It exists."
     )

@@ -663,9 +663,14 @@ def test_each_fact_links_to_its_numbered_notes_with_their_dates(client, director
     directory["youth-mopti"].focus_areas.add(health)
     page = client.get(f"/{language}/orgs/youth-mopti/").content.decode()
     mopti = Region.objects.get(slug="mopti")
-    [number] = note_links(page, f'<li><a href="/{language}/regions/mopti/">{mopti.label}</a>')
-    assert "Active across Mopti." in note(page, number)
-    assert '<time datetime="2019">2019</time>' in note(page, number)
+    # Two citations of one fact, each its own note: an undated French report's, then the
+    # 2019 English report's.
+    numbers = note_links(page, f'<li><a href="/{language}/regions/mopti/">{mopti.label}</a>')
+    assert len(numbers) == 2
+    from_2019 = next(n for n in numbers if "Active across Mopti." in note(page, n))
+    assert '<time datetime="2019">2019</time>' in note(page, from_2019)
+    [in_french] = set(numbers) - {from_2019}
+    assert "active dans toute la région de Mopti" in note(page, in_french)
     [partner] = note_links(page, "Donor Fund Association</a>")
     assert "Funded by the Donor Fund." in note(page, partner)
     named_in = re.search(r'<p class="existence">[^<]*', page).group()

@@ -228,6 +228,7 @@ class Command(BaseCommand):
                     "publisher": "Synthetic benchmark data",
                     "title": f"Synthetic directory, part {n}",
                     "date": "2024",
+                    "language": "en",
                 },
             )
             sources.append(source)
