@@ -367,24 +367,30 @@ def links(page):
     return found
 
 
-def test_every_public_page_has_its_alternates_and_a_canonical_link(crawled_world):
-    checked = 0
-    for language in LANGUAGES:
+def pages(languages=LANGUAGES):
+    """(language, url, page) of every crawled page in `languages`, each a 200: the
+    API, the exports and the site files are not pages."""
+    for language in languages:
         for _name, urls in crawl_urls(language).items():
             for url, _control in urls:
-                if not url.startswith(f"/{language}/"):
-                    continue  # the API, the exports, the site files: not pages
-                page = fetch(url, language)
-                assert page.status == 200, url
-                other = "en" if language == "fr" else "fr"
-                absolute = f"http://testserver{url}"
-                assert links(page.html) == {
-                    "canonical": absolute,
-                    language: absolute,
-                    other: absolute.replace(f"/{language}/", f"/{other}/", 1),
-                    "x-default": absolute.replace(f"/{language}/", "/", 1),
-                }, url
-                checked += 1
+                if url.startswith(f"/{language}/"):
+                    page = fetch(url, language)
+                    assert page.status == 200, url
+                    yield language, url, page
+
+
+def test_every_public_page_has_its_alternates_and_a_canonical_link(crawled_world):
+    checked = 0
+    for language, url, page in pages():
+        other = "en" if language == "fr" else "fr"
+        absolute = f"http://testserver{url}"
+        assert links(page.html) == {
+            "canonical": absolute,
+            language: absolute,
+            other: absolute.replace(f"/{language}/", f"/{other}/", 1),
+            "x-default": absolute.replace(f"/{language}/", "/", 1),
+        }, url
+        checked += 1
     assert checked > 100
 
 
@@ -429,19 +435,14 @@ def test_french_pages_set_a_space_before_each_colon(crawled_world):
     )
     unspaced = []
     checked = 0
-    for _name, urls in crawl_urls("fr").items():
-        for url, _control in urls:
-            if not url.startswith("/fr/"):
-                continue  # the API, the exports, the site files: not pages
-            page = fetch(url, "fr")
-            assert page.status == 200, url
-            text = re.sub(r"(?s)<(blockquote|script|style)\b.*?</\1>", " ", page.html)
-            text = html.unescape(re.sub(r"<[^>]+>", "", text))
-            assert "Données ouvertes : API" in text, url  # the footer: the text is read
-            for words in as_written:
-                text = text.replace(words, " ")
-            unspaced += [(url, found) for found in re.findall(r"\S{0,30}[^\s\d]:\s", text)]
-            checked += 1
+    for _language, url, page in pages(["fr"]):
+        text = re.sub(r"(?s)<(blockquote|script|style)\b.*?</\1>", " ", page.html)
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+        assert "Données ouvertes : API" in text, url  # the footer: the text is read
+        for words in as_written:
+            text = text.replace(words, " ")
+        unspaced += [(url, found) for found in re.findall(r"\S{0,30}[^\s\d]:\s", text)]
+        checked += 1
     assert checked > 100
     assert unspaced == []
 
@@ -466,30 +467,24 @@ def test_a_sources_own_words_are_marked_with_its_language_on_a_page_in_the_other
     assert set(language_of.values()) == {"en", "fr"}  # the world holds both cases
     wrong = []
     seen = {"link": set(), "citation": set(), "heading": set()}
-    for language in LANGUAGES:
-        for _name, urls in crawl_urls(language).items():
-            for url, _control in urls:
-                if not url.startswith(f"/{language}/"):
-                    continue  # the API, the exports, the site files: not pages
-                page = fetch(url, language)
-                assert page.status == 200, url
+    for language, url, page in pages():
 
-                def expect(what, slug, attrs, url=url, language=language):
-                    source_language = language_of[slug]
-                    marked = "" if source_language == language else f' lang="{source_language}"'
-                    seen[what].add((language, marked))
-                    if attrs.strip() != marked.strip():
-                        wrong.append((url, what, slug, attrs))
+        def expect(what, slug, attrs, url=url, language=language):
+            source_language = language_of[slug]
+            marked = "" if source_language == language else f' lang="{source_language}"'
+            seen[what].add((language, marked))
+            if attrs.strip() != marked.strip():
+                wrong.append((url, what, slug, attrs))
 
-                for link in SOURCE_LINK.finditer(page.html):
-                    if "hreflang" not in link["attrs"]:  # not the page in the other language
-                        expect("link", link["slug"], link["attrs"])
-                for citation in CITATION.finditer(page.html):
-                    for part in ("quote", "title", "locator"):
-                        expect("citation", citation["slug"], citation[part])
-                if source_page := SOURCE_PAGE.match(url):
-                    heading = re.search(r"<h1([^>]*)>", page.html)
-                    expect("heading", source_page["slug"], heading.group(1))
+        for link in SOURCE_LINK.finditer(page.html):
+            if "hreflang" not in link["attrs"]:  # not the page in the other language
+                expect("link", link["slug"], link["attrs"])
+        for citation in CITATION.finditer(page.html):
+            for part in ("quote", "title", "locator"):
+                expect("citation", citation["slug"], citation[part])
+        if source_page := SOURCE_PAGE.match(url):
+            heading = re.search(r"<h1([^>]*)>", page.html)
+            expect("heading", source_page["slug"], heading.group(1))
     # Each kind of place was seen marked and unmarked, on pages in both languages.
     marked_both_ways = {(lang, marked != "") for lang in LANGUAGES for marked in ("", "x")}
     for what, cases in seen.items():
