@@ -662,7 +662,8 @@ class SourceCitationInline(ReadOnlyInline):
 
 @admin.register(Source)
 class SourceAdmin(HistoryAdmin):
-    list_display = ["title", "publisher", "date", "citation_count"]
+    list_display = ["title", "publisher", "date", "language", "citation_count"]
+    list_filter = ["language"]
     search_fields = ["title", "publisher", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["public_text"]

@@ -1795,3 +1795,14 @@ def test_a_new_source_waits_for_its_language_to_be_chosen(curator_client):
     data["language"] = "fr"
     assert curator_client.post(url, data).status_code == 302
     assert Source.objects.get(slug="rapport-2022").language == "fr"
+
+
+def test_the_sources_list_shows_and_filters_by_language(curator_client, directory):
+    """Every source stored before the field was read as English: a curator finds the
+    French ones to check by filtering."""
+    page = curator_client.get("/admin/orgs/source/?language__exact=fr")
+    assert page.status_code == 200
+    listed = [source.slug for source in page.context["cl"].result_list]
+    assert listed == list(Source.objects.filter(language="fr").values_list("slug", flat=True))
+    assert listed and Source.objects.exclude(language="fr").exists()
+    assert '<td class="field-language">French</td>' in page.content.decode()
