@@ -504,3 +504,23 @@ def test_making_an_organisation_sensitive_withholds_its_town_from_search(regions
     quiet.sensitive = True
     quiet.save()
     assert search("konna") == []
+
+
+def test_a_name_of_short_words_only_is_withheld_from_search_once_hidden(db):
+    """A name whose words are all short (never withheld alone) is withheld whole: the
+    organisations whose text holds it are found by the whole name and reindexed."""
+    make_org(slug="talks", description_en="Talks with Ly Ba in Gao.")
+    assert search("ly ba") == ["talks"]
+    other = make_org(slug="other")
+    Person.objects.create(organisation=other, name="Ly Ba")
+    assert search("ly ba") == []
+    assert search("talks gao") == ["talks"]
+
+
+def test_a_name_in_a_french_description_only_is_found_again_once_public(db):
+    make_org(slug="puits", description_fr="Kadiatou Sow creuse des puits.")
+    person = Person.objects.create(organisation=make_org(slug="other"), name="Kadiatou Sow")
+    assert search("kadiatou") == []
+    person.is_public = True
+    person.save()
+    assert search("kadiatou") == ["puits"]
