@@ -524,3 +524,61 @@ def test_a_name_in_a_french_description_only_is_found_again_once_public(db):
     person.is_public = True
     person.save()
     assert search("kadiatou") == ["puits"]
+
+
+@pytest.mark.django_db
+def test_the_searched_columns_hold_each_text_once_in_a_fixed_order():
+    """Names (the acronym also without its spaces), the description in both languages,
+    the regions and focus areas in slug order whatever their ids (so a restore, which
+    gives new ids, rewrites no row), then the headquarters' region; the name folded for
+    the order by name. A spelling that is not text is left out."""
+    plateau = Region.objects.create(
+        slug="zz-plateau",
+        name="Plateau Dogon",
+        name_en="Dogon Plateau",
+        aliases=["Pays Dogon", 7],
+        zone="centre",
+    )
+    delta = Region.objects.create(slug="aa-delta", name="Delta Intérieur", zone="centre")
+    office = Region.objects.create(slug="mm-office", name="Kéniéba", zone="south")
+    bees = FocusArea.objects.create(slug="zz-bees", label_en="Beekeeping", label_fr="Apiculture")
+    salt = FocusArea.objects.create(slug="aa-salt", label_en="Salt trade", label_fr="Sel")
+    org = make_org(
+        name="Réseau Éveil",
+        name_original="Awakening Network",
+        acronym="RE SO",
+        description_en="Wells and radio",
+        description_fr="Puits et radio",
+        hq_region=office,
+    )
+    org.regions.add(plateau, delta)
+    org.focus_areas.add(bees, salt)
+    org.refresh_from_db()
+    names = "re so reso reseau eveil awakening network"
+    assert (org.search_text, org.search_names, org.search_acronym, org.sort_name) == (
+        f"{names} wells and radio puits et radio delta interieur "
+        "plateau dogon dogon plateau pays dogon salt trade sel beekeeping apiculture kenieba",
+        names,
+        "reso",
+        "reseau eveil",
+    )
+
+
+@pytest.mark.django_db
+def test_update_search_text_counts_the_rows_it_changed_in_every_batch(monkeypatch):
+    monkeypatch.setattr("orgs.search_upkeep.BATCH_SIZE", 2)
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Bulk {i}", slug=f"bulk-{i}", kind="local_association")
+        for i in range(5)
+    )
+    assert update_search_text([]) == 0
+    assert update_search_text(Organisation.objects.all()) == 5
+    assert update_search_text(Organisation.objects.all()) == 0
+
+
+@pytest.mark.django_db
+def test_results_of_the_same_rank_come_in_name_order_ignoring_case_and_accents():
+    make_org(name="Zèbre Women", slug="zebre")
+    make_org(name="école Women", slug="ecole")
+    make_org(name="Atelier Women", slug="atelier")
+    assert search("women") == ["atelier", "ecole", "zebre"]
