@@ -692,3 +692,7 @@ def test_a_town_that_is_not_withheld_costs_a_new_organisation_nothing_more(db):
     without_town = queries_of(lambda: make_org(slug="plain"))
     with_town = queries_of(lambda: make_org(slug="town", hq_town="Kati"))
     assert len(with_town) == len(without_town)
+    plain = Organisation.objects.get(slug="plain")
+    plain.name = "Plain Renamed"
+    renamed = queries_of(plain.save)  # nothing withheld changes: no one is read
+    assert naming(renamed, "orgs_person") == []
