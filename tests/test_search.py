@@ -546,6 +546,26 @@ def test_a_large_reindex_leaves_search_and_later_edits_working(regions, monkeypa
 
 
 @pytest.mark.django_db
+def test_from_bulk_rebuild_rows_on_sqlite_the_index_is_rebuilt_once(monkeypatch):
+    """Past BULK_REBUILD rows, SQLite's index is rebuilt at once rather than row by row
+    through its trigger (about 3 s rather than 40 for 100,000 rows); below, it is not."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's index follows a generated column")
+    monkeypatch.setattr("orgs.search_upkeep.BULK_REBUILD", 3)
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Bulk {i}", slug=f"bulk-{i}", kind="local_association")
+        for i in range(3)
+    )
+    Organisation.objects.update(status=Organisation.Status.PUBLISHED)
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    below = queries_of(lambda: update_search_text(ids[:2]))
+    assert naming(below, "'rebuild'") == []
+    at = queries_of(lambda: update_search_text(ids))
+    assert len(naming(at, "'rebuild'")) == 1
+    assert sorted(search("bulk")) == ["bulk-0", "bulk-1", "bulk-2"]
+
+
+@pytest.mark.django_db
 def test_deleting_a_focus_area_reindexes_its_organisations(reference_data):
     org = make_org(slug="o")
     focus = FocusArea.objects.create(slug="bees", label_en="Beekeeping", label_fr="Apiculture")
