@@ -669,6 +669,13 @@ def test_the_searched_columns_hold_each_text_once_in_a_fixed_order():
         "reso",
         "reseau eveil",
     )
+    single = make_org(name="Jeunes", acronym="AJEC", slug="ajec")  # its acronym once
+    single.refresh_from_db()
+    assert (single.search_text, single.search_names, single.search_acronym) == (
+        "ajec jeunes",
+        "ajec jeunes",
+        "ajec",
+    )
 
 
 @pytest.mark.django_db
