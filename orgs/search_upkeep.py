@@ -323,7 +323,8 @@ def _withheld_before(sender, instance, raw=False, **kwargs):
     instance._withheld_before = withheld_terms()
 
 
-def _withheld_after(sender, instance, raw=False, **kwargs):
+def _withheld_after(sender, instance, **kwargs):
+    """Reindex for what the write changed; a raw save noted nothing, so has nothing here."""
     before = instance.__dict__.pop("_withheld_before", None)
     if before is not None:
         reindex_for_withheld_change(before)
