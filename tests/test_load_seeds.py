@@ -315,6 +315,15 @@ def test_history_records_the_change_and_the_seed_file(seeds_dir):
     assert latest.history_change_reason == "load_seeds: 001-base.toml"
 
 
+def test_history_names_every_file_that_gives_the_organisation(seeds_dir):
+    """Its person is in the first file only; the second file still counts."""
+    base_seed(seeds_dir)
+    write_seed(seeds_dir, "002-second.toml", "second-doc", [org("ajcet", name=None, acronym="A")])
+    load()
+    created = Organisation.objects.get(slug="ajcet").history.get()
+    assert created.history_change_reason == "load_seeds: 001-base.toml, 002-second.toml"
+
+
 # --- Idempotence and dry runs -------------------------------------------------------------
 
 
@@ -636,7 +645,43 @@ def test_force_gives_a_person_the_seeds_changed_value_over_the_curators(seeds_di
     load("--force")
 
     assert Person.objects.get(name="Jane Doe").role == "Founder"
-    assert "0 conflicts" in load()  # what the seeds last wrote is now the seeds' value
+    # What the seeds last wrote is now the forced value: a curator's later edit is theirs.
+    Person.objects.filter(name="Jane Doe").update(role="Treasurer")
+    assert "0 conflicts" in load()
+    assert Person.objects.get(name="Jane Doe").role == "Treasurer"
+
+
+def test_curator_edit_after_the_seeds_changed_a_person_is_kept_quietly(seeds_dir):
+    """The load that follows the seeds' new role records it as what the seeds last wrote."""
+    base_seed(seeds_dir)
+    load()
+    base_seed(seeds_dir, people=[{"name": "Jane Doe", "role": "Founder", **cite("Jane.")}])
+    load()
+    Person.objects.filter(name="Jane Doe").update(role="Chair")
+
+    assert "0 conflicts" in load()
+    assert Person.objects.get(name="Jane Doe").role == "Chair"
+
+
+def test_a_value_the_seeds_confirm_is_theirs_to_change_later(seeds_dir):
+    """A curator's start year that a file then gives too is the seeds' value from then on."""
+
+    def write(**years):
+        link = partnership("ajcet", "funded_by", "usip", **years)
+        organisations = [org("ajcet"), org("usip", kind="donor")]
+        write_seed(seeds_dir, "001-a.toml", "doc-a", organisations, [link])
+
+    write()
+    load()
+    Partnership.objects.update(start_year=2015)
+    write(start=2015)
+    assert "0 conflicts" in load()
+    write(start=2016)
+
+    out = load()
+
+    assert Partnership.objects.get().start_year == 2016
+    assert "0 conflicts" in out
 
 
 def test_curator_edit_of_partnership_years_wins(seeds_dir):
