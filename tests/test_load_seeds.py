@@ -684,6 +684,74 @@ def test_a_value_the_seeds_confirm_is_theirs_to_change_later(seeds_dir):
     assert "0 conflicts" in out
 
 
+def test_an_organisation_value_the_seeds_confirm_is_theirs_to_change_later(seeds_dir):
+    """A curator's acronym that a file then gives too is the seeds' from then on."""
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(acronym="AJC")
+    base_seed(seeds_dir, acronym="AJC")
+    assert "0 conflicts" in load()
+    base_seed(seeds_dir, acronym="AJCM")
+
+    out = load()
+
+    assert Organisation.objects.get(slug="ajcet").acronym == "AJCM"
+    assert "0 conflicts" in out
+
+
+def test_a_curators_edit_after_the_seeds_renamed_an_organisation_is_kept_quietly(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    base_seed(seeds_dir, name="AJCET Mali")
+    load()
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET Mali"  # followed
+    Organisation.objects.filter(slug="ajcet").update(name="AJCET (curated)")
+
+    out = load()  # the seeds as they were at the last load
+
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET (curated)"
+    assert "0 conflicts" in out
+
+
+def test_after_force_a_curators_next_edit_of_an_organisation_is_kept_quietly(seeds_dir):
+    """--force makes the seeds' value theirs again: a later edit is the curator's."""
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(name="AJCET (curated)")
+    base_seed(seeds_dir, name="AJCET Mali")
+    load("--force")
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET Mali"
+    Organisation.objects.filter(slug="ajcet").update(name="AJCET (curated again)")
+
+    out = load()
+
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET (curated again)"
+    assert "0 conflicts" in out
+
+
+def test_changed_seed_regions_and_focus_areas_of_an_organisation_are_followed(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    base_seed(
+        seeds_dir,
+        regions=[
+            {"region": "tombouctou", **cite("Works in Timbuktu.")},
+            {"region": "gao", **cite("And in Gao.")},
+        ],
+        focus=[
+            {"focus": "peacebuilding", **cite("Mediates between groups.")},
+            {"focus": "youth", **cite("Works with the young.")},
+        ],
+    )
+
+    out = load()
+
+    ajcet = Organisation.objects.get(slug="ajcet")
+    assert sorted(r.slug for r in ajcet.regions.all()) == ["gao", "tombouctou"]
+    assert sorted(f.slug for f in ajcet.focus_areas.all()) == ["peacebuilding", "youth"]
+    assert "0 conflicts" in out
+
+
 def test_curator_edit_of_partnership_years_wins(seeds_dir):
     base_seed(seeds_dir)
     load()
