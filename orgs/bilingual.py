@@ -27,9 +27,14 @@ class Shown(NamedTuple):
         return bool(self.text)
 
 
+def site_language(code):
+    """The site's language, "fr" or "en", for a language code ("fr", "fr-ml", None)."""
+    return "fr" if (code or "en").startswith("fr") else "en"
+
+
 def reader_language():
     """The language of the page being written: "fr" or "en"."""
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
+    return site_language(get_language())
 
 
 def other_language(language):

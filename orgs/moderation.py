@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import contacts, notifications
+from . import bilingual, contacts, notifications
 from .admin_actions import save_each
 from .models import Citation, Organisation, Source, Submission
 
@@ -76,7 +76,7 @@ def create_draft(submission, user):
             slug=unique_slug(Source, submission.source_title, 50),
             # A guess for the curator who reviews the draft: the language of the page the
             # document was suggested from.
-            language="fr" if submission.language.startswith("fr") else "en",
+            language=bilingual.site_language(submission.language),
         )
         source._history_user = user
         source.save()
