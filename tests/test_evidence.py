@@ -8,9 +8,12 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
+from orgs import backup as restore
+from orgs.backup_schema import read_backup
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from orgs.roles import GROUP_NAME
 
@@ -517,6 +520,22 @@ def test_import_names_every_organisation_refused_each_on_its_own_line(backup):
     ]
     assert "Segou" in lines[0] and "Segou" not in lines[1]
     assert all(line.endswith(".") and not line.endswith("..") for line in lines)
+
+
+def test_a_restore_called_from_a_script_is_refused_with_the_same_lines(backup):
+    """`load()` called without the command (a script, the shell): the error's own
+    message, which a traceback prints, holds the problems one a line, as the command
+    prints them."""
+    path, data = backup
+    refused = ["jeunes-citoyens", "youth-mopti"]
+    data["citations"] = [
+        c for c in data["citations"] if not (c["organisation"] in refused and c["region"])
+    ]
+    _header, *lines = import_error(path, data).splitlines()
+    with pytest.raises(restore.BackupError) as error, transaction.atomic():
+        restore.load(read_backup(path, path.name))
+    assert str(error.value).split("\n") == lines
+    assert len(lines) == 2
 
 
 def test_import_refuses_a_citation_of_a_fact_the_organisation_lacks(backup):
