@@ -35,7 +35,7 @@ def run_tests(mutant, database_url, tests):
     env.pop("CSO_TEST_DB_TEMPLATE", None)  # a SQLite file, for the SQLite runs only
     command = [
         *(sys.executable, "-m", "pytest", *tests, "-x", "-q", "--reuse-db"),
-        *("-p", "no:cacheprovider", "-p", "no:xdist", "-m", "not browser"),
+        *("-p", "no:cacheprovider", "-p", "no:xdist", "-m", "not browser and not reads_source"),
     ]
     try:
         done = subprocess.run(

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.utils.html import escape
 
@@ -73,6 +74,7 @@ def test_no_translation_is_missing_or_fuzzy():
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
 
 
+@pytest.mark.reads_source
 def test_the_po_file_holds_every_string_the_code_marks_and_no_other(tmp_path):
     """The file is what `makemessages` writes (the README's command): a string it would
     add is untranslated on every French page, one it would drop is dead. `_()` inside
