@@ -93,22 +93,30 @@ def test_a_region_renamed_is_named_anew_on_the_cards(directory):
 
 
 @pytest.mark.parametrize(
-    ("language", "meta", "works_in"),
+    ("language", "meta", "works_in", "works_in_two"),
     [
-        ("en", "Local association · founded 2005 · based in Sévaré, Mopti", "Works in: Mopti"),
+        (
+            "en",
+            "Local association · founded 2005 · based in Sévaré, Mopti",
+            "Works in: Mopti",
+            "Works in: Mopti, Segou",
+        ),
         (
             "fr",
             "Association locale · fondée en 2005 · siège à Sévaré, Mopti",
             "Intervient à : Mopti",
+            "Intervient à : Mopti, Ségou",
         ),
     ],
 )
 def test_a_cards_lines_say_its_kind_year_and_places_in_the_readers_language(
-    directory, language, meta, works_in
+    directory, language, meta, works_in, works_in_two
 ):
     with translation.override(language):
         (card,) = cards([directory["youth-mopti"].pk])
         assert (card.meta, card.works_in) == (meta, works_in)
+        (two_regions,) = cards([directory["prison-mopti"].pk])
+        assert two_regions.works_in == works_in_two
         (donor,) = cards([directory["donor-fund"].pk])  # no region of work
         assert donor.works_in == ""
         (unfounded,) = cards([directory["kayes-health"].pk])  # no founding year
