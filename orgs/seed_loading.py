@@ -97,10 +97,9 @@ def require_evidence(seeds, orgs):
 
     def where(slug):
         entity = seeds.organisations.get(slug)
-        if entity is None:  # named only in a partnership
+        if entity is None:  # named only in partnerships (the loader reads no other)
             return next(
-                (p.where for key, p in seeds.partnerships.items() if slug in (key[0], key[2])),
-                f"organisation {slug}",
+                p.where for key, p in seeds.partnerships.items() if slug in (key[0], key[2])
             )
         others = [name for name in dict.fromkeys(entity.files) if name not in entity.where]
         return entity.where + (f" (also in {', '.join(others)})" if others else "")

@@ -1442,3 +1442,61 @@ def test_every_seed_text_the_public_reads_is_checked_for_withheld_names(seeds_di
         "notice: seeds/001-a.toml: partnerships[0] (ajcet funded_by other): locator is shown "
         "to the public as “Letter from [name withheld]”",
     ]
+
+
+# --- The evidence of what a load wrote ------------------------------------------------------
+
+
+def test_an_uncited_fact_is_refused_at_the_entry_and_every_other_file_that_gives_it(seeds_dir):
+    """A curator's uncited region on a draft the seeds then publish: the problem names the
+    entry, then the other files that give the organisation."""
+    base_seed(seeds_dir, status="draft")
+    load()
+    Organisation.objects.get(slug="ajcet").regions.add(Region.objects.get(slug="gao"))
+    base_seed(seeds_dir, status="published")
+    for name in ("002-second.toml", "003-third.toml"):
+        write_seed(seeds_dir, name, name[:3], [org("ajcet", name=None, kind=None)])
+    before = snapshot()
+
+    error = load_error()
+
+    assert error.splitlines()[1:] == [
+        "seeds/001-base.toml: organisations[0] (ajcet) (also in seeds/002-second.toml, "
+        "seeds/003-third.toml): AJCET: every public fact of a published organisation needs a "
+        "citation; none for region of work: Gao."
+    ]
+    assert snapshot() == before
+
+
+def test_an_uncited_fact_of_an_organisation_named_only_in_partnerships_is_refused_there(
+    seeds_dir, reference_data
+):
+    """Published organisations a curator created without citations, which the seeds name
+    only as one side of a partnership: each problem names the first partnership naming it.
+    An organisation one file gives is named by its entry alone."""
+    ajcet = Organisation.objects.create(
+        slug="ajcet", name="Association ajcet", kind="local_association", status="published"
+    )
+    ajcet.regions.add(Region.objects.get(slug="gao"))  # a curator's, not cited
+    Organisation.objects.create(slug="wanep", name="WANEP", kind="network", status="published")
+    Organisation.objects.create(slug="cordaid", name="Cordaid", kind="donor", status="published")
+    links = [
+        partnership("ajcet", "member_of", "wanep"),
+        partnership("cordaid", "funded_by", "usip"),
+        partnership("usip", "partner_of", "wanep"),
+        partnership("cordaid", "partner_of", "ajcet"),
+    ]
+    write_seed(seeds_dir, "001-a.toml", "doc-a", [org("ajcet"), org("usip")], links)
+    before = snapshot()
+
+    error = load_error()
+
+    assert error.splitlines()[1:] == [
+        "seeds/001-a.toml: organisations[0] (ajcet): Association ajcet: every public fact of "
+        "a published organisation needs a citation; none for region of work: Gao.",
+        "seeds/001-a.toml: partnerships[0] (ajcet member_of wanep): WANEP: every public fact "
+        "of a published organisation needs a citation; none for existence.",
+        "seeds/001-a.toml: partnerships[1] (cordaid funded_by usip): Cordaid: every public "
+        "fact of a published organisation needs a citation; none for existence.",
+    ]
+    assert snapshot() == before
