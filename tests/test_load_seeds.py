@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
+from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -298,6 +298,9 @@ def test_partnership_in_two_files_is_one_record_with_a_citation_from_each(seeds_
     assert (funded.start_year, funded.end_year) == (2017, 2018)
     cited_by = funded.citations.values_list("source__slug", flat=True)
     assert sorted(cited_by) == ["base-doc", "second-doc"]
+    # The organisation's own citations name only the file that gives the organisation.
+    existence = Citation.objects.get(fact="existence", organisation__slug="ajcet")
+    assert existence.history.get().history_change_reason == "load_seeds: 001-base.toml"
 
 
 def test_history_records_the_change_and_the_seed_file(seeds_dir):
@@ -313,6 +316,88 @@ def test_history_records_the_change_and_the_seed_file(seeds_dir):
     load()
     latest = ajcet.history.filter(description_en="Civic education for young people.").first()
     assert latest.history_change_reason == "load_seeds: 001-base.toml"
+    assert latest.history_type == "~"
+
+
+def test_each_citation_is_reported_and_its_history_names_its_seed_file(seeds_dir):
+    base_seed(seeds_dir)
+    out = load(verbosity=2)
+    assert "citation existence of ajcet from base-doc: created" in out
+    founded = Citation.objects.get(fact="founded")
+    assert (founded.locator, founded.quote) == ("p. 1", "It was founded in 2010.")
+    assert founded.history.get().history_change_reason == "load_seeds: 001-base.toml"
+
+    base_seed(seeds_dir, founded={"year": 2010, **cite("Founded in 2010, it says.", "p. 9")})
+    out = load(verbosity=2)
+
+    assert "citation founded of ajcet from base-doc: updated (locator, quote)" in out
+    assert "0 created, 1 updated" in out
+    founded.refresh_from_db()
+    assert (founded.locator, founded.quote) == ("p. 9", "Founded in 2010, it says.")
+    assert founded.history.first().history_change_reason == "load_seeds: 001-base.toml"
+
+
+def test_citations_from_a_curators_own_source_are_the_curators(seeds_dir):
+    """A curator's citation deleted, and a seed citation moved to the curator's source:
+    the seeds' citation is written again from the seeds' source, as nothing deleted it."""
+    base_seed(seeds_dir)
+    load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    registry = Source.objects.create(language="en", slug="registry", publisher="Mali", title="R")
+    Citation.objects.create(
+        organisation=ajcet, source=registry, fact="founded", locator="entry 12", quote="2010."
+    ).delete()
+    moved = Citation.objects.get(fact="existence", organisation=ajcet)
+    moved.source = registry
+    moved.save()
+
+    out = load(verbosity=2)
+
+    assert "citation existence of ajcet from base-doc: created" in out
+    existence = ajcet.citations.filter(fact="existence")
+    assert sorted(existence.values_list("source__slug", flat=True)) == ["base-doc", "registry"]
+    assert ajcet.citations.filter(fact="founded").count() == 1
+    assert "0 conflicts" in out
+
+
+def test_each_record_created_is_reported_and_recorded_with_every_file_that_gives_it(seeds_dir):
+    base_seed(seeds_dir)
+    jane = {"name": "Jane Doe", "role": "Director", **cite("Jane Doe, again.")}
+    write_seed(
+        seeds_dir, "002-second.toml", "second-doc", [org("ajcet", name=None, people=[jane])]
+    )
+
+    out = load(verbosity=2)
+
+    both = "seeds/001-base.toml, seeds/002-second.toml"
+    assert f"organisation ajcet: created ({both})" in out.splitlines()
+    assert f"person ajcet Jane Doe: created ({both})" in out.splitlines()
+    assert "partnership ajcet funded_by usip: created (seeds/001-base.toml)" in out.splitlines()
+    reason = "load_seeds: 001-base.toml, 002-second.toml"
+    assert Person.objects.get().history.get().history_change_reason == reason
+    assert Organisation.objects.get(slug="ajcet").history.get().history_change_reason == reason
+
+
+def test_the_history_signal_of_a_load_reaches_receivers_as_a_save_sends_it(seeds_dir):
+    """One post_save per organisation records its history once the load has written it:
+    a receiver of post_save (simple-history's, search's, any other) gets it with the
+    arguments of a real save, as it gets the save the load made without history."""
+    from django.db.models.signals import post_save
+
+    received = []
+
+    def receiver(sender, instance, **kwargs):
+        arguments = ("created", "raw", "using", "update_fields")
+        received.append((instance.slug, *(kwargs[name] for name in arguments)))
+
+    post_save.connect(receiver, sender=Organisation, dispatch_uid="test_load_seeds")
+    try:
+        base_seed(seeds_dir)
+        load()
+    finally:
+        post_save.disconnect(sender=Organisation, dispatch_uid="test_load_seeds")
+    saved = [(slug, True, False, "default", None) for slug in ("ajcet", "usip")]
+    assert received == saved * 2  # the saves without history, then the history
 
 
 def test_history_names_every_file_that_gives_the_organisation(seeds_dir):
@@ -340,8 +425,11 @@ def test_second_run_changes_nothing_and_says_unchanged(seeds_dir):
 
     assert snapshot() == before
     assert Organisation.objects.get(slug="ajcet").updated == updated
-    assert "unchanged: 0 created, 0 updated" in out
-    assert "0 conflicts" in out
+    # Every row the files and fixtures give counted once, each organisation too.
+    rows = sum(model.objects.count() for model in [Region, FocusArea, *MODELS])
+    assert out.splitlines()[-1] == (
+        f"2 seed files unchanged: 0 created, 0 updated, {rows} unchanged, 0 conflicts."
+    )
 
 
 def test_dry_run_writes_nothing_and_lists_what_it_would_do(seeds_dir):
@@ -402,17 +490,22 @@ def test_seed_changes_update_every_kind_of_record_and_say_which_fields(
     text = path.read_text()
     assert '"Report base-doc"' in text and "end = 2018" in text
     text = text.replace('"Report base-doc"', '"Report base-doc, revised"')
+    text = text.replace("start = 2017", "start = 2016")
     path.write_text(text.replace("end = 2018", "end = 2019"))
 
     out = load(verbosity=2)
 
     assert Source.objects.get(slug="base-doc").title == "Report base-doc, revised"
-    assert Person.objects.get(name="Jane Doe").role == "Founder"
-    assert Partnership.objects.get().end_year == 2019
+    jane = Person.objects.get(name="Jane Doe")
+    assert jane.role == "Founder"
+    assert jane.history.first().history_change_reason == "load_seeds: 001-base.toml"
+    link = Partnership.objects.get()
+    assert (link.start_year, link.end_year) == (2016, 2019)
+    assert link.history.first().history_change_reason == "load_seeds: 001-base.toml"
     assert "source base-doc: updated (title)" in out
     assert "organisation ajcet: updated (name, description_en)" in out
     assert "person ajcet Jane Doe: updated (role)" in out
-    assert "partnership ajcet funded_by usip: updated (end_year)" in out
+    assert "partnership ajcet funded_by usip: updated (start_year, end_year)" in out
     assert "4 updated" in out
 
 
@@ -556,9 +649,15 @@ def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
             {"region": "tombouctou", **cite("Works in Timbuktu.")},
             {"region": "mopti", **cite("And Mopti.")},
         ],
+        focus=[
+            {"focus": "peacebuilding", **cite("Mediates between groups.")},
+            {"focus": "youth", **cite("Works with the young.")},
+        ],
     )
     out = load()
     assert [r.slug for r in ajcet.regions.all()] == ["gao"]
+    # The citations after the one not written are: the new focus area is cited.
+    assert Citation.objects.get(focus_area__slug="youth").quote == "Works with the young."
     assert "regions: kept the curator's ['gao'], the seeds say ['mopti', 'tombouctou']" in out
     # The seeds' citation of Mopti would cite a region the kept value does not have.
     assert "regions[1]: citation not written: Mopti is not a region where AJCET works" in out
@@ -690,7 +789,9 @@ def test_an_organisation_value_the_seeds_confirm_is_theirs_to_change_later(seeds
     load()
     Organisation.objects.filter(slug="ajcet").update(acronym="AJC")
     base_seed(seeds_dir, acronym="AJC")
-    assert "0 conflicts" in load()
+    out = load(verbosity=2)
+    assert "organisation ajcet: updated ((what the seeds last wrote))" in out
+    assert "0 conflicts" in out
     base_seed(seeds_dir, acronym="AJCM")
 
     out = load()
@@ -812,14 +913,16 @@ def test_a_person_a_curator_deleted_holds_back_only_themselves(seeds_dir):
     base_seed(seeds_dir, people=people)
     load()
     Person.objects.get(name="Jane Doe").delete()
-    people[1]["role"] = "Secretary"
+    people[1].update(role="Secretary", quote="John Roe keeps the minutes.")
     base_seed(seeds_dir, people=people)
 
     out = load()
 
     assert "people[0] (Jane Doe): deleted by a curator, not re-created" in out
     assert not Person.objects.filter(name="Jane Doe").exists()
-    assert Person.objects.get(name="John Roe").role == "Secretary"  # the next one follows
+    john = Person.objects.get(name="John Roe")  # the next one follows, and its citation
+    assert john.role == "Secretary"
+    assert john.citations.get().quote == "John Roe keeps the minutes."
 
 
 def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
@@ -854,9 +957,45 @@ def test_an_organisation_a_curator_deleted_holds_back_only_itself(seeds_dir):
     assert not Organisation.objects.filter(slug="ajcet").exists()
     assert not Person.objects.filter(name="Jane Doe").exists()
     assert "organisations[0] (ajcet): deleted by a curator, not re-created" in out
-    # What the seeds say after it, of another organisation, is loaded.
+    # What the seeds say after it, of another organisation, is loaded, with its citations.
     assert Organisation.objects.get(slug="usip").acronym == "USIP"
     assert Person.objects.get(name="Ali Maiga").organisation.slug == "usip"
+    usip_existence = Citation.objects.filter(organisation__slug="usip", fact="existence")
+    assert sorted(usip_existence.values_list("source__slug", flat=True)) == [
+        "base-doc",
+        "more-doc",
+    ]
+
+
+def test_curator_deletion_of_a_partnership_wins_until_forced_and_holds_back_only_itself(
+    seeds_dir,
+):
+    def write(quote):
+        links = [
+            partnership("ajcet", "funded_by", "usip"),
+            partnership("usip", "partner_of", "ajcet", quote=quote),
+        ]
+        write_seed(seeds_dir, "001-a.toml", "doc-a", [org("ajcet"), org("usip")], links)
+
+    write("USIP works with AJCET.")
+    load()
+    Partnership.objects.get(relation="funded_by").delete()
+    write("USIP and AJCET work together.")
+
+    out = load()
+
+    assert not Partnership.objects.filter(relation="funded_by").exists()
+    assert (
+        "seeds/001-a.toml: partnerships[0] (ajcet funded_by usip): deleted by a curator, "
+        "not re-created"
+    ) in out
+    # The partnership after it follows the seeds, citation and all.
+    partner_of = Partnership.objects.get(relation="partner_of")
+    assert partner_of.citations.get().quote == "USIP and AJCET work together."
+    load("--force")
+    funded_by = Partnership.objects.get(relation="funded_by")
+    assert (funded_by.organisation.slug, funded_by.partner.slug) == ("ajcet", "usip")
+    assert funded_by.citations.get().quote == "ajcet funded_by usip."
 
 
 def test_curator_deletion_of_a_citation_wins(seeds_dir):
