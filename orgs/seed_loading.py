@@ -157,7 +157,7 @@ def load_reference_data(report):
 
 
 def _reason(files):
-    names = dict.fromkeys(name.rsplit("/", 1)[-1] for name in files)
+    names = dict.fromkeys(Path(name).name for name in files)
     reason = "load_seeds: " + ", ".join(names)
     return reason if len(reason) <= REASON_MAX else reason[: REASON_MAX - 1] + "…"
 
@@ -352,8 +352,8 @@ class _Loader:
         return getattr(org, key)
 
     def set_org_field(self, org, key, value):
-        if key == "hq_region":
-            org.hq_region = self.regions[value] if value else None
+        if key == "hq_region":  # a seed file's headquarters always names its region
+            org.hq_region = self.regions[value]
         else:
             setattr(org, key, value)
 

@@ -310,6 +310,7 @@ def test_history_records_the_change_and_the_seed_file(seeds_dir):
     created = ajcet.history.get()  # one row per load, not one per many-to-many change
     assert created.history_type == "+"
     assert created.history_change_reason == "load_seeds: 001-base.toml"
+    assert "ajcet" in created.search_text  # the row as the load left it, searchable
     assert [r.region.slug for r in created.regions.all()] == ["tombouctou"]
 
     base_seed(seeds_dir, description_en="Civic education for young people.")
@@ -322,7 +323,7 @@ def test_history_records_the_change_and_the_seed_file(seeds_dir):
 def test_each_citation_is_reported_and_its_history_names_its_seed_file(seeds_dir):
     base_seed(seeds_dir)
     out = load(verbosity=2)
-    assert "citation existence of ajcet from base-doc: created" in out
+    assert "citation existence of ajcet from base-doc: created" in out.splitlines()
     founded = Citation.objects.get(fact="founded")
     assert (founded.locator, founded.quote) == ("p. 1", "It was founded in 2010.")
     assert founded.history.get().history_change_reason == "load_seeds: 001-base.toml"
@@ -353,7 +354,7 @@ def test_citations_from_a_curators_own_source_are_the_curators(seeds_dir):
 
     out = load(verbosity=2)
 
-    assert "citation existence of ajcet from base-doc: created" in out
+    assert "citation existence of ajcet from base-doc: created" in out.splitlines()
     existence = ajcet.citations.filter(fact="existence")
     assert sorted(existence.values_list("source__slug", flat=True)) == ["base-doc", "registry"]
     assert ajcet.citations.filter(fact="founded").count() == 1
@@ -400,6 +401,37 @@ def test_the_history_signal_of_a_load_reaches_receivers_as_a_save_sends_it(seeds
     assert received == saved * 2  # the saves without history, then the history
 
 
+def test_a_source_is_reported_and_recorded_with_the_file_that_gives_it(seeds_dir):
+    base_seed(seeds_dir)
+    out = load(verbosity=2)
+    assert "source base-doc: created (seeds/001-base.toml)" in out.splitlines()
+    source = Source.objects.get(slug="base-doc")
+    assert source.history.get().history_change_reason == "load_seeds: 001-base.toml"
+
+    path = seeds_dir / "001-base.toml"
+    text = path.read_text().replace('"Report base-doc"', '"Report, revised"')
+    path.write_text(text.replace('"Peace Direct"', '"Peace Direct Mali"'))
+    out = load(verbosity=2)
+
+    assert "source base-doc: updated (publisher, title)" in out.splitlines()
+    source.refresh_from_db()
+    assert (source.publisher, source.title) == ("Peace Direct Mali", "Report, revised")
+    assert source.history.first().history_change_reason == "load_seeds: 001-base.toml"
+
+
+def test_a_history_reason_too_long_for_its_column_is_cut_with_an_ellipsis(seeds_dir):
+    """simple-history keeps 100 characters: a reason of 100 is kept whole, 101 is cut."""
+    fits = "a" * 83 + ".toml"  # "load_seeds: " and 88 characters
+    write_seed(seeds_dir, fits, "fits", [org("one")])
+    write_seed(seeds_dir, "b" + fits, "cut", [org("two")])
+    load()
+    fitting = Source.objects.get(slug="fits").history.get().history_change_reason
+    assert fitting == f"load_seeds: {fits}"
+    assert len(fitting) == 100
+    cut = Source.objects.get(slug="cut").history.get().history_change_reason
+    assert cut == f"load_seeds: b{fits}"[:99] + "…"
+
+
 def test_history_names_every_file_that_gives_the_organisation(seeds_dir):
     """Its person is in the first file only; the second file still counts."""
     base_seed(seeds_dir)
@@ -421,15 +453,15 @@ def test_second_run_changes_nothing_and_says_unchanged(seeds_dir):
     before = snapshot()
     updated = Organisation.objects.get(slug="ajcet").updated
 
-    out = load()
+    out = load(verbosity=2)
 
     assert snapshot() == before
     assert Organisation.objects.get(slug="ajcet").updated == updated
-    # Every row the files and fixtures give counted once, each organisation too.
+    # Nothing listed, and every row the files and fixtures give counted once.
     rows = sum(model.objects.count() for model in [Region, FocusArea, *MODELS])
-    assert out.splitlines()[-1] == (
+    assert out.splitlines() == [
         f"2 seed files unchanged: 0 created, 0 updated, {rows} unchanged, 0 conflicts."
-    )
+    ]
 
 
 def test_dry_run_writes_nothing_and_lists_what_it_would_do(seeds_dir):
@@ -445,6 +477,11 @@ def test_dry_run_writes_nothing_and_lists_what_it_would_do(seeds_dir):
     base_seed(seeds_dir, name="AJCET Mali")
     out = load("--dry-run")
     assert "organisation ajcet: would be updated (name)" in out
+    rows = sum(model.objects.count() for model in [Region, FocusArea, *MODELS])
+    assert out.splitlines()[-1] == (
+        "Dry run, nothing written. 1 seed file would change: "
+        f"0 created, 1 updated, {rows - 1} unchanged, 0 conflicts."
+    )
     assert snapshot() == before
     assert Organisation.objects.get(slug="ajcet").name == "AJCET"
 
@@ -1320,6 +1357,43 @@ def test_the_seed_error_of_a_load_lists_every_problem(seeds_dir):
     ]
 
 
+def test_a_load_outside_the_command_keeps_a_curators_edit_unless_forced(seeds_dir):
+    """What a caller of seed_loading.load() (a shell, a script) gets by default."""
+    from django.db import transaction
+
+    from orgs import seed_loading
+
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(name="AJCET (curated)")
+    base_seed(seeds_dir, name="AJCET Mali")
+    with transaction.atomic():
+        report = seed_loading.load(seeds_dir)
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET (curated)"
+    assert len(report.conflicts) == 1
+
+
+def test_what_the_seeds_last_wrote_is_stored_by_field_person_and_partnership(seeds_dir):
+    """The record later loads compare a curator's values with: its shape is data that
+    every database keeps from one version of the code to the next."""
+    base_seed(seeds_dir)
+    load()
+    assert Organisation.objects.get(slug="ajcet").seeded_values == {
+        "name": "AJCET",
+        "name_original": "Association des jeunes pour la citoyenneté",
+        "kind": "local_association",
+        "description_en": "Youth civic education.",
+        "founded": 2010,
+        "hq_region": "tombouctou",
+        "hq_town": "Timbuktu",
+        "status": "published",
+        "regions": ["tombouctou"],
+        "focus_areas": ["peacebuilding"],
+        "people": {"Jane Doe": {"role": "Director"}},
+        "partnerships": {"funded_by usip": {"start_year": 2017, "end_year": 2018}},
+    }
+
+
 def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
     base_seed(seeds_dir)
     write_seed(
@@ -1421,8 +1495,10 @@ def test_unchanged_reload_of_sixty_organisations_takes_few_queries(
     organisations = [
         org(
             f"org-{i}",
+            headquarters={"region": "mopti", "town": "Mopti", **cite()},
             regions=[{"region": "mopti", **cite()}],
             focus=[{"focus": "peacebuilding", **cite()}],
+            people=[{"name": f"Person {i}", "role": "Director", **cite()}],
         )
         for i in range(60)
     ]
