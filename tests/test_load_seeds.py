@@ -164,6 +164,58 @@ def test_load_also_loads_the_reference_fixtures(seeds_dir):
     out = load(verbosity=2)
     assert Region.objects.filter(slug="tombouctou").exists()
     assert "region tombouctou: created (regions.json)" in out
+    # Rows keep their fixture's ids, and what a curator adds next takes a free one
+    # (on PostgreSQL, the id sequences are moved past the ids the fixtures gave).
+    Region.objects.create(slug="new-region", name="New region", zone="north")
+    FocusArea.objects.create(slug="new-area", label_en="New area", label_fr="Nouveau domaine")
+
+
+def test_a_fixture_row_a_curator_changed_is_restored_and_its_version_moves_on(seeds_dir):
+    load()
+    gao = Region.objects.get(slug="gao")
+    fixture, version = (gao.name, gao.pcode), gao.version
+    gao.name = "Gao (edited)"
+    gao.save()
+    gao.pcode = "ML99"
+    gao.save()
+
+    out = load(verbosity=2)
+
+    gao.refresh_from_db()
+    assert (gao.name, gao.pcode, gao.version) == (*fixture, version + 3)
+    assert [line for line in out.splitlines() if "updated" in line] == [
+        "region gao: updated (name, pcode)",
+        "0 seed files loaded: 0 created, 1 updated, "
+        f"{Region.objects.count() + FocusArea.objects.count() - 1} unchanged, 0 conflicts.",
+    ]
+
+
+def test_a_fixture_row_whose_id_a_curator_took_is_created_under_another(seeds_dir):
+    regions = json.loads((settings.FIXTURE_DIRS[0] / "regions.json").read_text("utf-8"))
+    gao = next(row for row in regions if row["fields"]["slug"] == "gao")
+    fields = {**gao["fields"], "slug": "curators-region", "name": "A curator's region"}
+    Region.objects.create(pk=gao["pk"], **{k: v for k, v in fields.items() if k != "parent"})
+
+    load()
+
+    assert Region.objects.get(pk=gao["pk"]).name == "A curator's region"
+    assert Region.objects.get(slug="gao").name == gao["fields"]["name"]
+    # Every other row keeps its fixture's id, none overwritten by the one moved.
+    loaded = dict(Region.objects.values_list("slug", "pk"))
+    assert {row["fields"]["slug"]: row["pk"] for row in regions if row is not gao} == {
+        slug: pk for slug, pk in loaded.items() if slug not in ("gao", "curators-region")
+    }
+    # And a curator can add another (PostgreSQL's sequence is past every id used).
+    Region.objects.create(slug="new-region", name="New region", zone=gao["fields"]["zone"])
+
+
+def test_a_missing_fixture_stops_the_load_and_says_where_it_was_looked_for(
+    seeds_dir, settings, tmp_path
+):
+    settings.FIXTURE_DIRS = [tmp_path / "nowhere"]
+    assert load_error().splitlines()[1:] == [
+        f"fixture regions.json is in none of {settings.FIXTURE_DIRS}"
+    ]
 
 
 def test_load_reads_the_fixtures_as_utf8_whatever_the_servers_locale(seeds_dir):
