@@ -196,8 +196,9 @@ def test_a_fixture_row_whose_id_a_curator_took_is_created_under_another(seeds_di
     fields = {**gao["fields"], "slug": "curators-region", "name": "A curator's region"}
     Region.objects.create(pk=gao["pk"], **{k: v for k, v in fields.items() if k != "parent"})
 
-    load()
+    out = load(verbosity=2)
 
+    assert "region gao: created (regions.json)" in out.splitlines()
     assert Region.objects.get(pk=gao["pk"]).name == "A curator's region"
     assert Region.objects.get(slug="gao").name == gao["fields"]["name"]
     # Every other row keeps its fixture's id, none overwritten by the one moved.
