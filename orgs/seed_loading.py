@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connection
 from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
@@ -97,10 +99,9 @@ def require_evidence(seeds, orgs):
 
     def where(slug):
         entity = seeds.organisations.get(slug)
-        if entity is None:  # named only in a partnership
+        if entity is None:  # named only in partnerships (the loader reads no other)
             return next(
-                (p.where for key, p in seeds.partnerships.items() if slug in (key[0], key[2])),
-                f"organisation {slug}",
+                p.where for key, p in seeds.partnerships.items() if slug in (key[0], key[2])
             )
         others = [name for name in dict.fromkeys(entity.files) if name not in entity.where]
         return entity.where + (f" (also in {', '.join(others)})" if others else "")
@@ -132,6 +133,8 @@ def load_reference_data(report):
         models = {type(obj) for obj in objects}
         existing = {(m, o.slug): o for m in models for o in m.objects.all()}
         taken = {(type(o), o.pk) for o in existing.values()}
+        moved = []  # new rows whose id a row of another slug has: given a new id last
+        wrote_ids = False
         for obj in objects:
             model = type(obj)
             label = f"{model._meta.verbose_name} {obj.slug}"
@@ -143,9 +146,11 @@ def load_reference_data(report):
             ]
             if current is None:
                 if (model, obj.pk) in taken:
-                    obj.pk = None
-                obj.save()
-                report.count("created", label, path.name)
+                    moved.append((obj, label))
+                else:
+                    obj.save()
+                    wrote_ids = True
+                    report.count("created", label, path.name)
                 continue
             changed = [f for f in fields if getattr(current, f) != getattr(obj, f)]
             if changed:
@@ -155,10 +160,20 @@ def load_reference_data(report):
                 report.count("updated", label, ", ".join(changed))
             else:
                 report.count("unchanged", label)
+        if wrote_ids or moved:
+            # Rows inserted with the fixture's ids leave PostgreSQL's id sequences behind:
+            # move them past every id, as loaddata does, so that new rows get free ones.
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(sql)
+        for obj, label in moved:
+            obj.pk = None
+            obj.save()
+            report.count("created", label, path.name)
 
 
 def _reason(files):
-    names = dict.fromkeys(name.rsplit("/", 1)[-1] for name in files)
+    names = dict.fromkeys(Path(name).name for name in files)
     reason = "load_seeds: " + ", ".join(names)
     return reason if len(reason) <= REASON_MAX else reason[: REASON_MAX - 1] + "…"
 
@@ -353,8 +368,8 @@ class _Loader:
         return getattr(org, key)
 
     def set_org_field(self, org, key, value):
-        if key == "hq_region":
-            org.hq_region = self.regions[value] if value else None
+        if key == "hq_region":  # a seed file's headquarters always names its region
+            org.hq_region = self.regions[value]
         else:
             setattr(org, key, value)
 

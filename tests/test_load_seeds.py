@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from orgs.models import Citation, Organisation, Partnership, Person, Region, Source
+from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +164,59 @@ def test_load_also_loads_the_reference_fixtures(seeds_dir):
     out = load(verbosity=2)
     assert Region.objects.filter(slug="tombouctou").exists()
     assert "region tombouctou: created (regions.json)" in out
+    # Rows keep their fixture's ids, and what a curator adds next takes a free one
+    # (on PostgreSQL, the id sequences are moved past the ids the fixtures gave).
+    Region.objects.create(slug="new-region", name="New region", zone="north")
+    FocusArea.objects.create(slug="new-area", label_en="New area", label_fr="Nouveau domaine")
+
+
+def test_a_fixture_row_a_curator_changed_is_restored_and_its_version_moves_on(seeds_dir):
+    load()
+    gao = Region.objects.get(slug="gao")
+    fixture, version = (gao.name, gao.pcode), gao.version
+    gao.name = "Gao (edited)"
+    gao.save()
+    gao.pcode = "ML99"
+    gao.save()
+
+    out = load(verbosity=2)
+
+    gao.refresh_from_db()
+    assert (gao.name, gao.pcode, gao.version) == (*fixture, version + 3)
+    assert [line for line in out.splitlines() if "updated" in line] == [
+        "region gao: updated (name, pcode)",
+        "0 seed files loaded: 0 created, 1 updated, "
+        f"{Region.objects.count() + FocusArea.objects.count() - 1} unchanged, 0 conflicts.",
+    ]
+
+
+def test_a_fixture_row_whose_id_a_curator_took_is_created_under_another(seeds_dir):
+    regions = json.loads((settings.FIXTURE_DIRS[0] / "regions.json").read_text("utf-8"))
+    gao = next(row for row in regions if row["fields"]["slug"] == "gao")
+    fields = {**gao["fields"], "slug": "curators-region", "name": "A curator's region"}
+    Region.objects.create(pk=gao["pk"], **{k: v for k, v in fields.items() if k != "parent"})
+
+    out = load(verbosity=2)
+
+    assert "region gao: created (regions.json)" in out.splitlines()
+    assert Region.objects.get(pk=gao["pk"]).name == "A curator's region"
+    assert Region.objects.get(slug="gao").name == gao["fields"]["name"]
+    # Every other row keeps its fixture's id, none overwritten by the one moved.
+    loaded = dict(Region.objects.values_list("slug", "pk"))
+    assert {row["fields"]["slug"]: row["pk"] for row in regions if row is not gao} == {
+        slug: pk for slug, pk in loaded.items() if slug not in ("gao", "curators-region")
+    }
+    # And a curator can add another (PostgreSQL's sequence is past every id used).
+    Region.objects.create(slug="new-region", name="New region", zone=gao["fields"]["zone"])
+
+
+def test_a_missing_fixture_stops_the_load_and_says_where_it_was_looked_for(
+    seeds_dir, settings, tmp_path
+):
+    settings.FIXTURE_DIRS = [tmp_path / "nowhere"]
+    assert load_error().splitlines()[1:] == [
+        f"fixture regions.json is in none of {settings.FIXTURE_DIRS}"
+    ]
 
 
 def test_load_reads_the_fixtures_as_utf8_whatever_the_servers_locale(seeds_dir):
@@ -298,6 +351,9 @@ def test_partnership_in_two_files_is_one_record_with_a_citation_from_each(seeds_
     assert (funded.start_year, funded.end_year) == (2017, 2018)
     cited_by = funded.citations.values_list("source__slug", flat=True)
     assert sorted(cited_by) == ["base-doc", "second-doc"]
+    # The organisation's own citations name only the file that gives the organisation.
+    existence = Citation.objects.get(fact="existence", organisation__slug="ajcet")
+    assert existence.history.get().history_change_reason == "load_seeds: 001-base.toml"
 
 
 def test_history_records_the_change_and_the_seed_file(seeds_dir):
@@ -307,12 +363,126 @@ def test_history_records_the_change_and_the_seed_file(seeds_dir):
     created = ajcet.history.get()  # one row per load, not one per many-to-many change
     assert created.history_type == "+"
     assert created.history_change_reason == "load_seeds: 001-base.toml"
+    assert "ajcet" in created.search_text  # the row as the load left it, searchable
     assert [r.region.slug for r in created.regions.all()] == ["tombouctou"]
 
     base_seed(seeds_dir, description_en="Civic education for young people.")
     load()
     latest = ajcet.history.filter(description_en="Civic education for young people.").first()
     assert latest.history_change_reason == "load_seeds: 001-base.toml"
+    assert latest.history_type == "~"
+
+
+def test_each_citation_is_reported_and_its_history_names_its_seed_file(seeds_dir):
+    base_seed(seeds_dir)
+    out = load(verbosity=2)
+    assert "citation existence of ajcet from base-doc: created" in out.splitlines()
+    founded = Citation.objects.get(fact="founded")
+    assert (founded.locator, founded.quote) == ("p. 1", "It was founded in 2010.")
+    assert founded.history.get().history_change_reason == "load_seeds: 001-base.toml"
+
+    base_seed(seeds_dir, founded={"year": 2010, **cite("Founded in 2010, it says.", "p. 9")})
+    out = load(verbosity=2)
+
+    assert "citation founded of ajcet from base-doc: updated (locator, quote)" in out
+    assert "0 created, 1 updated" in out
+    founded.refresh_from_db()
+    assert (founded.locator, founded.quote) == ("p. 9", "Founded in 2010, it says.")
+    assert founded.history.first().history_change_reason == "load_seeds: 001-base.toml"
+
+
+def test_citations_from_a_curators_own_source_are_the_curators(seeds_dir):
+    """A curator's citation deleted, and a seed citation moved to the curator's source:
+    the seeds' citation is written again from the seeds' source, as nothing deleted it."""
+    base_seed(seeds_dir)
+    load()
+    ajcet = Organisation.objects.get(slug="ajcet")
+    registry = Source.objects.create(language="en", slug="registry", publisher="Mali", title="R")
+    Citation.objects.create(
+        organisation=ajcet, source=registry, fact="founded", locator="entry 12", quote="2010."
+    ).delete()
+    moved = Citation.objects.get(fact="existence", organisation=ajcet)
+    moved.source = registry
+    moved.save()
+
+    out = load(verbosity=2)
+
+    assert "citation existence of ajcet from base-doc: created" in out.splitlines()
+    existence = ajcet.citations.filter(fact="existence")
+    assert sorted(existence.values_list("source__slug", flat=True)) == ["base-doc", "registry"]
+    assert ajcet.citations.filter(fact="founded").count() == 1
+    assert "0 conflicts" in out
+
+
+def test_each_record_created_is_reported_and_recorded_with_every_file_that_gives_it(seeds_dir):
+    base_seed(seeds_dir)
+    jane = {"name": "Jane Doe", "role": "Director", **cite("Jane Doe, again.")}
+    write_seed(
+        seeds_dir, "002-second.toml", "second-doc", [org("ajcet", name=None, people=[jane])]
+    )
+
+    out = load(verbosity=2)
+
+    both = "seeds/001-base.toml, seeds/002-second.toml"
+    assert f"organisation ajcet: created ({both})" in out.splitlines()
+    assert f"person ajcet Jane Doe: created ({both})" in out.splitlines()
+    assert "partnership ajcet funded_by usip: created (seeds/001-base.toml)" in out.splitlines()
+    reason = "load_seeds: 001-base.toml, 002-second.toml"
+    assert Person.objects.get().history.get().history_change_reason == reason
+    assert Organisation.objects.get(slug="ajcet").history.get().history_change_reason == reason
+
+
+def test_the_history_signal_of_a_load_reaches_receivers_as_a_save_sends_it(seeds_dir):
+    """One post_save per organisation records its history once the load has written it:
+    a receiver of post_save (simple-history's, search's, any other) gets it with the
+    arguments of a real save, as it gets the save the load made without history."""
+    from django.db.models.signals import post_save
+
+    received = []
+
+    def receiver(sender, instance, **kwargs):
+        arguments = ("created", "raw", "using", "update_fields")
+        received.append((instance.slug, *(kwargs[name] for name in arguments)))
+
+    post_save.connect(receiver, sender=Organisation, dispatch_uid="test_load_seeds")
+    try:
+        base_seed(seeds_dir)
+        load()
+    finally:
+        post_save.disconnect(sender=Organisation, dispatch_uid="test_load_seeds")
+    saved = [(slug, True, False, "default", None) for slug in ("ajcet", "usip")]
+    assert received == saved * 2  # the saves without history, then the history
+
+
+def test_a_source_is_reported_and_recorded_with_the_file_that_gives_it(seeds_dir):
+    base_seed(seeds_dir)
+    out = load(verbosity=2)
+    assert "source base-doc: created (seeds/001-base.toml)" in out.splitlines()
+    source = Source.objects.get(slug="base-doc")
+    assert source.history.get().history_change_reason == "load_seeds: 001-base.toml"
+
+    path = seeds_dir / "001-base.toml"
+    text = path.read_text().replace('"Report base-doc"', '"Report, revised"')
+    path.write_text(text.replace('"Peace Direct"', '"Peace Direct Mali"'))
+    out = load(verbosity=2)
+
+    assert "source base-doc: updated (publisher, title)" in out.splitlines()
+    source.refresh_from_db()
+    assert (source.publisher, source.title) == ("Peace Direct Mali", "Report, revised")
+    assert source.history.first().history_change_reason == "load_seeds: 001-base.toml"
+
+
+def test_a_history_reason_too_long_for_its_column_is_cut_with_an_ellipsis(seeds_dir):
+    """simple-history keeps 100 characters: a reason of 100 is kept whole, 101 is cut."""
+    fits = "a" * 83 + ".toml"  # "load_seeds: " and 88 characters
+    write_seed(seeds_dir, fits, "fits", [org("one")])
+    write_seed(seeds_dir, "b" + fits, "cut", [org("two")])
+    load()
+    fitting = Source.objects.get(slug="fits").history.get().history_change_reason
+    assert fitting == f"load_seeds: {fits}"
+    assert len(fitting) == 100
+    cut = Source.objects.get(slug="cut").history.get().history_change_reason
+    assert cut == f"load_seeds: b{fits}"[:99] + "…"
 
 
 def test_history_names_every_file_that_gives_the_organisation(seeds_dir):
@@ -336,12 +506,15 @@ def test_second_run_changes_nothing_and_says_unchanged(seeds_dir):
     before = snapshot()
     updated = Organisation.objects.get(slug="ajcet").updated
 
-    out = load()
+    out = load(verbosity=2)
 
     assert snapshot() == before
     assert Organisation.objects.get(slug="ajcet").updated == updated
-    assert "unchanged: 0 created, 0 updated" in out
-    assert "0 conflicts" in out
+    # Nothing listed, and every row the files and fixtures give counted once.
+    rows = sum(model.objects.count() for model in [Region, FocusArea, *MODELS])
+    assert out.splitlines() == [
+        f"2 seed files unchanged: 0 created, 0 updated, {rows} unchanged, 0 conflicts."
+    ]
 
 
 def test_dry_run_writes_nothing_and_lists_what_it_would_do(seeds_dir):
@@ -357,6 +530,11 @@ def test_dry_run_writes_nothing_and_lists_what_it_would_do(seeds_dir):
     base_seed(seeds_dir, name="AJCET Mali")
     out = load("--dry-run")
     assert "organisation ajcet: would be updated (name)" in out
+    rows = sum(model.objects.count() for model in [Region, FocusArea, *MODELS])
+    assert out.splitlines()[-1] == (
+        "Dry run, nothing written. 1 seed file would change: "
+        f"0 created, 1 updated, {rows - 1} unchanged, 0 conflicts."
+    )
     assert snapshot() == before
     assert Organisation.objects.get(slug="ajcet").name == "AJCET"
 
@@ -402,17 +580,22 @@ def test_seed_changes_update_every_kind_of_record_and_say_which_fields(
     text = path.read_text()
     assert '"Report base-doc"' in text and "end = 2018" in text
     text = text.replace('"Report base-doc"', '"Report base-doc, revised"')
+    text = text.replace("start = 2017", "start = 2016")
     path.write_text(text.replace("end = 2018", "end = 2019"))
 
     out = load(verbosity=2)
 
     assert Source.objects.get(slug="base-doc").title == "Report base-doc, revised"
-    assert Person.objects.get(name="Jane Doe").role == "Founder"
-    assert Partnership.objects.get().end_year == 2019
+    jane = Person.objects.get(name="Jane Doe")
+    assert jane.role == "Founder"
+    assert jane.history.first().history_change_reason == "load_seeds: 001-base.toml"
+    link = Partnership.objects.get()
+    assert (link.start_year, link.end_year) == (2016, 2019)
+    assert link.history.first().history_change_reason == "load_seeds: 001-base.toml"
     assert "source base-doc: updated (title)" in out
     assert "organisation ajcet: updated (name, description_en)" in out
     assert "person ajcet Jane Doe: updated (role)" in out
-    assert "partnership ajcet funded_by usip: updated (end_year)" in out
+    assert "partnership ajcet funded_by usip: updated (start_year, end_year)" in out
     assert "4 updated" in out
 
 
@@ -556,9 +739,15 @@ def test_curator_region_change_conflicts_with_new_seed_regions(seeds_dir):
             {"region": "tombouctou", **cite("Works in Timbuktu.")},
             {"region": "mopti", **cite("And Mopti.")},
         ],
+        focus=[
+            {"focus": "peacebuilding", **cite("Mediates between groups.")},
+            {"focus": "youth", **cite("Works with the young.")},
+        ],
     )
     out = load()
     assert [r.slug for r in ajcet.regions.all()] == ["gao"]
+    # The citations after the one not written are: the new focus area is cited.
+    assert Citation.objects.get(focus_area__slug="youth").quote == "Works with the young."
     assert "regions: kept the curator's ['gao'], the seeds say ['mopti', 'tombouctou']" in out
     # The seeds' citation of Mopti would cite a region the kept value does not have.
     assert "regions[1]: citation not written: Mopti is not a region where AJCET works" in out
@@ -690,7 +879,9 @@ def test_an_organisation_value_the_seeds_confirm_is_theirs_to_change_later(seeds
     load()
     Organisation.objects.filter(slug="ajcet").update(acronym="AJC")
     base_seed(seeds_dir, acronym="AJC")
-    assert "0 conflicts" in load()
+    out = load(verbosity=2)
+    assert "organisation ajcet: updated ((what the seeds last wrote))" in out
+    assert "0 conflicts" in out
     base_seed(seeds_dir, acronym="AJCM")
 
     out = load()
@@ -812,14 +1003,16 @@ def test_a_person_a_curator_deleted_holds_back_only_themselves(seeds_dir):
     base_seed(seeds_dir, people=people)
     load()
     Person.objects.get(name="Jane Doe").delete()
-    people[1]["role"] = "Secretary"
+    people[1].update(role="Secretary", quote="John Roe keeps the minutes.")
     base_seed(seeds_dir, people=people)
 
     out = load()
 
     assert "people[0] (Jane Doe): deleted by a curator, not re-created" in out
     assert not Person.objects.filter(name="Jane Doe").exists()
-    assert Person.objects.get(name="John Roe").role == "Secretary"  # the next one follows
+    john = Person.objects.get(name="John Roe")  # the next one follows, and its citation
+    assert john.role == "Secretary"
+    assert john.citations.get().quote == "John Roe keeps the minutes."
 
 
 def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
@@ -854,9 +1047,45 @@ def test_an_organisation_a_curator_deleted_holds_back_only_itself(seeds_dir):
     assert not Organisation.objects.filter(slug="ajcet").exists()
     assert not Person.objects.filter(name="Jane Doe").exists()
     assert "organisations[0] (ajcet): deleted by a curator, not re-created" in out
-    # What the seeds say after it, of another organisation, is loaded.
+    # What the seeds say after it, of another organisation, is loaded, with its citations.
     assert Organisation.objects.get(slug="usip").acronym == "USIP"
     assert Person.objects.get(name="Ali Maiga").organisation.slug == "usip"
+    usip_existence = Citation.objects.filter(organisation__slug="usip", fact="existence")
+    assert sorted(usip_existence.values_list("source__slug", flat=True)) == [
+        "base-doc",
+        "more-doc",
+    ]
+
+
+def test_curator_deletion_of_a_partnership_wins_until_forced_and_holds_back_only_itself(
+    seeds_dir,
+):
+    def write(quote):
+        links = [
+            partnership("ajcet", "funded_by", "usip"),
+            partnership("usip", "partner_of", "ajcet", quote=quote),
+        ]
+        write_seed(seeds_dir, "001-a.toml", "doc-a", [org("ajcet"), org("usip")], links)
+
+    write("USIP works with AJCET.")
+    load()
+    Partnership.objects.get(relation="funded_by").delete()
+    write("USIP and AJCET work together.")
+
+    out = load()
+
+    assert not Partnership.objects.filter(relation="funded_by").exists()
+    assert (
+        "seeds/001-a.toml: partnerships[0] (ajcet funded_by usip): deleted by a curator, "
+        "not re-created"
+    ) in out
+    # The partnership after it follows the seeds, citation and all.
+    partner_of = Partnership.objects.get(relation="partner_of")
+    assert partner_of.citations.get().quote == "USIP and AJCET work together."
+    load("--force")
+    funded_by = Partnership.objects.get(relation="funded_by")
+    assert (funded_by.organisation.slug, funded_by.partner.slug) == ("ajcet", "usip")
+    assert funded_by.citations.get().quote == "ajcet funded_by usip."
 
 
 def test_curator_deletion_of_a_citation_wins(seeds_dir):
@@ -1181,6 +1410,43 @@ def test_the_seed_error_of_a_load_lists_every_problem(seeds_dir):
     ]
 
 
+def test_a_load_outside_the_command_keeps_a_curators_edit_unless_forced(seeds_dir):
+    """What a caller of seed_loading.load() (a shell, a script) gets by default."""
+    from django.db import transaction
+
+    from orgs import seed_loading
+
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.filter(slug="ajcet").update(name="AJCET (curated)")
+    base_seed(seeds_dir, name="AJCET Mali")
+    with transaction.atomic():
+        report = seed_loading.load(seeds_dir)
+    assert Organisation.objects.get(slug="ajcet").name == "AJCET (curated)"
+    assert len(report.conflicts) == 1
+
+
+def test_what_the_seeds_last_wrote_is_stored_by_field_person_and_partnership(seeds_dir):
+    """The record later loads compare a curator's values with: its shape is data that
+    every database keeps from one version of the code to the next."""
+    base_seed(seeds_dir)
+    load()
+    assert Organisation.objects.get(slug="ajcet").seeded_values == {
+        "name": "AJCET",
+        "name_original": "Association des jeunes pour la citoyenneté",
+        "kind": "local_association",
+        "description_en": "Youth civic education.",
+        "founded": 2010,
+        "hq_region": "tombouctou",
+        "hq_town": "Timbuktu",
+        "status": "published",
+        "regions": ["tombouctou"],
+        "focus_areas": ["peacebuilding"],
+        "people": {"Jane Doe": {"role": "Director"}},
+        "partnerships": {"funded_by usip": {"start_year": 2017, "end_year": 2018}},
+    }
+
+
 def test_files_that_disagree_on_a_field_name_both_files(seeds_dir):
     base_seed(seeds_dir)
     write_seed(
@@ -1282,8 +1548,10 @@ def test_unchanged_reload_of_sixty_organisations_takes_few_queries(
     organisations = [
         org(
             f"org-{i}",
+            headquarters={"region": "mopti", "town": "Mopti", **cite()},
             regions=[{"region": "mopti", **cite()}],
             focus=[{"focus": "peacebuilding", **cite()}],
+            people=[{"name": f"Person {i}", "role": "Director", **cite()}],
         )
         for i in range(60)
     ]
@@ -1442,3 +1710,61 @@ def test_every_seed_text_the_public_reads_is_checked_for_withheld_names(seeds_di
         "notice: seeds/001-a.toml: partnerships[0] (ajcet funded_by other): locator is shown "
         "to the public as “Letter from [name withheld]”",
     ]
+
+
+# --- The evidence of what a load wrote ------------------------------------------------------
+
+
+def test_an_uncited_fact_is_refused_at_the_entry_and_every_other_file_that_gives_it(seeds_dir):
+    """A curator's uncited region on a draft the seeds then publish: the problem names the
+    entry, then the other files that give the organisation."""
+    base_seed(seeds_dir, status="draft")
+    load()
+    Organisation.objects.get(slug="ajcet").regions.add(Region.objects.get(slug="gao"))
+    base_seed(seeds_dir, status="published")
+    for name in ("002-second.toml", "003-third.toml"):
+        write_seed(seeds_dir, name, name[:3], [org("ajcet", name=None, kind=None)])
+    before = snapshot()
+
+    error = load_error()
+
+    assert error.splitlines()[1:] == [
+        "seeds/001-base.toml: organisations[0] (ajcet) (also in seeds/002-second.toml, "
+        "seeds/003-third.toml): AJCET: every public fact of a published organisation needs a "
+        "citation; none for region of work: Gao."
+    ]
+    assert snapshot() == before
+
+
+def test_an_uncited_fact_of_an_organisation_named_only_in_partnerships_is_refused_there(
+    seeds_dir, reference_data
+):
+    """Published organisations a curator created without citations, which the seeds name
+    only as one side of a partnership: each problem names the first partnership naming it.
+    An organisation one file gives is named by its entry alone."""
+    ajcet = Organisation.objects.create(
+        slug="ajcet", name="Association ajcet", kind="local_association", status="published"
+    )
+    ajcet.regions.add(Region.objects.get(slug="gao"))  # a curator's, not cited
+    Organisation.objects.create(slug="wanep", name="WANEP", kind="network", status="published")
+    Organisation.objects.create(slug="cordaid", name="Cordaid", kind="donor", status="published")
+    links = [
+        partnership("ajcet", "member_of", "wanep"),
+        partnership("cordaid", "funded_by", "usip"),
+        partnership("usip", "partner_of", "wanep"),
+        partnership("cordaid", "partner_of", "ajcet"),
+    ]
+    write_seed(seeds_dir, "001-a.toml", "doc-a", [org("ajcet"), org("usip")], links)
+    before = snapshot()
+
+    error = load_error()
+
+    assert error.splitlines()[1:] == [
+        "seeds/001-a.toml: organisations[0] (ajcet): Association ajcet: every public fact of "
+        "a published organisation needs a citation; none for region of work: Gao.",
+        "seeds/001-a.toml: partnerships[0] (ajcet member_of wanep): WANEP: every public fact "
+        "of a published organisation needs a citation; none for existence.",
+        "seeds/001-a.toml: partnerships[1] (cordaid funded_by usip): Cordaid: every public "
+        "fact of a published organisation needs a citation; none for existence.",
+    ]
+    assert snapshot() == before
