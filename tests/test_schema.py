@@ -501,3 +501,18 @@ def test_a_backup_names_its_problems_in_json_words(backup, tmp_path):
         lines[2] == f'{path}: organisations[1].seeded_values: expected an object, got the text "y"'
     )
     assert lines[3] == f'{path}: people[0]: unknown key "age"'
+
+
+def test_an_unknown_key_inside_a_seeded_person_is_named_where_it_is(backup, tmp_path):
+    """Seeded people are a table keyed by name: the key is named under that name, with no
+    hint (the record type is not looked up through a table of names)."""
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0]["seeded_values"] = {"people": {"Awa Diallo": {"rol": "Chair"}}}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    lines = problem_lines(refused("import_directory", str(path)))
+
+    assert lines == [
+        f'{path}: organisations[0].seeded_values.people.Awa Diallo: unknown key "rol"'
+    ]
