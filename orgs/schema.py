@@ -254,20 +254,18 @@ def field_type(
     collapse=False,
     pattern=None,
     pattern_help="",
-    schema=None,
     nullable=None,
 ):
     """The type of a value written to `model.name`, with that field's limits.
 
     `strip`/`collapse` tidy whitespace before the checks (seed files, written by
-    hand); `pattern` narrows a text further; `schema` adds to its JSON Schema.
+    hand); `pattern` narrows a text further.
     """
     field = model._meta.get_field(name)
     nullable = field.null if nullable is None else nullable
     if field.many_to_one:  # a reference, by the key it points to (a region's parent: a slug)
         target = field.target_field
         return field_type(target.model, target.name, pattern=pattern, nullable=nullable)
-    json_schema = {}
     if isinstance(field, models.BooleanField):
         base, checker = bool, None
         json_schema = {"type": "boolean"}
@@ -294,7 +292,7 @@ def field_type(
             json_schema["pattern"] = "^(https?://[^\\u0000]*)?$"
     else:
         raise TypeError(f"no file type for {model.__name__}.{name} ({type(field).__name__})")
-    json_schema = {k: v for k, v in json_schema.items() if v is not None} | (schema or {})
+    json_schema = {k: v for k, v in json_schema.items() if v is not None}
     if nullable:
         json_schema = {"anyOf": [json_schema, {"type": "null"}]}
     checks = [AfterValidator(checker)] if checker else []
