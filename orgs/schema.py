@@ -20,7 +20,6 @@ import difflib
 import json
 import re
 import tomllib
-import types
 import typing
 from typing import Annotated
 
@@ -387,13 +386,16 @@ def _model_at(root, loc):
 
 
 def _unwrap(annotation, list_item=False):
+    """The type inside Annotated[...], and a list's item type when `list_item`.
+
+    No table of a seed file or a backup is optional, so unions are left alone: one
+    around a table would only cost its unknown keys their "did you mean" hint.
+    """
     while True:
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
         if origin is Annotated:
             annotation = args[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in args if a is not type(None))
         elif list_item and origin is list:
             annotation, list_item = args[0], False
         else:
