@@ -639,3 +639,15 @@ def test_brackets_closed_earlier_leave_the_open_ones_counted(tmp_path):
     assert read_problems(read_json, path) == [
         f"f.json: line 1: nested more than {MAX_DEPTH} levels deep"
     ]
+
+
+def test_a_null_is_refused_where_the_database_holds_none(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    org = data["organisations"][0]
+    org.update(name=None, founded=None, last_checked=None, hq_region=None)
+    data["people"][0]["is_public"] = None
+    path = write_backup(data, tmp_path)
+    assert problem_lines(refused("import_directory", str(path))) == [
+        f"{path}: organisations[0].name: expected a text in quotes, got null",
+        f"{path}: people[0].is_public: expected true or false, got null",
+    ]
