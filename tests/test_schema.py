@@ -7,9 +7,14 @@ control is the same file without the damage, which loads.
 
 import datetime
 import json
+import pathlib
 import re
+import resource
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
@@ -550,6 +555,7 @@ def test_a_backup_date_that_is_no_date_or_has_no_time_zone_is_refused(backup, tm
     data["organisations"][0].update(
         last_checked="yesterday", created="soon", updated="2025-03-01T09:30:00"
     )
+    data["organisations"][1]["last_checked"] = "2025-03-01T09:30:00+00:00"
     path = write_backup(data, tmp_path)
 
     assert problem_lines(refused("import_directory", str(path))) == [
@@ -557,6 +563,7 @@ def test_a_backup_date_that_is_no_date_or_has_no_time_zone_is_refused(backup, tm
         f'{path}: organisations[0].created: "soon" is not a date and time '
         "(2025-03-01T09:30:00+00:00)",
         f'{path}: organisations[0].updated: "2025-03-01T09:30:00" has no time zone',
+        f'{path}: organisations[1].last_checked: "2025-03-01T09:30:00+00:00" is not a date',
     ]
     assert not Organisation.objects.exists()
 
@@ -626,11 +633,40 @@ def test_the_problems_of_a_file_read_as_one_per_line(tmp_path):
     )
 
 
-def test_a_file_that_does_not_say_its_size_is_read_no_further_than_the_limit():
-    """A device or a pipe reports no size: it is cut off one byte past the limit."""
+def test_a_file_that_does_not_say_its_size_is_read_up_to_the_limit_and_no_further():
+    """/proc/self/cmdline reports a size of 0 whatever it holds: it is read whole at its
+    own length, and refused one byte under it."""
+    length = len(pathlib.Path("/proc/self/cmdline").read_bytes())
+    text = read_text("/proc/self/cmdline", "cmdline", length)
+    assert len(text.encode()) == length
     with pytest.raises(FileProblems) as error:
-        read_text("/dev/zero", "zero", 1000)
-    assert error.value.problems == ["zero: more than the 1,000 bytes allowed"]
+        read_text("/proc/self/cmdline", "cmdline", length - 1)
+    assert error.value.problems == [f"cmdline: more than the {length - 1:,} bytes allowed"]
+
+
+def test_a_device_that_never_ends_is_read_no_further_than_the_limit():
+    """/dev/zero, read in a process whose memory is capped, so that a read without a
+    limit fails this test instead of exhausting the machine."""
+    read = (
+        "from orgs.schema import FileProblems, read_text\n"
+        "try:\n"
+        "    read_text('/dev/zero', 'zero', 1000)\n"
+        "except FileProblems as error:\n"
+        "    print(error.problems)\n"
+    )
+
+    def cap_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    child = subprocess.run(
+        [sys.executable, "-c", read],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap_memory,
+        cwd=settings.BASE_DIR,
+    )
+    assert child.stdout == "['zero: more than the 1,000 bytes allowed']\n", child.stderr
 
 
 def test_brackets_closed_earlier_leave_the_open_ones_counted(tmp_path):
