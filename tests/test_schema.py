@@ -687,3 +687,13 @@ def test_a_null_is_refused_where_the_database_holds_none(backup, tmp_path):
         f"{path}: organisations[0].name: expected a text in quotes, got null",
         f"{path}: people[0].is_public: expected true or false, got null",
     ]
+
+
+def test_a_backup_text_is_restored_exactly_with_its_spaces(backup, tmp_path):
+    """Seed files are written by hand and tidied; a backup is restored as it was saved."""
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0]["description_en"] = "  Youth work.\n"
+    data["organisations"][0]["acronym"] = " "
+    call_command("import_directory", str(write_backup(data, tmp_path)), verbosity=0)
+    restored = Organisation.objects.get(slug=data["organisations"][0]["slug"])
+    assert (restored.description_en, restored.acronym) == ("  Youth work.\n", " ")
