@@ -20,7 +20,6 @@ import difflib
 import json
 import re
 import tomllib
-import types
 import typing
 from typing import Annotated
 
@@ -254,20 +253,18 @@ def field_type(
     collapse=False,
     pattern=None,
     pattern_help="",
-    schema=None,
     nullable=None,
 ):
     """The type of a value written to `model.name`, with that field's limits.
 
     `strip`/`collapse` tidy whitespace before the checks (seed files, written by
-    hand); `pattern` narrows a text further; `schema` adds to its JSON Schema.
+    hand); `pattern` narrows a text further.
     """
     field = model._meta.get_field(name)
     nullable = field.null if nullable is None else nullable
     if field.many_to_one:  # a reference, by the key it points to (a region's parent: a slug)
         target = field.target_field
         return field_type(target.model, target.name, pattern=pattern, nullable=nullable)
-    json_schema = {}
     if isinstance(field, models.BooleanField):
         base, checker = bool, None
         json_schema = {"type": "boolean"}
@@ -294,7 +291,7 @@ def field_type(
             json_schema["pattern"] = "^(https?://[^\\u0000]*)?$"
     else:
         raise TypeError(f"no file type for {model.__name__}.{name} ({type(field).__name__})")
-    json_schema = {k: v for k, v in json_schema.items() if v is not None} | (schema or {})
+    json_schema = {k: v for k, v in json_schema.items() if v is not None}
     if nullable:
         json_schema = {"anyOf": [json_schema, {"type": "null"}]}
     checks = [AfterValidator(checker)] if checker else []
@@ -389,13 +386,16 @@ def _model_at(root, loc):
 
 
 def _unwrap(annotation, list_item=False):
+    """The type inside Annotated[...], and a list's item type when `list_item`.
+
+    No table of a seed file or a backup is optional, so unions are left alone: one
+    around a table would only cost its unknown keys their "did you mean" hint.
+    """
     while True:
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
         if origin is Annotated:
             annotation = args[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in args if a is not type(None))
         elif list_item and origin is list:
             annotation, list_item = args[0], False
         else:

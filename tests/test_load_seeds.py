@@ -1166,6 +1166,28 @@ ERROR_CASES = {
         + ", ".join(Organisation.Kind.values)
         + ")",
     ),
+    "kind that is nearly one": (
+        {"organisations": [bad_entry(kind="local-association")]},
+        'seeds/002-bad.toml: organisations[0].kind: unknown kind "local-association" '
+        '(did you mean "local_association"?) (one of: '
+        + ", ".join(Organisation.Kind.values)
+        + ")",
+    ),
+    "slug that is no slug": (
+        {"organisations": [org("Bad Org")]},
+        'seeds/002-bad.toml: organisations[0].slug: "Bad Org" is not a slug '
+        "(lower-case letters, digits, single hyphens)",
+    ),
+    "citation given as an array": (
+        {"organisations": [bad_entry(existence=[cite()])]},
+        "seeds/002-bad.toml: organisations[0].existence: expected a table with locator, quote, "
+        "got an array",
+    ),
+    "regions given as a text": (
+        {"organisations": [bad_entry(regions="tombouctou")]},
+        "seeds/002-bad.toml: organisations[0].regions: expected an array, "
+        'got the text "tombouctou"',
+    ),
     "unknown relation": (
         {"partnerships": [partnership("ajcet", "befriends", "usip")]},
         'seeds/002-bad.toml: partnerships[0].relation: unknown relation "befriends" (one of: '

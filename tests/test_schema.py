@@ -7,9 +7,14 @@ control is the same file without the damage, which loads.
 
 import datetime
 import json
+import pathlib
 import re
+import resource
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
@@ -501,3 +506,194 @@ def test_a_backup_names_its_problems_in_json_words(backup, tmp_path):
         lines[2] == f'{path}: organisations[1].seeded_values: expected an object, got the text "y"'
     )
     assert lines[3] == f'{path}: people[0]: unknown key "age"'
+
+
+def test_an_unknown_key_inside_a_seeded_person_is_named_where_it_is(backup, tmp_path):
+    """Seeded people are a table keyed by name: the key is named under that name, with no
+    hint (the record type is not looked up through a table of names)."""
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0]["seeded_values"] = {"people": {"Awa Diallo": {"rol": "Chair"}}}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    lines = problem_lines(refused("import_directory", str(path)))
+
+    assert lines == [
+        f'{path}: organisations[0].seeded_values.people.Awa Diallo: unknown key "rol"'
+    ]
+
+
+# --- Values at their limits, and each refusal whole ---------------------------------------
+
+
+def write_backup(data, tmp_path):
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_years_at_the_limits_import_and_a_year_beyond_either_is_refused(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0]["founded"] = 1799
+    data["organisations"][1]["founded"] = 2101
+    path = write_backup(data, tmp_path)
+    assert problem_lines(refused("import_directory", str(path))) == [
+        f"{path}: organisations[0].founded: 1799 is outside 1800-2100",
+        f"{path}: organisations[1].founded: 2101 is outside 1800-2100",
+    ]
+    assert not Organisation.objects.exists()
+
+    data["organisations"][0]["founded"] = 1800
+    data["organisations"][1]["founded"] = 2100
+    call_command("import_directory", str(write_backup(data, tmp_path)), verbosity=0)
+    founded = Organisation.objects.values_list("founded", flat=True)
+    assert {1800, 2100} <= set(founded)
+
+
+def test_a_backup_date_that_is_no_date_or_has_no_time_zone_is_refused(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0].update(
+        last_checked="yesterday", created="soon", updated="2025-03-01T09:30:00"
+    )
+    data["organisations"][1]["last_checked"] = "2025-03-01T09:30:00+00:00"
+    path = write_backup(data, tmp_path)
+
+    assert problem_lines(refused("import_directory", str(path))) == [
+        f'{path}: organisations[0].last_checked: "yesterday" is not a date',
+        f'{path}: organisations[0].created: "soon" is not a date and time '
+        "(2025-03-01T09:30:00+00:00)",
+        f'{path}: organisations[0].updated: "2025-03-01T09:30:00" has no time zone',
+        f'{path}: organisations[1].last_checked: "2025-03-01T09:30:00+00:00" is not a date',
+    ]
+    assert not Organisation.objects.exists()
+
+
+def test_a_region_spelling_is_refused_with_a_nul_empty_or_over_80_characters(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["regions"][0]["aliases"] = ["Ba\x00mako", "  ", "x" * 81, "y" * 80]
+    path = write_backup(data, tmp_path)
+    assert problem_lines(refused("import_directory", str(path))) == [
+        f"{path}: regions[0].aliases[0]: contains a NUL character",
+        f"{path}: regions[0].aliases[1]: empty",
+        f"{path}: regions[0].aliases[2]: 81 characters, at most 80",
+    ]
+
+    data["regions"][0]["aliases"] = ["y" * 80]
+    call_command("import_directory", str(write_backup(data, tmp_path)), verbosity=0)
+    assert Region.objects.get(slug=data["regions"][0]["slug"]).aliases == ["y" * 80]
+
+
+def test_a_list_where_a_backup_record_belongs_is_named_in_json_words(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["sources"][0] = ["x"]
+    data["people"][0] = {"x": 1}
+    path = write_backup(data, tmp_path)
+
+    lines = problem_lines(refused("import_directory", str(path)))
+
+    assert lines[0] == (
+        f"{path}: sources[0]: expected an object with slug, publisher, title, date, url, "
+        "language, description_en, description_fr, got a list"
+    )
+    assert lines[1:] == [
+        f'{path}: people[0]: missing required key "{key}"'
+        for key in ("name", "role", "is_public", "version", "organisation")
+    ] + [f'{path}: people[0]: unknown key "x"']
+
+
+def test_a_text_of_exactly_its_maximum_length_loads(seeds_dir):
+    quote = "q" * Citation._meta.get_field("quote").max_length
+    description = "d" * Organisation._meta.get_field("description_en").max_length
+    content = seed_with('quote = "AJCET works here."', f'quote = "{quote}"').replace(
+        "Youth civic education.", description
+    )
+    (seeds_dir / "001-hostile.toml").write_text(content, encoding="utf-8")
+    call_command("load_seeds", verbosity=0)
+    assert Organisation.objects.get(slug="ajcet").description_en == description
+    assert Citation.objects.get(fact="existence").quote == quote
+
+
+def test_a_field_the_files_cannot_hold_is_refused_by_name_when_a_schema_is_built():
+    from orgs.schema import field_type
+
+    with pytest.raises(TypeError) as error:
+        field_type(Organisation, "seeded_values")
+    assert str(error.value) == "no file type for Organisation.seeded_values (JSONField)"
+
+
+def test_the_problems_of_a_file_read_as_one_per_line(tmp_path):
+    """What a caller outside the commands (a shell, a script) sees of a refused file."""
+    path = tmp_path / "f.json"
+    path.write_text('{"a": 1, "a": 2, "b": {"c": 1, "c": 2}}', encoding="utf-8")
+    with pytest.raises(FileProblems) as error:
+        read_json(path, "f.json", 1000)
+    assert str(error.value) == (
+        'f.json: the top level: key "a" appears more than once\n'
+        'f.json: b: key "c" appears more than once'
+    )
+
+
+def test_a_file_that_does_not_say_its_size_is_read_up_to_the_limit_and_no_further():
+    """/proc/self/cmdline reports a size of 0 whatever it holds: it is read whole at its
+    own length, and refused one byte under it."""
+    length = len(pathlib.Path("/proc/self/cmdline").read_bytes())
+    text = read_text("/proc/self/cmdline", "cmdline", length)
+    assert len(text.encode()) == length
+    with pytest.raises(FileProblems) as error:
+        read_text("/proc/self/cmdline", "cmdline", length - 1)
+    assert error.value.problems == [f"cmdline: more than the {length - 1:,} bytes allowed"]
+
+
+def test_a_device_that_never_ends_is_read_no_further_than_the_limit():
+    """/dev/zero, read in a process whose memory is capped, so that a read without a
+    limit fails this test instead of exhausting the machine."""
+    read = (
+        "from orgs.schema import FileProblems, read_text\n"
+        "try:\n"
+        "    read_text('/dev/zero', 'zero', 1000)\n"
+        "except FileProblems as error:\n"
+        "    print(error.problems)\n"
+    )
+
+    def cap_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    child = subprocess.run(
+        [sys.executable, "-c", read],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap_memory,
+        cwd=settings.BASE_DIR,
+    )
+    assert child.stdout == "['zero: more than the 1,000 bytes allowed']\n", child.stderr
+
+
+def test_brackets_closed_earlier_leave_the_open_ones_counted(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text("[[], [[]], " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "]", encoding="utf-8")
+    assert read_problems(read_json, path) == [
+        f"f.json: line 1: nested more than {MAX_DEPTH} levels deep"
+    ]
+
+
+def test_a_null_is_refused_where_the_database_holds_none(backup, tmp_path):
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    org = data["organisations"][0]
+    org.update(name=None, founded=None, last_checked=None, hq_region=None)
+    data["people"][0]["is_public"] = None
+    path = write_backup(data, tmp_path)
+    assert problem_lines(refused("import_directory", str(path))) == [
+        f"{path}: organisations[0].name: expected a text in quotes, got null",
+        f"{path}: people[0].is_public: expected true or false, got null",
+    ]
+
+
+def test_a_backup_text_is_restored_exactly_with_its_spaces(backup, tmp_path):
+    """Seed files are written by hand and tidied; a backup is restored as it was saved."""
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["organisations"][0]["description_en"] = "  Youth work.\n"
+    data["organisations"][0]["acronym"] = " "
+    call_command("import_directory", str(write_backup(data, tmp_path)), verbosity=0)
+    restored = Organisation.objects.get(slug=data["organisations"][0]["slug"])
+    assert (restored.description_en, restored.acronym) == ("  Youth work.\n", " ")
