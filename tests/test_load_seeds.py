@@ -1790,3 +1790,21 @@ def test_an_uncited_fact_of_an_organisation_named_only_in_partnerships_is_refuse
         "fact of a published organisation needs a citation; none for existence.",
     ]
     assert snapshot() == before
+
+
+def test_a_seed_text_is_stored_without_its_surrounding_spaces_and_spaces_alone_are_empty(
+    seeds_dir,
+):
+    """Seed files are written by hand: a name typed with spaces around it is stored
+    without them, and a required text of spaces only is refused as empty."""
+    write_seed(
+        seeds_dir,
+        "000-a.toml",
+        "report-a",
+        organisations=[org("spaced", name="  Association Spaced \n", acronym=" AS ")],
+    )
+    load()
+    stored = Organisation.objects.get(slug="spaced")
+    assert (stored.name, stored.acronym) == ("Association Spaced", "AS")
+    write_seed(seeds_dir, "000-a.toml", "report-a", organisations=[org("spaced", name="   ")])
+    assert load_error().splitlines()[1:] == ["seeds/000-a.toml: organisations[0].name: empty"]
