@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import hxl
@@ -479,6 +480,49 @@ def test_a_kind_or_zone_without_a_label_is_written_as_its_code(client, reference
     assert rows["old-kind"].get("#org+type") == "retired_kind"
     assert rows["old-kind"].get("#loc+zone") == "sahel"
     assert rows["known-kind"].get("#org+type") == "Local association"  # a label, as usual
+
+
+@pytest.mark.parametrize(
+    "stored, written",
+    [
+        # The fraction is left out when it is zero, as datetime.isoformat() does.
+        (datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC), "2026-01-02T03:04:05+00:00"),
+        (
+            datetime.datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=datetime.UTC),
+            "2026-01-02T03:04:05.000007+00:00",
+        ),
+        # A time given in another zone is written in UTC.
+        (
+            datetime.datetime(
+                2026,
+                12,
+                31,
+                23,
+                30,
+                0,
+                120000,
+                tzinfo=datetime.timezone(datetime.timedelta(hours=-2)),
+            ),
+            "2027-01-01T01:30:00.120000+00:00",
+        ),
+    ],
+)
+def test_the_time_of_the_last_change_is_iso_8601_in_utc(
+    client, reference_data, tmp_path, stored, written
+):
+    """Both files write when an organisation last changed as `isoformat()` writes it
+    in UTC; the database writes that text, so a whole second and a small fraction
+    are the cases where it could differ."""
+    make_org(name="Timed", slug="timed").regions.set([Region.objects.get(slug="mopti")])
+    Organisation.objects.filter(slug="timed").update(updated=stored)
+    assert Organisation.objects.get(slug="timed").updated.isoformat() == written
+    if connection.vendor == "postgresql":  # UTC whatever the session's zone (undone at the end)
+        with connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'America/Bogota'")
+    _response, body = download(client, "/export/orgs.csv")
+    assert [row["updated"] for row in read_csv(body)] == [written]
+    _response, body = download(client, "/export/orgs.hxl.csv")
+    assert [row.get("#date+updated") for row in read_hxl(body, tmp_path)] == [written]
 
 
 def test_a_sector_label_with_a_comma_stays_one_sector(client, directory, tmp_path):
