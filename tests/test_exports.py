@@ -629,3 +629,38 @@ def test_rows_are_read_and_written_a_part_at_a_time(client, reference_data, monk
     assert lines == [1, 2, 2, 1]  # the header, then the rows two by two
     rows = csv.DictReader(io.StringIO("".join(pieces), newline=""))
     assert [row["slug"] for row in rows] == [f"org-{i}" for i in range(5)]
+
+
+def test_each_set_of_links_has_its_cells_made_once_and_few_sets_are_held(monkeypatch):
+    """A row whose regions or focus areas were seen before gets the cells made for
+    them then; when MEMO_SIZE sets are held, a new set empties the memory first."""
+    made = []
+
+    def cells_of(links):
+        made.append(links)
+        return f"cells of {links}"
+
+    memory = exports.Remembered(cells_of)
+    assert [memory["3,7"], memory["3,7"], memory[None]] == [
+        "cells of 3,7",
+        "cells of 3,7",
+        "cells of None",
+    ]
+    assert made == ["3,7", None]
+    assert memory == {"3,7": "cells of 3,7", None: "cells of None"}
+    monkeypatch.setattr(exports.Remembered, "MEMO_SIZE", 2)
+    assert memory["9"] == "cells of 9"
+    assert memory == {"9": "cells of 9"}, "full: emptied before the new set was added"
+    assert memory["3,7"] == "cells of 3,7"
+    assert made == ["3,7", None, "9", "3,7"]
+
+
+@pytest.mark.parametrize("url", ["/export/orgs.csv", "/export/orgs.hxl.csv"])
+def test_a_file_is_the_same_when_one_set_of_links_is_held_at_a_time(
+    client, directory, monkeypatch, url
+):
+    """Emptying the memory of cells never changes a cell."""
+    _response, whole = download(client, url)
+    monkeypatch.setattr(exports.Remembered, "MEMO_SIZE", 1)
+    _response, bounded = download(client, url)
+    assert bounded == whole
