@@ -210,22 +210,24 @@ def csv_lines(request, orgs):
     labels = Labels(request)
     cells_of = operator.itemgetter(*COLUMNS)
 
-    @Remembered
-    def region_cells(regions):
+    def cells_of_regions(regions):
         worked_in = labels.in_region_order(regions)
         return (
             "; ".join([labels.region_label[pk] for pk in worked_in]),
             "; ".join(sorted({labels.regions[pk].zone for pk in worked_in})),
         )
 
-    @Remembered
-    def focus_cell(focus_areas):
+    def cell_of_focus_areas(focus_areas):
         return "; ".join([labels.focus_label[pk] for pk in labels.in_focus_order(focus_areas)])
+
+    # Not decorators: mutmut leaves a decorated function unmutated.
+    region_cells = Remembered(cells_of_regions)
+    focus_cells = Remembered(cell_of_focus_areas)
 
     for row in orgs:
         labels.add_common(row)
         row["regions"], row["zones"] = region_cells[row["region_ids"]]
-        row["focus_areas"] = focus_cell[row["focus_ids"]]
+        row["focus_areas"] = focus_cells[row["focus_ids"]]
         row["social_links"] = "; ".join(social_link_list(row["social_links"]))
         # Contacts not marked public were blanked when read (orgs.contacts).
         if block := blocks.add(csv_line(cells_of(row))):
@@ -251,13 +253,11 @@ def hxl_lines(request, orgs):
     before_of = operator.itemgetter(*HXL_BEFORE)
     after_of = operator.itemgetter(*HXL_AFTER)
 
-    @Remembered
-    def sectors(focus_areas):
+    def sectors_of(focus_areas):
         labels_of = [labels.focus_label[pk] for pk in labels.in_focus_order(focus_areas)]
         return HXL_LIST_SEPARATOR.join([label.replace(",", " ") for label in labels_of])
 
-    @Remembered
-    def regions_of_work(regions):
+    def region_rows_of(regions):
         """The region cells of each row, written as CSV."""
         # An organisation with no known region still gets a row, with the region empty.
         cells = [
@@ -269,6 +269,9 @@ def hxl_lines(request, orgs):
             for pk in labels.in_region_order(regions)
         ] or [("", "", "")]
         return [",".join(map(csv_cell, region)) for region in cells]
+
+    sectors = Remembered(sectors_of)
+    regions_of_work = Remembered(region_rows_of)
 
     for row in orgs:
         labels.add_common(row)
