@@ -150,12 +150,29 @@ def export_ids(filterset, queryset):
     return ids
 
 
+class Remembered(dict):
+    """`compute(links)` of each set of links (a row's `region_ids` or `focus_ids`
+    text), computed once: a row whose set was seen before costs a dict lookup, no
+    call. At most MEMO_SIZE sets are held, so memory stays flat."""
+
+    MEMO_SIZE = 10_000
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, links):
+        if len(self) >= self.MEMO_SIZE:
+            self.clear()
+        value = self[links] = self.compute(links)
+        return value
+
+
 class Labels:
     """What rows share, computed once per file in its language rather than once per
-    row: the page address, kinds, zones, and the cells of each region and focus area,
-    and of each set of them (few sets recur across many organisations)."""
-
-    MEMO_SIZE = 10_000  # sets of links remembered, so memory stays flat
+    row: the page address, kinds, zones, and the cells of each region and focus area
+    (those of each set of them are Remembered: few sets recur across many
+    organisations)."""
 
     def __init__(self, request):
         marker = "slug-of-the-organisation"
@@ -170,7 +187,6 @@ class Labels:
         self.region_pcode[None] = ""
         self.focus_areas = {f.pk: f for f in FocusArea.objects.all()}
         self.focus_label = {pk: f.label for pk, f in self.focus_areas.items()}
-        self.memo = {}
 
     def in_region_order(self, regions):
         """The region ids of a row's `region_ids` text, in the order they are listed."""
@@ -179,16 +195,6 @@ class Labels:
     def in_focus_order(self, focus_areas):
         """The focus-area ids of a row's `focus_ids` text, in the order they are listed."""
         return [area.pk for area in focus_areas_in_order(focus_areas, self.focus_areas)]
-
-    def remembered(self, compute, *links):
-        """`compute(*links)`, computed once for the same links."""
-        key = (compute, *links)
-        value = self.memo.get(key)
-        if value is None:
-            if len(self.memo) >= self.MEMO_SIZE:
-                self.memo.clear()
-            value = self.memo[key] = compute(*links)
-        return value
 
     def add_common(self, row):
         """Add to `row` the cells both files have, by column name."""
@@ -204,20 +210,24 @@ def csv_lines(request, orgs):
     labels = Labels(request)
     cells_of = operator.itemgetter(*COLUMNS)
 
-    def region_cells(regions):
+    def cells_of_regions(regions):
         worked_in = labels.in_region_order(regions)
         return (
             "; ".join([labels.region_label[pk] for pk in worked_in]),
             "; ".join(sorted({labels.regions[pk].zone for pk in worked_in})),
         )
 
-    def focus_cell(focus_areas):
+    def cell_of_focus_areas(focus_areas):
         return "; ".join([labels.focus_label[pk] for pk in labels.in_focus_order(focus_areas)])
+
+    # Not decorators: mutmut leaves a decorated function unmutated.
+    region_cells = Remembered(cells_of_regions)
+    focus_cells = Remembered(cell_of_focus_areas)
 
     for row in orgs:
         labels.add_common(row)
-        row["regions"], row["zones"] = labels.remembered(region_cells, row["region_ids"])
-        row["focus_areas"] = labels.remembered(focus_cell, row["focus_ids"])
+        row["regions"], row["zones"] = region_cells[row["region_ids"]]
+        row["focus_areas"] = focus_cells[row["focus_ids"]]
         row["social_links"] = "; ".join(social_link_list(row["social_links"]))
         # Contacts not marked public were blanked when read (orgs.contacts).
         if block := blocks.add(csv_line(cells_of(row))):
@@ -243,11 +253,11 @@ def hxl_lines(request, orgs):
     before_of = operator.itemgetter(*HXL_BEFORE)
     after_of = operator.itemgetter(*HXL_AFTER)
 
-    def sectors(focus_areas):
+    def sectors_of(focus_areas):
         labels_of = [labels.focus_label[pk] for pk in labels.in_focus_order(focus_areas)]
         return HXL_LIST_SEPARATOR.join([label.replace(",", " ") for label in labels_of])
 
-    def regions_of_work(regions):
+    def region_rows_of(regions):
         """The region cells of each row, written as CSV."""
         # An organisation with no known region still gets a row, with the region empty.
         cells = [
@@ -260,15 +270,18 @@ def hxl_lines(request, orgs):
         ] or [("", "", "")]
         return [",".join(map(csv_cell, region)) for region in cells]
 
+    sectors = Remembered(sectors_of)
+    regions_of_work = Remembered(region_rows_of)
+
     for row in orgs:
         labels.add_common(row)
         row["kind"] = labels.kinds.get(row["kind"], row["kind"])
-        row["sectors"] = labels.remembered(sectors, row["focus_ids"])
+        row["sectors"] = sectors[row["focus_ids"]]
         row["social_links"] = HXL_LIST_SEPARATOR.join(social_link_list(row["social_links"]))
         row["hq_pcode"] = labels.region_pcode[row["hq_region_id"]]
         before = ",".join([csv_cell(cell) for cell in before_of(row)])
         after = ",".join([csv_cell(cell) for cell in after_of(row)])
-        for region in labels.remembered(regions_of_work, row["region_ids"]):
+        for region in regions_of_work[row["region_ids"]]:
             if block := blocks.add(f"{before},{region},{after}\r\n"):
                 yield block
     if block := blocks.flush():

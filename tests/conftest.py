@@ -10,6 +10,7 @@ import pytest
 from django import forms
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
+from hypothesis import HealthCheck, settings
 
 from orgs.models import Organisation
 from orgs.search_upkeep import update_search_text
@@ -20,6 +21,13 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Hypothesis's clocks (a deadline per example, a health check on slow generation)
+# measure the machine, not the code: on a loaded machine they failed a test whose
+# property held (a mutation run beside two others, load 13). Each test's number of
+# examples bounds its time instead.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):

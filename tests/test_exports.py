@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import hxl
@@ -481,6 +482,49 @@ def test_a_kind_or_zone_without_a_label_is_written_as_its_code(client, reference
     assert rows["known-kind"].get("#org+type") == "Local association"  # a label, as usual
 
 
+@pytest.mark.parametrize(
+    "stored, written",
+    [
+        # The fraction is left out when it is zero, as datetime.isoformat() does.
+        (datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC), "2026-01-02T03:04:05+00:00"),
+        (
+            datetime.datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=datetime.UTC),
+            "2026-01-02T03:04:05.000007+00:00",
+        ),
+        # A time given in another zone is written in UTC.
+        (
+            datetime.datetime(
+                2026,
+                12,
+                31,
+                23,
+                30,
+                0,
+                120000,
+                tzinfo=datetime.timezone(datetime.timedelta(hours=-2)),
+            ),
+            "2027-01-01T01:30:00.120000+00:00",
+        ),
+    ],
+)
+def test_the_time_of_the_last_change_is_iso_8601_in_utc(
+    client, reference_data, tmp_path, stored, written
+):
+    """Both files write when an organisation last changed as `isoformat()` writes it
+    in UTC; the database writes that text, so a whole second and a small fraction
+    are the cases where it could differ."""
+    make_org(name="Timed", slug="timed").regions.set([Region.objects.get(slug="mopti")])
+    Organisation.objects.filter(slug="timed").update(updated=stored)
+    assert Organisation.objects.get(slug="timed").updated.isoformat() == written
+    if connection.vendor == "postgresql":  # UTC whatever the session's zone (undone at the end)
+        with connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'America/Bogota'")
+    _response, body = download(client, "/export/orgs.csv")
+    assert [row["updated"] for row in read_csv(body)] == [written]
+    _response, body = download(client, "/export/orgs.hxl.csv")
+    assert [row.get("#date+updated") for row in read_hxl(body, tmp_path)] == [written]
+
+
 def test_a_sector_label_with_a_comma_stays_one_sector(client, directory, tmp_path):
     """libhxl splits #sector+list on commas: a comma inside a label becomes a space."""
     FocusArea.objects.filter(slug="youth").update(label_en="Youth, children")
@@ -585,3 +629,38 @@ def test_rows_are_read_and_written_a_part_at_a_time(client, reference_data, monk
     assert lines == [1, 2, 2, 1]  # the header, then the rows two by two
     rows = csv.DictReader(io.StringIO("".join(pieces), newline=""))
     assert [row["slug"] for row in rows] == [f"org-{i}" for i in range(5)]
+
+
+def test_each_set_of_links_has_its_cells_made_once_and_few_sets_are_held(monkeypatch):
+    """A row whose regions or focus areas were seen before gets the cells made for
+    them then; when MEMO_SIZE sets are held, a new set empties the memory first."""
+    made = []
+
+    def cells_of(links):
+        made.append(links)
+        return f"cells of {links}"
+
+    memory = exports.Remembered(cells_of)
+    assert [memory["3,7"], memory["3,7"], memory[None]] == [
+        "cells of 3,7",
+        "cells of 3,7",
+        "cells of None",
+    ]
+    assert made == ["3,7", None]
+    assert memory == {"3,7": "cells of 3,7", None: "cells of None"}
+    monkeypatch.setattr(exports.Remembered, "MEMO_SIZE", 2)
+    assert memory["9"] == "cells of 9"
+    assert memory == {"9": "cells of 9"}, "full: emptied before the new set was added"
+    assert memory["3,7"] == "cells of 3,7"
+    assert made == ["3,7", None, "9", "3,7"]
+
+
+@pytest.mark.parametrize("url", ["/export/orgs.csv", "/export/orgs.hxl.csv"])
+def test_a_file_is_the_same_when_one_set_of_links_is_held_at_a_time(
+    client, directory, monkeypatch, url
+):
+    """Emptying the memory of cells never changes a cell."""
+    _response, whole = download(client, url)
+    monkeypatch.setattr(exports.Remembered, "MEMO_SIZE", 1)
+    _response, bounded = download(client, url)
+    assert bounded == whole

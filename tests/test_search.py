@@ -293,7 +293,8 @@ def women_of_kayes(db):
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(query=st.text(max_size=200))
 def test_search_never_raises_for_any_text(women_of_kayes, query):
