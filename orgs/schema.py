@@ -370,36 +370,26 @@ TYPE_NAMES = {
 
 
 def _model_at(root, loc):
-    """The pydantic model class describing the value at `loc`, if any."""
+    """The pydantic model class describing the value at `loc`, if any.
+
+    A number in `loc` steps into a list's items. Nothing else is unwrapped: no table
+    of a seed file or a backup is optional or inside an `Annotated` of its own
+    (pydantic keeps a field's `Annotated` apart from its type), and one that were
+    would only cost its unknown keys their "did you mean" hint.
+    """
     current = root
     for part in loc:
-        if isinstance(part, str):
-            if not (isinstance(current, type) and issubclass(current, BaseModel)):
-                return None
-            info = current.model_fields.get(part)
-            if info is None:
-                return None
-            current = info.annotation
-        current = _unwrap(current, list_item=isinstance(part, int))
-    current = _unwrap(current)
+        if isinstance(part, int):
+            if typing.get_origin(current) is list:
+                current = typing.get_args(current)[0]
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = info.annotation
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _unwrap(annotation, list_item=False):
-    """The type inside Annotated[...], and a list's item type when `list_item`.
-
-    No table of a seed file or a backup is optional, so unions are left alone: one
-    around a table would only cost its unknown keys their "did you mean" hint.
-    """
-    while True:
-        origin = typing.get_origin(annotation)
-        args = typing.get_args(annotation)
-        if origin is Annotated:
-            annotation = args[0]
-        elif list_item and origin is list:
-            annotation, list_item = args[0], False
-        else:
-            return annotation
 
 
 def _message(error, root, toml):
