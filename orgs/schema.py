@@ -410,7 +410,9 @@ def _message(error, root, toml):
         )
         suggestion = f' (did you mean "{hint[0]}"?)' if hint else ""
         return loc[:-1], f'unknown key "{loc[-1]}"{suggestion}'
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
+    # Something else where a table belongs (pydantic's "model_attributes_type" would
+    # need from_attributes, which no schema of a file uses).
+    if kind in ("model_type", "dict_type"):
         model = _model_at(root, loc)
         keys = f" with {', '.join(model.model_fields)}" if model else ""
         table = "a table" if toml else "an object"
