@@ -370,36 +370,26 @@ TYPE_NAMES = {
 
 
 def _model_at(root, loc):
-    """The pydantic model class describing the value at `loc`, if any."""
+    """The pydantic model class describing the value at `loc`, if any.
+
+    A number in `loc` steps into a list's items. Nothing else is unwrapped: no table
+    of a seed file or a backup is optional or inside an `Annotated` of its own
+    (pydantic keeps a field's `Annotated` apart from its type), and one that were
+    would only cost its unknown keys their "did you mean" hint.
+    """
     current = root
     for part in loc:
-        if isinstance(part, str):
-            if not (isinstance(current, type) and issubclass(current, BaseModel)):
-                return None
-            info = current.model_fields.get(part)
-            if info is None:
-                return None
-            current = info.annotation
-        current = _unwrap(current, list_item=isinstance(part, int))
-    current = _unwrap(current)
+        if isinstance(part, int):
+            if typing.get_origin(current) is list:
+                current = typing.get_args(current)[0]
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = info.annotation
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _unwrap(annotation, list_item=False):
-    """The type inside Annotated[...], and a list's item type when `list_item`.
-
-    No table of a seed file or a backup is optional, so unions are left alone: one
-    around a table would only cost its unknown keys their "did you mean" hint.
-    """
-    while True:
-        origin = typing.get_origin(annotation)
-        args = typing.get_args(annotation)
-        if origin is Annotated:
-            annotation = args[0]
-        elif list_item and origin is list:
-            annotation, list_item = args[0], False
-        else:
-            return annotation
 
 
 def _message(error, root, toml):
@@ -420,7 +410,9 @@ def _message(error, root, toml):
         )
         suggestion = f' (did you mean "{hint[0]}"?)' if hint else ""
         return loc[:-1], f'unknown key "{loc[-1]}"{suggestion}'
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
+    # Something else where a table belongs (pydantic's "model_attributes_type" would
+    # need from_attributes, which no schema of a file uses).
+    if kind in ("model_type", "dict_type"):
         model = _model_at(root, loc)
         keys = f" with {', '.join(model.model_fields)}" if model else ""
         table = "a table" if toml else "an object"
