@@ -9,8 +9,8 @@ CHUNK_SIZE is one query through the public read model (`Organisation.objects
   files write values as text, and Django's conversion of each value (a timestamp
   parsed, a boolean made from 0 or 1 on SQLite) cost more than reading the row;
 - the time of the last change is written by the database as the ISO 8601 text the
-  files hold: parsing a timestamp into a datetime to write it out again cost a
-  third of reading the row (psycopg parses it in Python);
+  files hold: on PostgreSQL, parsing it into a datetime (psycopg does that in
+  Python) to write it out again cost twice what the rest of the row did;
 - an organisation's regions and focus areas come in the same row, as the text of
   their ids ("3,7"), gathered by the database (orgs.linked_ids): no query per link
   table, no list per row, and the text is the key the files remember their cells by.
