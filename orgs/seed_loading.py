@@ -226,19 +226,26 @@ class _Loader:
         slugs = set(seeds.organisations)
         for org, _relation, partner, _programme in seeds.partnerships:
             slugs |= {org, partner}
-        self.orgs = {
-            org.slug: org
-            for org in Organisation.objects.filter(slug__in=slugs)
-            .select_related("hq_region")
-            .prefetch_related("regions", "focus_areas")
-        }
+        organisations = Organisation.objects.select_related("hq_region").prefetch_related(
+            "regions", "focus_areas"
+        )
+        self.orgs = {org.slug: org for org in organisations.filter(slug__in=slugs)}
         self.plans = {}
-        # A curator's deletion wins too: what simple-history saw deleted is not re-created.
-        self.skipped = set(
-            Organisation.history.filter(history_type="-", slug__in=slugs).values_list(
-                "slug", flat=True
-            )
-        ) - set(self.orgs)
+        # A curator's rename or deletion wins too. A slug no organisation holds now, but
+        # which simple-history saw, is the last organisation that held it: under its
+        # new slug if it still exists (the seeds' facts follow it there), else deleted,
+        # and not re-created.
+        last_holder = dict(
+            Organisation.history.filter(slug__in=slugs - set(self.orgs))
+            .order_by("history_date", "history_id")
+            .values_list("slug", "id")
+        )
+        renamed = organisations.filter(pk__in=last_holder.values()).exclude(slug__in=slugs)
+        renamed = {org.pk: org for org in renamed}
+        for slug, pk in last_holder.items():
+            if pk in renamed:
+                self.orgs[slug] = renamed[pk]
+        self.skipped = set(last_holder) - set(self.orgs)
 
     # Writing, in dependency order.
 
@@ -247,15 +254,15 @@ class _Loader:
         withheld_before = search_upkeep.withheld_terms()
         self.write_sources()
         saved = [org.pk for org in self.orgs.values()]
+        # The seeds' slug of each organisation, which a curator may have changed since.
+        seed_slug = {org.pk: slug for slug, org in self.orgs.items()}
         deleted_people, deleted_partnerships = self.deleted_children()
         self.plan_organisations()
         people = self.plan_children(
             self.seeds.people,
             {
-                (p.organisation.slug, p.name): p
-                for p in Person.objects.filter(organisation__in=saved).select_related(
-                    "organisation"
-                )
+                (seed_slug[p.organisation_id], p.name): p
+                for p in Person.objects.filter(organisation__in=saved)
             },
             "people",
             lambda key: key[1],
@@ -264,10 +271,13 @@ class _Loader:
         partnerships = self.plan_children(
             self.seeds.partnerships,
             {
-                (p.organisation.slug, p.relation, p.partner.slug, p.programme): p
-                for p in Partnership.objects.filter(organisation__in=saved).select_related(
-                    "organisation", "partner"
-                )
+                (
+                    seed_slug[p.organisation_id],
+                    p.relation,
+                    seed_slug.get(p.partner_id),
+                    p.programme,
+                ): p
+                for p in Partnership.objects.filter(organisation__in=saved)
             },
             "partnerships",
             lambda key: " ".join(part for part in key[1:] if part),

@@ -1029,6 +1029,65 @@ def test_curator_deletion_of_an_organisation_wins_until_forced(seeds_dir):
     assert Partnership.objects.get().partner.slug == "usip"
 
 
+def test_an_organisation_a_curator_gave_a_new_slug_is_updated_not_created_again(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    for old, new in (("ajcet", "ajcet-tombouctou"), ("usip", "usip-mali")):
+        renamed = Organisation.objects.get(slug=old)
+        renamed.slug = new
+        renamed.save()
+    before = snapshot()
+
+    assert "0 created, 0 updated" in load()
+    assert snapshot() == before
+
+    people = [{"name": "Jane Doe", "role": "Chair", **cite("Jane Doe chairs AJCET.")}]
+    base_seed(seeds_dir, description_en="Civic education for young people.", people=people)
+    load()
+
+    ajcet = Organisation.objects.get(slug="ajcet-tombouctou")  # the seeds still say "ajcet"
+    assert ajcet.description_en == "Civic education for young people."
+    assert [(p.name, p.role) for p in ajcet.people.all()] == [("Jane Doe", "Chair")]
+    assert ajcet.people.get().citations.get().quote == "Jane Doe chairs AJCET."
+    assert Partnership.objects.get().partner.slug == "usip-mali"
+    assert sorted(Organisation.objects.values_list("slug", flat=True)) == [
+        "ajcet-tombouctou",
+        "usip-mali",
+    ]
+    load("--force")  # the seeds' values win, not their slugs
+    assert Organisation.objects.count() == 2
+
+
+def test_an_organisation_renamed_then_deleted_by_a_curator_is_not_created_again(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    usip = Organisation.objects.get(slug="usip")
+    usip.slug = "usip-mali"
+    usip.save()
+    usip.delete()
+
+    out = load()
+
+    assert "organisations[1] (usip): deleted by a curator, not re-created" in out
+    assert list(Organisation.objects.values_list("slug", flat=True)) == ["ajcet"]
+    load("--force")
+    assert Partnership.objects.get().partner.slug == "usip"
+
+
+def test_a_slug_two_organisations_held_means_the_last_of_them(seeds_dir):
+    base_seed(seeds_dir)
+    load()
+    first = Organisation.objects.get(slug="usip")
+    first.slug = "usip-mali"
+    first.save()
+    Organisation.objects.create(slug="usip", name="Another USIP", kind="donor").delete()
+
+    out = load()
+
+    assert "organisations[1] (usip): deleted by a curator, not re-created" in out
+    assert sorted(Organisation.objects.values_list("slug", flat=True)) == ["ajcet", "usip-mali"]
+
+
 def test_an_organisation_a_curator_deleted_holds_back_only_itself(seeds_dir):
     base_seed(seeds_dir)
     load()
