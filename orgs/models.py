@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import bilingual, contacts
+from . import bilingual, contacts, public_text
 from .locking import Versioned
 
 # Limits that the admin, the seed files and the backups all read from the fields below.
@@ -643,6 +643,12 @@ class Organisation(PublicCopy, Versioned):
             models.Index(fields=["status", "sort_name"]),
             models.Index(fields=["status", "created"]),
             models.Index(fields=["status", "founded", "sort_name"]),
+            # What the table of withheld terms reads (orgs.public_text).
+            models.Index(
+                fields=["id"],
+                condition=public_text.gives_withheld_terms(),
+                name="orgs_org_withheld_terms",
+            ),
         ]
 
     def __str__(self):

@@ -70,6 +70,20 @@ CONTACTS_IN_TEXT = {
     for field, switch in CONTACT_FIELDS
     if field in ("contact_email", "contact_phone", "social_links")
 }
+
+
+def gives_withheld_terms():
+    """The organisations whose own fields give terms to withhold: a sensitive one with a
+    town, and one with a contact written in text. Few among many: a partial index of
+    them (orgs.models) spares reading every organisation to build the table."""
+    from django.db.models import Q
+
+    condition = Q(sensitive=True) & ~Q(hq_town="")
+    for field in CONTACTS_IN_TEXT:
+        condition |= ~Q(**{field: ""})
+    return condition
+
+
 NATIONAL_DIGITS = 8
 # Each model's fields the public reads only withheld (see `present`), and an
 # organisation's fields the rule reads to decide.
@@ -243,8 +257,6 @@ class PublicText:
     def from_database(cls):
         """The table for the data as it is now: two queries (each hidden name once:
         people's names repeat)."""
-        from django.db.models import Q
-
         from .models import Organisation, Person
 
         names = []
@@ -252,18 +264,19 @@ class PublicText:
         for name in hidden.distinct():
             names.extend(name_terms(name))
         # The organisations with a sensitive town or a contact, in one query.
-        relevant = Q(sensitive=True) & ~Q(hq_town="")
-        for field in CONTACTS_IN_TEXT:
-            relevant |= ~Q(**{field: ""})
-        rows = Organisation.objects.filter(relevant).values(
-            "status",
-            "sensitive",
-            "hq_town",
-            "hq_region__name",
-            "hq_region__name_en",
-            "hq_region__aliases",
-            *CONTACTS_IN_TEXT,
-            *CONTACTS_IN_TEXT.values(),
+        rows = (
+            Organisation.objects.filter(gives_withheld_terms())
+            .order_by("pk")
+            .values(
+                "status",
+                "sensitive",
+                "hq_town",
+                "hq_region__name",
+                "hq_region__name_en",
+                "hq_region__aliases",
+                *CONTACTS_IN_TEXT,
+                *CONTACTS_IN_TEXT.values(),
+            )
         )
         places, contacts = [], []
         for row in rows:
