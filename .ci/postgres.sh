@@ -11,8 +11,13 @@ start_postgres() {
     PG_DIR="$(mktemp -d /tmp/cso-pg.XXXXXX)"
     if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; fi
     as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    # Settings for a cluster whose data may be lost (as Django's own CI runs): no
+    # flush to disk, no full pages or extra WAL written, no autovacuum or JIT spending
+    # the two cores the tests and the server share.
+    local settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    settings+=" -c wal_level=minimal -c max_wal_senders=0 -c autovacuum=off -c jit=off"
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-        -o "-p $1 -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+        -o "-p $1 -k $PG_DIR -c listen_addresses=127.0.0.1 $settings" start >/dev/null
     PG_URL="postgres://postgres@127.0.0.1:$1"
 }
 
