@@ -697,6 +697,15 @@ class Organisation(PublicCopy, Versioned):
         return self.last_checked < timezone.localdate() - CHECK_VALID_FOR
 
 
+def last_holders(slugs, **among):
+    """{slug: id of the organisation that held it last}, as the history saw it: what a
+    slug no organisation holds now meant, after a curator renamed or deleted its
+    organisation. `among` narrows the history rows (`status="published"`: where the
+    public saw it)."""
+    rows = Organisation.history.filter(slug__in=slugs, **among)
+    return dict(rows.order_by("history_date", "history_id").values_list("slug", "id"))
+
+
 class PartnershipQuerySet(PublicQuerySet):
     def public(self):
         """Partnerships the public may see: both organisations published, their

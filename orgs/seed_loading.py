@@ -26,7 +26,16 @@ from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
 from . import evidence, public_text, search_upkeep
-from .models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
+from .models import (
+    Citation,
+    FocusArea,
+    Organisation,
+    Partnership,
+    Person,
+    Region,
+    Source,
+    last_holders,
+)
 from .seed_references import Entity, SeedError, check_references, read_seed_files
 
 FIXTURES = ["regions", "focus_areas"]
@@ -235,11 +244,7 @@ class _Loader:
         # which simple-history saw, is the last organisation that held it: under its
         # new slug if it still exists (the seeds' facts follow it there), else deleted,
         # and not re-created.
-        last_holder = dict(
-            Organisation.history.filter(slug__in=slugs - set(self.orgs))
-            .order_by("history_date", "history_id")
-            .values_list("slug", "id")
-        )
+        last_holder = last_holders(slugs - set(self.orgs))
         renamed = organisations.filter(pk__in=last_holder.values()).exclude(slug__in=slugs)
         renamed = {org.pk: org for org in renamed}
         for slug, pk in last_holder.items():

@@ -19,7 +19,7 @@ from django.views.generic import DetailView, ListView
 from . import licence, snapshot, structured_data
 from .facets import current_index
 from .filters import Order, OrganisationFilter
-from .models import Citation, FocusArea, Organisation, Region, Source, Zone
+from .models import Citation, FocusArea, Organisation, Region, Source, Zone, last_holders
 from .paging import OrganisationPaginator
 from .region_map import region_map
 
@@ -241,6 +241,21 @@ class OrganisationDetail(DetailView):
 
     def get_queryset(self):
         return Organisation.objects.public().with_public_details()
+
+    def get(self, request, *args, **kwargs):
+        """An organisation a curator gave a new slug is still found at the old address,
+        where the public saw it: a link shared or indexed before keeps working (301).
+        Only an address the organisation had while published leads to it, and only
+        while it is public: an unpublished slug gives nothing away."""
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            slug = kwargs["slug"]
+            holder = last_holders([slug], status=Organisation.Status.PUBLISHED).get(slug)
+            moved = Organisation.objects.public().filter(pk=holder).first() if holder else None
+            if moved is None:
+                raise
+            return redirect(moved, permanent=True)
 
     def get_context_data(self, **kwargs):
         description = organisation_summary(self.object)

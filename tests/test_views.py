@@ -303,6 +303,67 @@ def test_unpublished_organisations_are_not_found(client, directory, slug):
     assert "Page not found" in text(response)
 
 
+def rename(org, slug, **fields):
+    """A curator's edit: a new slug (and any other field), saved with its history."""
+    org.slug = slug
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.save()
+    return org
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_organisation_given_a_new_slug_is_found_at_its_old_address(client, db, language):
+    rename(make_org(name="Kidal Women Together", slug="kidal-women"), "femmes-kidal")
+
+    response = client.get(f"/{language}/orgs/kidal-women/")
+
+    assert response.status_code == 301
+    assert response["Location"] == f"/{language}/orgs/femmes-kidal/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Kidal Women Together</h1>" in text(page)
+
+
+def test_an_old_address_leads_to_the_organisation_that_held_it_last(client, db):
+    first = rename(make_org(name="First Holder", slug="shared"), "first-holder")
+    rename(make_org(name="Second Holder", slug="shared"), "second-holder")
+
+    response = client.get("/en/orgs/shared/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/en/orgs/second-holder/"
+    assert client.get(first.get_absolute_url()).status_code == 200  # a control
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "renamed while a draft, then published",
+        "renamed, then unpublished",
+        "renamed, then deleted",
+        "never held",
+    ],
+)
+def test_an_old_address_the_public_never_saw_or_may_not_see_leads_nowhere(client, db, history):
+    """The old slug of an organisation that was not published under it (it may name
+    someone: a curator renamed it before publishing), or that is not public now."""
+    control = rename(make_org(name="Control Org", slug="control-old"), "control-new")
+    if history == "renamed while a draft, then published":
+        org = rename(make_org(slug="jane-doe-fund", status="draft"), "fund-for-peace")
+        rename(org, "fund-for-peace", status="published")
+    elif history == "renamed, then unpublished":
+        rename(make_org(slug="jane-doe-fund"), "fund-for-peace", status="archived")
+    elif history == "renamed, then deleted":
+        rename(make_org(slug="jane-doe-fund"), "fund-for-peace").delete()
+
+    response = client.get("/en/orgs/jane-doe-fund/")
+
+    assert response.status_code == 404
+    assert "fund-for-peace" not in text(response)
+    assert client.get("/en/orgs/control-old/")["Location"] == control.get_absolute_url()
+
+
 def test_a_sensitive_organisation_hides_its_town_people_and_their_citations(client, directory):
     response = client.get("/en/orgs/sensitive-peace/")
     assert response.status_code == 200
