@@ -371,7 +371,10 @@ def hidden_contact_terms(row):
 NOTHING_WITHHELD = PublicText()
 
 _current = None
-_lock = threading.Lock()
+# Re-entrant, so that a read of the table made while this thread builds it (a public
+# read inside `from_database`) fails at once with a RecursionError instead of
+# waiting on itself for ever: a worker frozen, and a test run that hangs, not fails.
+_lock = threading.RLock()
 
 
 def current():
