@@ -7,11 +7,13 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
 from orgs import snapshot
+from orgs.contacts import tel_href, validate_phone, validate_social_links
 from orgs.models import Organisation
 from orgs.roles import GROUP_NAME
 
@@ -202,3 +204,68 @@ def test_good_contacts_are_saved_hidden_until_marked_public(curator_client, refe
     )
     assert not (org.contact_email_public or org.contact_phone_public or org.social_links_public)
     assert org.contact_tel == TEL
+
+
+# --- The checks, one value at a time ------------------------------------------------------
+
+PHONE_REFUSED = (
+    "Enter a phone number of 6 to 15 digits, with + and the country code if abroad, such "
+    "as +223 20 22 33 44. Only spaces, dots, hyphens and brackets may separate the digits."
+)
+
+
+def refusal(validate, value):
+    """The message and code `validate` refuses `value` with, in English."""
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
+        validate(value)
+    (error,) = refused.value.error_list
+    with translation.override("en"):
+        return str(error.message % (error.params or {})), error.code
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "20 22 33",  # 6 digits: the shortest
+        "+123 456 789 012 345",  # 15: E.164's longest
+        "(+223) 76.12.34.56",
+        "+223 20-22-33-44",
+    ],
+)
+def test_a_phone_number_of_6_to_15_digits_and_separators_is_accepted(phone):
+    validate_phone(phone)
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "12 345",  # 5 digits
+        "+123 456 789 012 3456",  # 16
+        "call 76 12 34 56",  # digits enough, and words
+        "76 12 34 56 ext",
+    ],
+)
+def test_any_other_phone_number_is_refused_and_told_what_is_wanted(phone):
+    assert refusal(validate_phone, phone) == (PHONE_REFUSED, "phone")
+
+
+@pytest.mark.parametrize(
+    "phone, href",
+    [
+        (PHONE, TEL),
+        ("(+223) 76.12.34.56", TEL),
+        ("20 22 33 44", "20223344"),  # a local number: no +
+    ],
+)
+def test_a_phone_link_holds_the_digits_and_a_leading_plus_only_if_written(phone, href):
+    assert tel_href(phone) == href
+
+
+def test_social_links_are_refused_naming_each_bad_line():
+    text = "ftp://radio.example\nhttps://www.facebook.com/radio\n\njavascript:alert(1)"
+    assert refusal(validate_social_links, text) == (
+        "Give one web address per line, each starting with https://: "
+        "ftp://radio.example, javascript:alert(1)",
+        "social_links",
+    )
+    validate_social_links(f"{SOCIAL}\n\n  https://x.com/radio  \n")  # blank lines, spaces
