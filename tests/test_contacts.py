@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from orgs import snapshot
-from orgs.contacts import tel_href, validate_phone, validate_social_links
+from orgs.contacts import fields_for, tel_href, validate_phone, validate_social_links
 from orgs.models import Organisation
 from orgs.roles import GROUP_NAME
 
@@ -269,3 +269,26 @@ def test_social_links_are_refused_naming_each_bad_line():
         "social_links",
     )
     validate_social_links(f"{SOCIAL}\n\n  https://x.com/radio  \n")  # blank lines, spaces
+
+
+def phone_of(length):
+    """A valid phone number of `length` characters (11 digits, then spaces)."""
+    return "+223" + " " * (length - 12) + "20223344"
+
+
+@pytest.mark.parametrize(
+    "text, fields",
+    [
+        ("  fmk@example.org ", {"contact_email": "fmk@example.org"}),
+        ("a" * 242 + "@example.org", {"contact_email": "a" * 242 + "@example.org"}),  # 254
+        ("a" * 243 + "@example.org", {}),  # 255: longer than the field, left in the submission
+        (phone_of(40), {"contact_phone": phone_of(40)}),  # the field's length
+        (phone_of(41), {}),
+        (SOCIAL, {"social_links": SOCIAL}),
+        ("call the radio", {}),
+        ("", {}),
+        (None, {}),
+    ],
+)
+def test_a_suggested_contact_goes_to_the_field_it_fits_whole_or_to_none(text, fields):
+    assert fields_for(text) == fields
