@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from orgs.models import Citation, Partnership, Person, Region, Source
+from orgs.models import Citation, Partnership, Person, Region, Source, last_holders
 
 from .conftest import make_org
 
@@ -84,3 +84,21 @@ def test_hidden_people_are_everyone_the_public_may_not_see(directory):
     hidden = set(Person.objects.hidden().values_list("pk", flat=True))
     assert public and hidden  # the world has both
     assert hidden == people - public
+
+
+@pytest.mark.django_db
+def test_last_holders_answers_for_the_slugs_asked_only():
+    """load_seeds holds back every slug it gets back that no organisation holds now: a
+    slug of another organisation's past, not in the seeds, must not be among them."""
+    asked = make_org(slug="old-name")
+    asked.slug = "new-name"
+    asked.save()
+    other = make_org(slug="other-old-name")
+    other.slug = "other-new-name"
+    other.save()
+
+    assert last_holders(["old-name"]) == {"old-name": asked.pk}
+    assert last_holders(["old-name", "other-old-name"]) == {
+        "old-name": asked.pk,
+        "other-old-name": other.pk,
+    }

@@ -168,6 +168,16 @@ def test_people_who_are_not_public_and_sensitive_towns_are_withheld(people):
     assert rule.withhold("Konna, Mopti") == "[place withheld], Mopti"
 
 
+def test_a_hidden_name_stored_with_a_non_breaking_space_is_withheld(people):
+    """A name pasted from a document often holds a non-breaking space: it is a space
+    between two words, as any other."""
+    Person.objects.create(organisation=people, name="Awa\xa0Traoré")
+    rule = PublicText.from_database()
+    assert rule.withhold("Awa Traoré spoke; Traoré agreed.") == (
+        "[name withheld] spoke; [name withheld] agreed."
+    )
+
+
 def test_a_sensitive_town_that_names_its_region_is_withheld_in_every_spelling(people):
     tombouctou = Region.objects.get(slug="tombouctou")
     make_org(slug="north", sensitive=True, hq_region=tombouctou, hq_town="Tombouctou")

@@ -364,6 +364,19 @@ def test_an_old_address_the_public_never_saw_or_may_not_see_leads_nowhere(client
     assert client.get("/en/orgs/control-old/")["Location"] == control.get_absolute_url()
 
 
+def test_an_address_no_organisation_held_costs_no_search_for_its_holder(
+    client, db, django_assert_max_num_queries
+):
+    """Crawlers try many addresses that never existed: each 404 reads the two data
+    versions, the organisation and the history, and no organisation by an id it
+    did not find."""
+    rename(make_org(slug="held-once"), "held-now")
+
+    with django_assert_max_num_queries(4):
+        assert client.get("/en/orgs/never-held/").status_code == 404
+    assert client.get("/en/orgs/held-once/").status_code == 301  # a control
+
+
 def test_a_sensitive_organisation_hides_its_town_people_and_their_citations(client, directory):
     response = client.get("/en/orgs/sensitive-peace/")
     assert response.status_code == 200
