@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from orgs import backup as restore
+from orgs import evidence
 from orgs.backup_schema import read_backup
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 from orgs.roles import GROUP_NAME
@@ -115,10 +116,26 @@ def test_model_validation_refuses_a_citation_of_a_fact_the_organisation_lacks(ci
         organisation=other, relation="partner_of", partner=make_org(slug="third", name="Third")
     )
     cases = [
-        ({"fact": "region", "region": places["kidal"]}, "region", "Kidal is not a region"),
-        ({"fact": "focus", "focus_area": places["health"]}, "focus_area", "Health"),
-        ({"fact": "partnership", "partnership": strangers}, "partnership", "does not involve"),
-        ({"fact": "person", "person": stranger}, "person", "Awa Stranger is not one"),
+        (
+            {"fact": "region", "region": places["kidal"]},
+            "region",
+            "Kidal is not a region where Cited Association works or has its headquarters.",
+        ),
+        (
+            {"fact": "focus", "focus_area": places["health"]},
+            "focus_area",
+            "Health is not one of the focus areas of Cited Association.",
+        ),
+        (
+            {"fact": "partnership", "partnership": strangers},
+            "partnership",
+            f"The partnership “{strangers}” does not involve Cited Association.",
+        ),
+        (
+            {"fact": "person", "person": stranger},
+            "person",
+            "Awa Stranger is not one of the people of Cited Association.",
+        ),
     ]
     for subject, field, message in cases:
         citation = Citation(
@@ -126,13 +143,43 @@ def test_model_validation_refuses_a_citation_of_a_fact_the_organisation_lacks(ci
         )
         with pytest.raises(ValidationError) as error:
             citation.full_clean()
-        assert message in " ".join(error.value.message_dict[field]), subject
+        assert error.value.message_dict == {field: [message]}, subject
     bare = make_org(name="Bare", slug="bare")
-    for fact, message in (("founded", "no founding year"), ("headquarters", "no headquarters")):
-        with pytest.raises(ValidationError, match=message):
+    for fact, message in (
+        ("founded", "Bare has no founding year to cite."),
+        ("headquarters", "Bare has no headquarters to cite."),
+    ):
+        with pytest.raises(ValidationError) as error:
             Citation(
                 organisation=bare, source=source, fact=fact, locator="p", quote="Q"
             ).full_clean()
+        assert error.value.message_dict == {"fact": [message]}  # beside the fact's field
+
+
+@translation.override("en")
+@pytest.mark.parametrize("fact", ["partnership", "person"])
+def test_a_citation_of_a_partnership_or_person_naming_none_is_refused_not_a_crash(cited_org, fact):
+    citation = Citation(
+        organisation=cited_org,
+        source=Source.objects.get(slug="test-source"),
+        fact=fact,
+        locator="p. 2",
+        quote="Q.",
+    )
+    with pytest.raises(ValidationError) as error:
+        citation.full_clean()
+    assert "__all__" in error.value.message_dict  # the rule that a fact names its subject
+
+
+def test_a_headquarters_in_a_town_alone_is_named_by_the_town_alone(places):
+    org = make_org(name="Town Only", slug="town-only", hq_town="Konna")
+    cite(org)
+    with translation.override("en"), pytest.raises(evidence.EvidenceRefused) as refused:
+        evidence.require({org.pk})
+    assert str(refused.value) == (
+        "Town Only: every public fact of a published organisation needs a citation; "
+        "none for headquarters: Konna."
+    )
 
 
 def test_model_validation_accepts_the_facts_the_organisation_has(cited_org, places):
@@ -585,3 +632,21 @@ def test_a_partnership_and_its_citation_are_added_in_one_save(curator_client, ci
     assert response.status_code == 302
     partnership = cited_org.partnerships.get(partner=other)
     assert partnership.citations.get().organisation == other
+
+
+@translation.override("en")
+def test_stray_citations_are_listed_grouped_by_fact(cited_org, places):
+    """Citations of facts the organisation lacks, as a restore or a script may leave
+    them: listed fact by fact (focus areas before regions), not in the order made."""
+    source = Source.objects.get(slug="test-source")
+    for subject in ({"region": places["kidal"]}, {"focus_area": places["health"]}):
+        fact = "region" if "region" in subject else "focus"
+        Citation.objects.create(
+            organisation=cited_org, source=source, fact=fact, locator="p", quote="Q", **subject
+        )
+
+    (messages,) = evidence.problems({cited_org.pk}).values()
+
+    text = " ".join(messages)
+    assert "Health is not one of the focus areas" in text
+    assert text.index("Health is not one") < text.index("Kidal is not a region")
