@@ -650,3 +650,59 @@ def test_stray_citations_are_listed_grouped_by_fact(cited_org, places):
     text = " ".join(messages)
     assert "Health is not one of the focus areas" in text
     assert text.index("Health is not one") < text.index("Kidal is not a region")
+
+
+@translation.override("en")
+def test_a_headquarters_is_named_by_its_town_and_region(places):
+    org = make_org(name="Both", slug="both", hq_town="Konna", hq_region=places["mopti"])
+    cite(org)
+    with pytest.raises(evidence.EvidenceRefused) as refused:
+        evidence.require({org.pk})
+    assert str(refused.value) == (
+        "Both: every public fact of a published organisation needs a citation; "
+        "none for headquarters: Konna, Mopti."
+    )
+
+
+def test_a_refusal_reads_as_every_message_one_per_line():
+    refused = evidence.EvidenceRefused({"first": ["one"], "second": ["two", "three"]})
+    assert str(refused) == "one\ntwo\nthree"
+    assert refused.messages() == ["one", "two", "three"]
+
+
+def test_a_citation_with_no_organisation_is_refused_not_a_crash(cited_org):
+    citation = Citation(
+        source=Source.objects.get(slug="test-source"), fact="existence", locator="p", quote="Q"
+    )
+    with pytest.raises(ValidationError) as error:
+        citation.full_clean()
+    assert "organisation" in error.value.message_dict
+
+
+def test_a_change_touches_exactly_the_organisations_whose_evidence_it_can_affect(
+    cited_org, places
+):
+    """What the admin examines after a save or a deletion: the organisation of what
+    changed, and, for a partnership, both organisations that may hold its citations."""
+    partner = Organisation.objects.get(slug="partner-fund")
+    partnership = cited_org.partnerships.get()
+    on_partners_side = cite(partner, "partnership", partnership=partnership)
+    bystander = make_org(name="Bystander", slug="bystander")
+    person = Person.objects.create(organisation=bystander, name="Awa Bystander")
+    both = {cited_org.pk, partner.pk}
+
+    touched = evidence.organisations_touched
+    assert touched(bystander) == {bystander.pk}
+    assert touched(cited_org) == both
+    assert touched(partner) == {partner.pk}  # it names no partnership itself
+    assert touched(partnership) == both
+    assert touched(cited_org.citations.get(fact="existence")) == {cited_org.pk}
+    assert touched(on_partners_side) == both
+    assert touched(person) == {bystander.pk}
+    assert touched(None, person, bystander, cited_org) == {bystander.pk, *both}
+    linked = make_org(name="Linked", slug="linked")
+    for other in (bystander, partner):  # partnerships of its own, of which no citation
+        Partnership.objects.create(organisation=linked, relation="member_of", partner=other)
+    assert touched(linked) == {linked.pk}
+    with pytest.raises(TypeError, match="Mopti"):
+        touched(places["mopti"])
