@@ -157,8 +157,8 @@ def test_model_validation_refuses_a_citation_of_a_fact_the_organisation_lacks(ci
 
 
 @translation.override("en")
-@pytest.mark.parametrize("fact", ["partnership", "person"])
-def test_a_citation_of_a_partnership_or_person_naming_none_is_refused_not_a_crash(cited_org, fact):
+@pytest.mark.parametrize("fact", ["region", "focus", "partnership", "person"])
+def test_a_citation_of_a_subject_naming_none_is_refused_by_that_rule_alone(cited_org, fact):
     citation = Citation(
         organisation=cited_org,
         source=Source.objects.get(slug="test-source"),
@@ -168,7 +168,8 @@ def test_a_citation_of_a_partnership_or_person_naming_none_is_refused_not_a_cras
     )
     with pytest.raises(ValidationError) as error:
         citation.full_clean()
-    assert "__all__" in error.value.message_dict  # the rule that a fact names its subject
+    # The rule that a citation names the subject of its fact, and no other complaint.
+    assert list(error.value.message_dict) == ["__all__"]
 
 
 def test_a_headquarters_in_a_town_alone_is_named_by_the_town_alone(places):
