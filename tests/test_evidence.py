@@ -707,3 +707,15 @@ def test_a_change_touches_exactly_the_organisations_whose_evidence_it_can_affect
     assert touched(linked) == {linked.pk}
     with pytest.raises(TypeError, match="Mopti"):
         touched(places["mopti"])
+
+
+@translation.override("en")
+def test_a_refusal_names_every_uncited_fact_in_one_sentence(places):
+    org = make_org(name="Two Facts", slug="two-facts", founded=2005, hq_town="Konna")
+    cite(org)
+    with pytest.raises(evidence.EvidenceRefused) as refused:
+        evidence.require({org.pk})
+    assert str(refused.value) == (
+        "Two Facts: every public fact of a published organisation needs a citation; "
+        "none for founding year: 2005; headquarters: Konna."
+    )
