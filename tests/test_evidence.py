@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -719,3 +720,21 @@ def test_a_refusal_names_every_uncited_fact_in_one_sentence(places):
         "Two Facts: every public fact of a published organisation needs a citation; "
         "none for founding year: 2005; headquarters: Konna."
     )
+
+
+def test_examining_an_organisation_costs_the_same_queries_for_any_number_of_partners(
+    cited_org,
+):
+    """A refusal names each partnership by both organisations: they are read with
+    it, not one query per partnership."""
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            evidence.problems({cited_org.pk}, as_published=True)
+        return len(captured)
+
+    before = queries()
+    for n in range(3):
+        partner = make_org(name=f"Donor {n}", slug=f"donor-{n}", kind="donor")
+        Partnership.objects.create(organisation=cited_org, relation="funded_by", partner=partner)
+    assert queries() == before
