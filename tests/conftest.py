@@ -127,6 +127,15 @@ def make_org(**overrides):
     return Organisation.objects.create(**fields)
 
 
+def rename(org, slug, **fields):
+    """A curator's edit: a new slug (and any other field), saved with its history."""
+    org.slug = slug
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.save()
+    return org
+
+
 def cite(org, fact="existence", quote=None, *, source=None, locator="p. 1", **subject):
     """A citation of one fact of `org` (its existence unless told), from a test source
     unless told, quoting "<name>: <fact>." unless told.

@@ -13,6 +13,8 @@ from django.utils import translation
 
 from orgs.models import Citation, FocusArea, Organisation, Partnership, Person, Region, Source
 
+from .conftest import rename
+
 pytestmark = pytest.mark.django_db
 
 MODELS = [Source, Organisation, Person, Partnership, Citation]
@@ -1033,9 +1035,7 @@ def test_an_organisation_a_curator_gave_a_new_slug_is_updated_not_created_again(
     base_seed(seeds_dir)
     load()
     for old, new in (("ajcet", "ajcet-tombouctou"), ("usip", "usip-mali")):
-        renamed = Organisation.objects.get(slug=old)
-        renamed.slug = new
-        renamed.save()
+        rename(Organisation.objects.get(slug=old), new)
     before = snapshot()
 
     assert "0 created, 0 updated" in load()
@@ -1061,10 +1061,7 @@ def test_an_organisation_a_curator_gave_a_new_slug_is_updated_not_created_again(
 def test_an_organisation_renamed_then_deleted_by_a_curator_is_not_created_again(seeds_dir):
     base_seed(seeds_dir)
     load()
-    usip = Organisation.objects.get(slug="usip")
-    usip.slug = "usip-mali"
-    usip.save()
-    usip.delete()
+    rename(Organisation.objects.get(slug="usip"), "usip-mali").delete()
 
     out = load()
 
@@ -1077,9 +1074,7 @@ def test_an_organisation_renamed_then_deleted_by_a_curator_is_not_created_again(
 def test_a_slug_two_organisations_held_means_the_last_of_them(seeds_dir):
     base_seed(seeds_dir)
     load()
-    first = Organisation.objects.get(slug="usip")
-    first.slug = "usip-mali"
-    first.save()
+    rename(Organisation.objects.get(slug="usip"), "usip-mali")
     Organisation.objects.create(slug="usip", name="Another USIP", kind="donor").delete()
 
     out = load()

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from orgs.models import Citation, Partnership, Person, Region, Source, last_holders
 
-from .conftest import make_org
+from .conftest import make_org, rename
 
 
 @pytest.mark.django_db
@@ -90,12 +90,8 @@ def test_hidden_people_are_everyone_the_public_may_not_see(directory):
 def test_last_holders_answers_for_the_slugs_asked_only():
     """load_seeds holds back every slug it gets back that no organisation holds now: a
     slug of another organisation's past, not in the seeds, must not be among them."""
-    asked = make_org(slug="old-name")
-    asked.slug = "new-name"
-    asked.save()
-    other = make_org(slug="other-old-name")
-    other.slug = "other-new-name"
-    other.save()
+    asked = rename(make_org(slug="old-name"), "new-name")
+    other = rename(make_org(slug="other-old-name"), "other-new-name")
 
     assert last_holders(["old-name"]) == {"old-name": asked.pk}
     assert last_holders(["old-name", "other-old-name"]) == {

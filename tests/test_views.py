@@ -17,7 +17,7 @@ from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Partnership, Region, Source, Zone
 from orgs.search_upkeep import update_search_text
 
-from .conftest import HIDDEN_PERSON, SENSITIVE_TOWN, make_org
+from .conftest import HIDDEN_PERSON, SENSITIVE_TOWN, make_org, rename
 from .world_cache import cached_world
 
 HIDDEN = [HIDDEN_PERSON, "Fatoumata Protégée", SENSITIVE_TOWN, "Draft Secret", "Archived Old"]
@@ -301,15 +301,6 @@ def test_unpublished_organisations_are_not_found(client, directory, slug):
     response = client.get(f"/en/orgs/{slug}/")
     assert response.status_code == 404
     assert "Page not found" in text(response)
-
-
-def rename(org, slug, **fields):
-    """A curator's edit: a new slug (and any other field), saved with its history."""
-    org.slug = slug
-    for name, value in fields.items():
-        setattr(org, name, value)
-    org.save()
-    return org
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
