@@ -6,6 +6,7 @@ each option of each filter would give with the other filters applied, and
 without a query per option or per result.
 """
 
+import functools
 import re
 
 import django_filters
@@ -44,6 +45,13 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class KnownSlugsField(django_filters.fields.ModelMultipleChoiceField):
+    def clean(self, value):
+        """No value gives an empty list, not the field's `none()` queryset: a filter
+        asks whether its value is empty, and asking a queryset compiles its SQL."""
+        if not value and not self.required:
+            return []
+        return super().clean(value)
+
     def _check_values(self, value):
         value = [str(v) for v in value if v and "\x00" not in str(v)]
         known = self.queryset.filter(**{f"{self.to_field_name}__in": value})
@@ -152,6 +160,11 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["q", "region", "zone", "focus", "kind", "founded_min", "founded_max", "order"]
         form = OrganisationFilterForm
 
+    def get_form_class(self):
+        """The form class, made once: django-filter made a class, and a field for each
+        filter, for every request; each form still copies the fields it is given."""
+        return _form_class(type(self))
+
     def filter_q(self, queryset, name, value):
         """Every word must match; best matches first (orgs.search). No words: no filter."""
         return queryset.search(value) if value else queryset
@@ -225,3 +238,9 @@ class OrganisationFilter(django_filters.FilterSet):
     def _applied(self):
         self.is_valid()  # fills cleaned_data with the valid filters
         return self._index.restrictions(self.form.cleaned_data)
+
+
+@functools.cache
+def _form_class(filterset_class):
+    fields = {name: f.field for name, f in filterset_class.base_filters.items()}
+    return type(f"{filterset_class.__name__}Form", (filterset_class._meta.form,), fields)
