@@ -24,8 +24,8 @@ organisation, and in every text, the names and towns orgs.public_text withholds.
 import functools
 
 from django.core.paginator import EmptyPage
-from django.http import HttpResponse, JsonResponse, QueryDict
-from django.urls import path
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -295,7 +295,14 @@ def organisation_list(request):
 def organisation_detail(request, slug):
     org = api_organisations().filter(slug=slug).first()
     if org is None:
-        return error(404, _("No published organisation has this slug."))
+        moved = Organisation.objects.public().renamed_from(slug)
+        if moved is None:
+            return error(404, _("No published organisation has this slug."))
+        # A client that stored the address before a curator renamed the organisation
+        # follows it; a browser's script may too, the redirect allowing any origin.
+        response = HttpResponsePermanentRedirect(reverse("api:org_detail", args=[moved.slug]))
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
     return json_response(serialize_organisation(org, request))
 
 

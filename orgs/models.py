@@ -415,6 +415,14 @@ class OrganisationQuerySet(PublicQuerySet):
         """
         return self.published().select_related("hq_region").for_public()
 
+    def renamed_from(self, slug):
+        """The organisation among these that last held `slug` while published, or None:
+        where an old address leads once a curator has given the organisation a new
+        slug. A slug held only as a draft leads nowhere: it may name someone, which
+        is often why a curator renames before publishing."""
+        holder = last_holders([slug], status=Organisation.Status.PUBLISHED).get(slug)
+        return self.filter(pk=holder).first() if holder else None
+
     def with_public_details(self):
         """Card data, and the public partnerships, people and citations as `public_*` lists."""
         return self.with_card_data().prefetch_related(

@@ -281,6 +281,15 @@ BAD_REQUEST = json_content(
     "`fields` says which and why.",
 )
 NOT_FOUND = json_content("Error", "Not found.")
+MOVED = {
+    "description": (
+        "The organisation was given a new slug; `Location` is its address now. Only a "
+        "slug it held while published leads anywhere."
+    ),
+    "headers": {
+        "Location": {"description": "The organisation's address.", "schema": {"type": "string"}}
+    },
+}
 UNAVAILABLE = {
     **json_content("Error", "The database cannot be reached; try again later."),
     "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}},
@@ -332,6 +341,7 @@ def openapi_document(server_url):
                     "responses": responses(
                         {
                             "200": json_content("Organisation", "The organisation."),
+                            "301": MOVED,
                             "404": NOT_FOUND,
                         }
                     ),

@@ -19,7 +19,7 @@ from django.views.generic import DetailView, ListView
 from . import licence, snapshot, structured_data
 from .facets import current_index
 from .filters import Order, OrganisationFilter
-from .models import Citation, FocusArea, Organisation, Region, Source, Zone, last_holders
+from .models import Citation, FocusArea, Organisation, Region, Source, Zone
 from .paging import OrganisationPaginator
 from .region_map import region_map
 
@@ -250,9 +250,7 @@ class OrganisationDetail(DetailView):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            slug = kwargs["slug"]
-            holder = last_holders([slug], status=Organisation.Status.PUBLISHED).get(slug)
-            moved = Organisation.objects.public().filter(pk=holder).first() if holder else None
+            moved = Organisation.objects.public().renamed_from(kwargs["slug"])
             if moved is None:
                 raise
             return redirect(moved, permanent=True)

@@ -9,7 +9,7 @@ from orgs import licence, public_text
 from orgs.facets import current_index
 from orgs.models import Organisation, Region, Source
 
-from .conftest import PUBLISHED, SELECTED_BY, make_org
+from .conftest import PUBLISHED, SELECTED_BY, make_org, rename
 from .world_cache import cached_world
 
 
@@ -76,6 +76,37 @@ def test_unpublished_or_unknown_organisation_is_a_json_404(client, directory, sl
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]
+
+
+def test_an_organisation_given_a_new_slug_is_found_at_its_old_api_address(client, db):
+    first = rename(make_org(name="First Holder", slug="shared"), "first-holder")
+    rename(make_org(name="Kidal Women Together", slug="shared"), "femmes-kidal")
+
+    response = client.get("/api/orgs/shared/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/orgs/femmes-kidal/"  # the last holder's
+    assert response["Access-Control-Allow-Origin"] == "*"
+    moved = client.get(response["Location"])
+    assert moved.status_code == 200 and moved.json()["name"] == "Kidal Women Together"
+    assert client.get(f"/api/orgs/{first.slug}/").status_code == 200  # a control
+
+
+@pytest.mark.parametrize(
+    "history", ["renamed while a draft, then published", "renamed, then unpublished"]
+)
+def test_an_old_api_address_the_public_never_saw_or_may_not_see_is_a_json_404(client, db, history):
+    control = rename(make_org(slug="control-old"), "control-new")
+    if history == "renamed while a draft, then published":
+        org = rename(make_org(slug="jane-doe-fund", status="draft"), "fund-for-peace")
+        rename(org, "fund-for-peace", status="published")
+    else:
+        rename(make_org(slug="jane-doe-fund"), "fund-for-peace", status="archived")
+
+    body = json_error(client.get("/api/orgs/jane-doe-fund/"), 404)
+
+    assert "fund-for-peace" not in json.dumps(body)
+    assert client.get("/api/orgs/control-old/")["Location"] == f"/api/orgs/{control.slug}/"
 
 
 @pytest.mark.parametrize("query, expected", SELECTED_BY.items())
