@@ -114,9 +114,15 @@ def csv_cell(text):
     return text
 
 
+def csv_cells(cells):
+    """`cells` (each a string) written as CSV, joined by commas. An empty cell is
+    written as it is, without a call: most rows leave the contacts empty."""
+    return ",".join([csv_cell(cell) if cell else "" for cell in cells])
+
+
 def csv_line(cells):
-    """A CSV line of `cells` (each a string), with the CRLF ending RFC 4180 gives."""
-    return ",".join([csv_cell(cell) for cell in cells]) + "\r\n"
+    """A CSV line of `cells`, with the CRLF ending RFC 4180 gives."""
+    return csv_cells(cells) + "\r\n"
 
 
 class Blocks:
@@ -279,8 +285,8 @@ def hxl_lines(request, orgs):
         row["sectors"] = sectors[row["focus_ids"]]
         row["social_links"] = HXL_LIST_SEPARATOR.join(social_link_list(row["social_links"]))
         row["hq_pcode"] = labels.region_pcode[row["hq_region_id"]]
-        before = ",".join([csv_cell(cell) for cell in before_of(row)])
-        after = ",".join([csv_cell(cell) for cell in after_of(row)])
+        before = csv_cells(before_of(row))
+        after = csv_cells(after_of(row))
         for region in regions_of_work[row["region_ids"]]:
             if block := blocks.add(f"{before},{region},{after}\r\n"):
                 yield block
