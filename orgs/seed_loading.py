@@ -247,9 +247,15 @@ class _Loader:
         last_holder = last_holders(slugs - set(self.orgs))
         renamed = organisations.filter(pk__in=last_holder.values()).exclude(slug__in=slugs)
         renamed = {org.pk: org for org in renamed}
+        # An organisation renamed to a slug the seeds give another entry (a curator
+        # merging two entries) takes that entry's facts; its own entry is held back.
+        seeds_slug_now = {org.pk: slug for slug, org in self.orgs.items()}
+        self.renamed_onto = {}
         for slug, pk in last_holder.items():
             if pk in renamed:
                 self.orgs[slug] = renamed[pk]
+            elif pk in seeds_slug_now:
+                self.renamed_onto[slug] = seeds_slug_now[pk]
         self.skipped = set(last_holder) - set(self.orgs)
 
     # Writing, in dependency order.
@@ -339,6 +345,13 @@ class _Loader:
             if org is None and slug in self.skipped:
                 if self.force:
                     self.skipped.discard(slug)
+                elif slug in self.renamed_onto:
+                    self.report.conflicts.append(
+                        f"{org_seed.where}: renamed by a curator to "
+                        f"{self.renamed_onto[slug]!r}, the slug of another entry, whose "
+                        "facts now load into it; not re-created (--force re-creates it)"
+                    )
+                    continue
                 else:
                     self.deleted(org_seed.where)
                     continue

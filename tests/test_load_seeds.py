@@ -1071,6 +1071,25 @@ def test_an_organisation_renamed_then_deleted_by_a_curator_is_not_created_again(
     assert Partnership.objects.get().partner.slug == "usip"
 
 
+def test_an_organisation_renamed_to_another_entrys_slug_is_reported_as_such(seeds_dir):
+    """A curator merging two entries: USIP deleted, AJCET given its slug. The entry
+    the slug names now loads into AJCET; AJCET's own entry is held back, and the
+    report says why rather than "deleted"."""
+    base_seed(seeds_dir)
+    load()
+    Organisation.objects.get(slug="usip").delete()
+    ajcet = rename(Organisation.objects.get(slug="ajcet"), "usip")
+
+    out = load()
+
+    assert (
+        "organisations[0] (ajcet): renamed by a curator to 'usip', the slug of another "
+        "entry, whose facts now load into it; not re-created (--force re-creates it)"
+    ) in out
+    assert "(ajcet): deleted" not in out
+    assert list(Organisation.objects.values_list("pk", "slug")) == [(ajcet.pk, "usip")]
+
+
 def test_a_slug_two_organisations_held_means_the_last_of_them(seeds_dir):
     base_seed(seeds_dir)
     load()
