@@ -1088,6 +1088,7 @@ def test_an_organisation_renamed_to_another_entrys_slug_is_reported_as_such(seed
     ) in out
     assert "(ajcet): deleted" not in out
     assert list(Organisation.objects.values_list("pk", "slug")) == [(ajcet.pk, "usip")]
+    assert Organisation.objects.get().name == "USIP"  # the usip entry's facts loaded
 
 
 def test_a_slug_two_organisations_held_means_the_last_of_them(seeds_dir):
