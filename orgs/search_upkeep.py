@@ -105,12 +105,7 @@ def update_search_text(organisations, *, models=None):
     fields = [f for f in MAINTAINED_FIELDS if _has_field(Organisation, f)]
     descriptions = [f for f in DESCRIPTION_FIELDS if _has_field(Organisation, f)]
     descriptions = descriptions or ["description"]
-    quote = connection.ops.quote_name
-    update_sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(Organisation._meta.db_table),
-        ", ".join(f"{quote(field)} = %s" for field in fields),
-        quote(Organisation._meta.pk.column),
-    )
+    write_rows = _row_writer(Organisation, fields)
     changed_count = 0
     # On SQLite, reindexing row by row through the trigger costs ~0.4 ms of CPU a
     # row; one 'rebuild' of 100,000 rows costs ~3 s. Past BULK_REBUILD rows, drop
@@ -169,14 +164,52 @@ def update_search_text(organisations, *, models=None):
                 if list(values) != old:
                     changed.append((*values, pk))
             if changed:
-                with connection.cursor() as cursor:
-                    cursor.executemany(update_sql, changed)
+                write_rows(changed)
             changed_count += len(changed)
         if bulk_sqlite:
             with connection.cursor() as cursor:
                 cursor.execute(SQLITE_REBUILD)
                 cursor.execute(SQLITE_TRIGGERS[f"{FTS_TABLE}_au"])
     return changed_count
+
+
+def _row_writer(Organisation, fields):
+    """A function that writes rows of (*values of `fields`, pk) to the organisations.
+
+    On PostgreSQL a batch is one statement, its columns passed as arrays: every
+    statement on the organisations fires the data versions' statement triggers
+    (orgs.db_token), each of which updates its one-row table, and in one transaction
+    each update reads every version of that row the transaction wrote before: row
+    by row, the cost grew as the square of the rows (`synth_orgs` of 20,000 took
+    112 s where 5,000 took 16; 39 s now). On SQLite, which updates a version's row
+    in place, executemany.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Organisation._meta.db_table)
+    pk = quote(Organisation._meta.pk.column)
+    if connection.vendor == "postgresql":
+        columns = ", ".join(quote(field) for field in fields)
+        arrays = ", ".join(["%s::text[]"] * len(fields) + ["%s::bigint[]"])
+        sets = ", ".join(f"{quote(field)} = written.{quote(field)}" for field in fields)
+        sql = (
+            f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS written({columns}, id) "
+            f"WHERE {table}.{pk} = written.id"
+        )
+
+        def write(rows):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+
+    else:
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(
+            table, ", ".join(f"{quote(field)} = %s" for field in fields), pk
+        )
+
+        def write(rows):
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+
+    return write
 
 
 # --- Keeping it in step ----------------------------------------------------------

@@ -691,6 +691,36 @@ def test_update_search_text_counts_the_rows_it_changed_in_every_batch(monkeypatc
     assert update_search_text(Organisation.objects.all()) == 0
 
 
+def page_version_moves():
+    """How often the page version's row was updated in this transaction (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_get_xact_tuples_updated('orgs_page_version'::regclass)")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_on_postgresql_each_batch_of_search_text_is_written_in_one_statement(monkeypatch):
+    """Every statement on the organisations moves the data versions (orgs.db_token),
+    one-row tables; in one transaction each move reads every version written before
+    it, so writing 100,000 organisations' text row by row took minutes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite updates a version's row in place, whatever the statements")
+    monkeypatch.setattr("orgs.search_upkeep.BATCH_SIZE", 3)
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Bulk {i}", slug=f"bulk-{i}", kind="local_association")
+        for i in range(7)
+    )
+    Organisation.objects.update(status=Organisation.Status.PUBLISHED)
+    before = page_version_moves()
+
+    assert update_search_text(Organisation.objects.all()) == 7
+
+    assert page_version_moves() - before == 3  # batches of 3, 3 and 1
+    assert sorted(search("bulk")) == [f"bulk-{i}" for i in range(7)]
+    assert search("bulk 6") == ["bulk-6"]
+    assert Organisation.objects.get(slug="bulk-4").sort_name == "bulk 4"
+
+
 @pytest.mark.django_db
 def test_results_of_the_same_rank_come_in_name_order_ignoring_case_and_accents():
     make_org(name="Zèbre Women", slug="zebre")
