@@ -358,6 +358,25 @@ def test_making_a_person_public_needs_a_citation_of_them(curator_client, cited_o
     assert person.is_public
 
 
+@translation.override("en")
+def test_a_refusal_names_uncited_people_in_the_order_they_were_added(curator_client, cited_org):
+    """By id, not by name (their default order): a stable order on every path that
+    refuses, whatever the people are called."""
+    Organisation.objects.filter(pk=cited_org.pk).update(status=DRAFT)
+    for name in ("Zeynab Traoré", "Aminata Keita"):
+        Person.objects.create(organisation=cited_org, name=name, is_public=True)
+    data = change_form_data(curator_client.get(admin_url(cited_org)))
+    data["status"] = PUBLISHED
+
+    response = curator_client.post(admin_url(cited_org), data)
+
+    assert response.status_code == 200
+    assert errors_of(response) == (
+        "Cited Association: every public fact of a published organisation needs a "
+        "citation; none for person: Zeynab Traoré; person: Aminata Keita."
+    )
+
+
 # --- The publish action ------------------------------------------------------------------
 
 
