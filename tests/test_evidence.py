@@ -744,3 +744,17 @@ def test_examining_an_organisation_costs_the_same_queries_for_any_number_of_part
         partner = make_org(name=f"Donor {n}", slug=f"donor-{n}", kind="donor")
         Partnership.objects.create(organisation=cited_org, relation="funded_by", partner=partner)
     assert queries() == before
+
+
+def test_examining_several_organisations_costs_the_queries_of_one(cited_org):
+    """A restore examines every organisation: they are read together, a chunk at a
+    time, not one round of queries each."""
+
+    def queries(pks):
+        with CaptureQueriesContext(connection) as captured:
+            evidence.problems(pks)
+        return len(captured)
+
+    one = queries({cited_org.pk})
+    others = [make_org(name=f"Other {n}", slug=f"other-{n}") for n in range(3)]
+    assert queries({cited_org.pk, *(org.pk for org in others)}) == one
