@@ -746,6 +746,38 @@ def test_examining_an_organisation_costs_the_same_queries_for_any_number_of_part
     assert queries() == before
 
 
+def test_examining_an_organisation_costs_the_same_queries_for_any_number_of_citations(
+    cited_org,
+):
+    """Each citation is read with what its check and its message name (its source,
+    its subject, a partnership's two organisations), not one query per citation: a
+    cited person's, and each kind that concerns a fact the organisation lacks."""
+
+    def add_citations(n, region, focus):
+        other = make_org(name=f"Other {n}", slug=f"other-{n}")
+        person = Person.objects.create(organisation=cited_org, name=f"Person {n}", is_public=True)
+        cite(cited_org, "person", person=person)
+        third = make_org(name=f"Third {n}", slug=f"third-{n}")
+        strangers = Partnership.objects.create(
+            organisation=other, relation="partner_of", partner=third
+        )
+        cite(cited_org, "region", region=Region.objects.get(slug=region))
+        cite(cited_org, "focus", focus_area=FocusArea.objects.get(slug=focus))
+        cite(cited_org, "partnership", partnership=strangers)
+        cite(cited_org, "person", person=Person.objects.create(organisation=other, name="Awa"))
+
+    def examined():
+        with CaptureQueriesContext(connection) as captured:
+            (messages,) = evidence.problems({cited_org.pk}).values()
+        return len(messages), len(captured)
+
+    add_citations(1, "kidal", "health")
+    stray, queries = examined()
+    assert stray == 4  # a message for each citation of a fact it lacks
+    add_citations(2, "kayes", "media")
+    assert examined() == (8, queries)
+
+
 def test_examining_several_organisations_costs_the_queries_of_one(cited_org):
     """A restore examines every organisation: they are read together, a chunk at a
     time, not one round of queries each."""
