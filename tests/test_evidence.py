@@ -662,6 +662,25 @@ def test_stray_citations_are_listed_grouped_by_fact(cited_org, places):
     assert text.index("Health is not one") < text.index("Kidal is not a region")
 
 
+@translation.override("en")
+def test_stray_citations_of_one_fact_are_listed_in_the_order_they_were_added(cited_org, places):
+    """By id within a fact, each naming its source and locator, even when the older
+    one was edited since: PostgreSQL then stores it after the newer one, and a scan
+    reads it last."""
+    older = cite(cited_org, "region", region=places["kidal"])
+    cite(cited_org, "region", region=Region.objects.get(slug="kayes"))
+    Citation.objects.filter(pk=older.pk).update(locator="p. 3")
+
+    (messages,) = evidence.problems({cited_org.pk}).values()
+
+    assert messages == [
+        "A citation of region of work from “Test source” (p. 3): Kidal is not a region "
+        "where Cited Association works or has its headquarters.",
+        "A citation of region of work from “Test source” (p. 1): Kayes is not a region "
+        "where Cited Association works or has its headquarters.",
+    ]
+
+
 def test_a_refusal_reads_as_every_message_one_per_line():
     refused = evidence.EvidenceRefused({"first": ["one"], "second": ["two", "three"]})
     assert str(refused) == "one\ntwo\nthree"
