@@ -358,6 +358,25 @@ def test_making_a_person_public_needs_a_citation_of_them(curator_client, cited_o
     assert person.is_public
 
 
+@translation.override("en")
+def test_a_refusal_names_uncited_people_in_the_order_they_were_added(curator_client, cited_org):
+    """By id, not by name (their default order): a stable order on every path that
+    refuses, whatever the people are called."""
+    Organisation.objects.filter(pk=cited_org.pk).update(status=DRAFT)
+    for name in ("Zeynab Traoré", "Aminata Keita"):
+        Person.objects.create(organisation=cited_org, name=name, is_public=True)
+    data = change_form_data(curator_client.get(admin_url(cited_org)))
+    data["status"] = PUBLISHED
+
+    response = curator_client.post(admin_url(cited_org), data)
+
+    assert response.status_code == 200
+    assert errors_of(response) == (
+        "Cited Association: every public fact of a published organisation needs a "
+        "citation; none for person: Zeynab Traoré; person: Aminata Keita."
+    )
+
+
 # --- The publish action ------------------------------------------------------------------
 
 
@@ -643,6 +662,25 @@ def test_stray_citations_are_listed_grouped_by_fact(cited_org, places):
     assert text.index("Health is not one") < text.index("Kidal is not a region")
 
 
+@translation.override("en")
+def test_stray_citations_of_one_fact_are_listed_in_the_order_they_were_added(cited_org, places):
+    """By id within a fact, each naming its source and locator, even when the older
+    one was edited since: PostgreSQL then stores it after the newer one, and a scan
+    reads it last."""
+    older = cite(cited_org, "region", region=places["kidal"])
+    cite(cited_org, "region", region=Region.objects.get(slug="kayes"))
+    Citation.objects.filter(pk=older.pk).update(locator="p. 3")
+
+    (messages,) = evidence.problems({cited_org.pk}).values()
+
+    assert messages == [
+        "A citation of region of work from “Test source” (p. 3): Kidal is not a region "
+        "where Cited Association works or has its headquarters.",
+        "A citation of region of work from “Test source” (p. 1): Kayes is not a region "
+        "where Cited Association works or has its headquarters.",
+    ]
+
+
 def test_a_refusal_reads_as_every_message_one_per_line():
     refused = evidence.EvidenceRefused({"first": ["one"], "second": ["two", "three"]})
     assert str(refused) == "one\ntwo\nthree"
@@ -725,3 +763,49 @@ def test_examining_an_organisation_costs_the_same_queries_for_any_number_of_part
         partner = make_org(name=f"Donor {n}", slug=f"donor-{n}", kind="donor")
         Partnership.objects.create(organisation=cited_org, relation="funded_by", partner=partner)
     assert queries() == before
+
+
+def test_examining_an_organisation_costs_the_same_queries_for_any_number_of_citations(
+    cited_org,
+):
+    """Each citation is read with what its check and its message name (its source,
+    its subject, a partnership's two organisations), not one query per citation: a
+    cited person's, and each kind that concerns a fact the organisation lacks."""
+
+    def add_citations(n, region, focus):
+        other = make_org(name=f"Other {n}", slug=f"other-{n}")
+        person = Person.objects.create(organisation=cited_org, name=f"Person {n}", is_public=True)
+        cite(cited_org, "person", person=person)
+        third = make_org(name=f"Third {n}", slug=f"third-{n}")
+        strangers = Partnership.objects.create(
+            organisation=other, relation="partner_of", partner=third
+        )
+        cite(cited_org, "region", region=Region.objects.get(slug=region))
+        cite(cited_org, "focus", focus_area=FocusArea.objects.get(slug=focus))
+        cite(cited_org, "partnership", partnership=strangers)
+        cite(cited_org, "person", person=Person.objects.create(organisation=other, name="Awa"))
+
+    def examined():
+        with CaptureQueriesContext(connection) as captured:
+            (messages,) = evidence.problems({cited_org.pk}).values()
+        return len(messages), len(captured)
+
+    add_citations(1, "kidal", "health")
+    stray, queries = examined()
+    assert stray == 4  # a message for each citation of a fact it lacks
+    add_citations(2, "kayes", "media")
+    assert examined() == (8, queries)
+
+
+def test_examining_several_organisations_costs_the_queries_of_one(cited_org):
+    """A restore examines every organisation: they are read together, a chunk at a
+    time, not one round of queries each."""
+
+    def queries(pks):
+        with CaptureQueriesContext(connection) as captured:
+            evidence.problems(pks)
+        return len(captured)
+
+    one = queries({cited_org.pk})
+    others = [make_org(name=f"Other {n}", slug=f"other-{n}") for n in range(3)]
+    assert queries({cited_org.pk, *(org.pk for org in others)}) == one
