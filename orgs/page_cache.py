@@ -183,7 +183,6 @@ class PageCacheMiddleware:
         if keepable(request, response):
             body = response.content
             etag = etag_of(body)
-            headers = [(name, value) for name, value in response.items() if name != "ETag"]
-            store.put(key, (headers, body, etag))
+            store.put(key, (list(response.items()), body, etag))
             return conditional(request, response, etag)
         return response

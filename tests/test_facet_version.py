@@ -65,3 +65,16 @@ def test_triggers_a_table_remake_dropped_come_back_after_migrate(reference_data)
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = %s", [name])
         assert cursor.fetchone() == (1,)
     assert changes(lambda: make_org())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite remakes tables")
+def test_an_update_trigger_put_back_after_migrate_watches_the_same_columns(reference_data):
+    org = make_org()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER orgs_facet_version_orgs_organisation_update")
+    facet_version.after_migrate()
+    assert not changes(
+        lambda: Organisation.objects.filter(pk=org.pk).update(website="https://x.org")
+    )
+    assert changes(lambda: Organisation.objects.filter(pk=org.pk).update(founded=1999))
+    assert changes(lambda: Organisation.objects.filter(pk=org.pk).update(social_links_public=True))

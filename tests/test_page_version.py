@@ -299,11 +299,17 @@ def test_a_migration_moves_the_token_on(directory):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite remakes tables")
-def test_triggers_a_table_remake_dropped_come_back_after_migrate(directory):
+def test_triggers_a_table_remake_dropped_come_back_after_migrate(client, directory):
+    """And the token moves on: a page kept while the trigger was gone missed writes."""
+    page = url("orgs:org_detail", slug="youth-mopti")
     name = f"{page_version.TABLE}_orgs_citation_update"
     raw(f"DROP TRIGGER {name}")
-    assert not changes(lambda: Citation.objects.update(locator="p. 13"))  # the gap
+    assert "runs radio clubs" not in client.get(page).content.decode()  # kept
+    quotes = Citation.objects.filter(fact="existence", organisation__slug="youth-mopti")
+    assert not changes(lambda: quotes.update(quote="Youth Mopti Association runs radio clubs."))
+    assert "runs radio clubs" not in client.get(page).content.decode()  # the gap
     page_version.after_migrate(plan=None)
+    assert "runs radio clubs" in client.get(page).content.decode()
     raw_count = connection.cursor()
     raw_count.execute("SELECT count(*) FROM sqlite_master WHERE name = %s", [name])
     assert raw_count.fetchone() == (1,)

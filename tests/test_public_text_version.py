@@ -2,6 +2,7 @@
 when anything the withholding rule reads changes, and only then."""
 
 import pytest
+from django.db import connection
 
 from orgs import public_text, public_text_version
 from orgs.models import Organisation, Person, Region
@@ -54,3 +55,16 @@ def test_a_save_that_changes_none_of_them_keeps_the_token_and_the_table(org):
     org.sensitive = True  # positive control: the same save, one value the rule reads
     assert changes(org.save)
     assert public_text.current() is not table
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite remakes tables")
+def test_a_trigger_put_back_after_migrate_compares_the_values_as_before(org):
+    """A SQLite table remake drops the triggers; the one after_migrate puts back still
+    moves the token only when a value the rule reads changes."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {public_text_version.TABLE}_orgs_organisation_update")
+    public_text_version.after_migrate()
+    org.description_en = "Radio clubs for farmers."
+    assert not changes(org.save)
+    assert changes(lambda: Organisation.objects.filter(pk=org.pk).update(hq_town="Mopti"))
+    assert changes(lambda: Organisation.objects.filter(pk=org.pk).update(social_links_public=True))
