@@ -298,6 +298,19 @@ def test_a_migration_moves_the_token_on(directory):
     assert not changes(lambda: emit_post_migrate_signal(0, False, "default", plan=None))
 
 
+def test_every_migration_moves_the_token_to_a_new_value(directory):
+    """Two migrations in a row must not leave a token seen before: a process that kept
+    pages under it would serve them again as if nothing had changed."""
+    loader = MigrationLoader(connection)
+    last = loader.graph.leaf_nodes("orgs")[0]
+    plan = [(loader.graph.nodes[last], False)]
+    seen = {page_version.current()}
+    for _ in range(8):
+        page_version.after_migrate(plan=plan)
+        seen.add(page_version.current())
+    assert len(seen) == 9
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite remakes tables")
 def test_triggers_a_table_remake_dropped_come_back_after_migrate(client, directory):
     """And the token moves on: a page kept while the trigger was gone missed writes."""
