@@ -489,13 +489,16 @@ def test_listing_filter_orders_by_relevance_and_keeps_other_filters(regions):
     assert sorted(slugs(unfiltered)) == ["ajec", "partner"]
 
 
-def bulk_orgs(prefix, count, region):
+def bulk_orgs(prefix, count, region=None):
+    """`count` organisations named "<prefix> <i>", made in bulk (no signals, so no
+    search text), working in `region` if one is given."""
     orgs = Organisation.objects.bulk_create(
-        Organisation(name=f"{prefix} {i}", slug=f"{prefix}-{i}", kind="local_association")
+        Organisation(name=f"{prefix} {i}", slug=f"{prefix.lower()}-{i}", kind="local_association")
         for i in range(count)
     )
-    links = Organisation.regions.through
-    links.objects.bulk_create(links(organisation=o, region=region) for o in orgs)
+    if region is not None:
+        links = Organisation.regions.through
+        links.objects.bulk_create(links(organisation=o, region=region) for o in orgs)
     return orgs
 
 
@@ -553,10 +556,7 @@ def test_from_bulk_rebuild_rows_on_sqlite_the_index_is_rebuilt_once(monkeypatch)
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL's index follows a generated column")
     monkeypatch.setattr("orgs.search_upkeep.BULK_REBUILD", 3)
-    Organisation.objects.bulk_create(
-        Organisation(name=f"Bulk {i}", slug=f"bulk-{i}", kind="local_association")
-        for i in range(3)
-    )
+    bulk_orgs("Bulk", 3)
     Organisation.objects.update(status=Organisation.Status.PUBLISHED)
     ids = list(Organisation.objects.values_list("pk", flat=True))
     below = queries_of(lambda: update_search_text(ids[:2]))
@@ -682,10 +682,7 @@ def test_the_searched_columns_hold_each_text_once_in_a_fixed_order():
 @pytest.mark.django_db
 def test_update_search_text_counts_the_rows_it_changed_in_every_batch(monkeypatch):
     monkeypatch.setattr("orgs.search_upkeep.BATCH_SIZE", 2)
-    Organisation.objects.bulk_create(
-        Organisation(name=f"Bulk {i}", slug=f"bulk-{i}", kind="local_association")
-        for i in range(5)
-    )
+    bulk_orgs("Bulk", 5)
     assert update_search_text([]) == 0
     assert update_search_text(Organisation.objects.all()) == 5
     assert update_search_text(Organisation.objects.all()) == 0
@@ -706,10 +703,7 @@ def test_on_postgresql_each_batch_of_search_text_is_written_in_one_statement(mon
     if connection.vendor != "postgresql":
         pytest.skip("SQLite updates a version's row in place, whatever the statements")
     monkeypatch.setattr("orgs.search_upkeep.BATCH_SIZE", 3)
-    Organisation.objects.bulk_create(
-        Organisation(name=f"Bulk {i}", slug=f"bulk-{i}", kind="local_association")
-        for i in range(7)
-    )
+    bulk_orgs("Bulk", 7)
     Organisation.objects.update(status=Organisation.Status.PUBLISHED)
     before = page_version_moves()
 
