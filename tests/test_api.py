@@ -78,7 +78,7 @@ def test_unpublished_or_unknown_organisation_is_a_json_404(client, directory, sl
     assert response.json()["error"]
 
 
-def test_an_organisation_given_a_new_slug_is_found_at_its_old_api_address(client, db):
+def test_an_organisation_given_a_new_slug_is_found_at_its_old_api_address(client, db, schema):
     first = rename(make_org(name="First Holder", slug="shared"), "first-holder")
     rename(make_org(name="Kidal Women Together", slug="shared"), "femmes-kidal")
 
@@ -87,6 +87,8 @@ def test_an_organisation_given_a_new_slug_is_found_at_its_old_api_address(client
     assert response.status_code == 301
     assert response["Location"] == "/api/orgs/femmes-kidal/"  # the last holder's
     assert response["Access-Control-Allow-Origin"] == "*"
+    documented = schema["paths"]["/orgs/{slug}/"]["get"]["responses"]
+    assert "Location" in documented[str(response.status_code)]["headers"]  # as documented
     moved = client.get(response["Location"])
     assert moved.status_code == 200 and moved.json()["name"] == "Kidal Women Together"
     assert client.get(f"/api/orgs/{first.slug}/").status_code == 200  # a control
