@@ -195,6 +195,19 @@ def cached_world(build):
     return world
 
 
+def world_fixtures(item):
+    """The names of the cached worlds `item` asks for, itself or through its fixtures."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return []
+    return [
+        name
+        for name in info.names_closure
+        if info.name2fixturedefs.get(name)
+        and getattr(info.name2fixturedefs[name][-1].func, "is_cached_world", False)
+    ]
+
+
 def worlds_first(item):
     """Reorder `item`'s fixtures so that its cached worlds are set up before the
     fixtures the test asks for besides them.
@@ -227,11 +240,7 @@ def worlds_first(item):
             todo.extend(fixture.argnames if fixture else ())
         return found
 
-    worlds = [
-        name
-        for name in names
-        if getattr(getattr(definition(name), "func", None), "is_cached_world", False)
-    ]
+    worlds = world_fixtures(item)
     if not worlds:
         return
     asked = set(info.argnames)
