@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from orgs.models import FocusArea, Region
 from tests.conftest import make_org
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500"))  # per endpoint; more before a release
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))  # per endpoint; more before a release
 
 # Things that break naive search and parsing: FTS5 and tsquery operators, SQL and
 # LIKE metacharacters, quotes, NUL and other control characters, odd Unicode,
