@@ -32,12 +32,23 @@ def card_names(response):
 
 
 def many_orgs(n, **fields):
+    """Published Bulk Org 000 onwards, in Mopti, for youth, added in that order: made in
+    bulk, then indexed once (three saves each cost seconds on PostgreSQL)."""
     mopti = Region.objects.get(slug="mopti")
     youth = FocusArea.objects.get(slug="youth")
-    for i in range(n):
-        org = make_org(name=f"Bulk Org {i:03}", slug=f"bulk-org-{i:03}", hq_region=mopti, **fields)
-        org.regions.add(mopti)
-        org.focus_areas.add(youth)
+    fields = {
+        "kind": Organisation.Kind.LOCAL_ASSOCIATION,
+        "status": Organisation.Status.PUBLISHED,
+        "hq_region": mopti,
+        **fields,
+    }
+    orgs = Organisation.objects.bulk_create(
+        Organisation(name=f"Bulk Org {i:03}", slug=f"bulk-org-{i:03}", **fields) for i in range(n)
+    )
+    regions, focus_areas = Organisation.regions.through, Organisation.focus_areas.through
+    regions.objects.bulk_create(regions(organisation=org, region=mopti) for org in orgs)
+    focus_areas.objects.bulk_create(focus_areas(organisation=org, focusarea=youth) for org in orgs)
+    update_search_text(orgs)
 
 
 @pytest.fixture
