@@ -31,6 +31,8 @@ from orgs.schema import (
     read_toml,
 )
 
+from .world_cache import cached_world
+
 pytestmark = pytest.mark.django_db
 
 MODELS = [Region, FocusArea, Source, Organisation, Partnership, Person, Citation]
@@ -192,14 +194,24 @@ def test_hostile_seed_file_is_refused_and_nothing_written(seeds_dir, case):
 
 
 @pytest.fixture
-def backup(directory, tmp_path):
-    """The directory exported, then emptied so that an import would write everything."""
+@cached_world
+def emptied_after_its_backup(directory, tmp_path):
+    """The text of the directory's backup, the directory then emptied so that an import
+    would write everything (built once per process: the deletions cost a second)."""
     path = tmp_path / "backup.json"
     call_command("export_directory", str(path), verbosity=0)
     Citation.objects.all().delete()
     Organisation.objects.all().delete()
     Source.objects.all().delete()
     get_user_model().objects.all().delete()
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def backup(emptied_after_its_backup, tmp_path):
+    """The directory's backup file, the directory emptied."""
+    path = tmp_path / "backup.json"
+    path.write_text(emptied_after_its_backup, encoding="utf-8")
     return path
 
 
