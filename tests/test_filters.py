@@ -2,8 +2,9 @@
 and facet counts checked against the rows in the database."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from orgs.filters import OrganisationFilter
+from orgs.filters import KnownSlugsField, OrganisationFilter
 from orgs.models import FocusArea, Organisation, Region, Zone
 
 from .conftest import make_org
@@ -232,3 +233,14 @@ def test_a_value_with_a_nul_character_is_left_out_without_a_word(directory):
     assert result.is_valid(), result.errors
     expected = {o.slug for o in published_rows() if matches(o, region=["mopti"])}
     assert expected and slugs(result.qs) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("empty", [None, [], ""])
+def test_an_empty_region_or_focus_value_is_an_empty_list_and_a_required_one_an_error(empty):
+    """Not the field's `none()` queryset, whose emptiness compiles SQL on every request."""
+    field = KnownSlugsField(queryset=Region.objects.all(), to_field_name="slug", required=False)
+    assert field.clean(empty) == []
+    required = KnownSlugsField(queryset=Region.objects.all(), to_field_name="slug")
+    with pytest.raises(ValidationError):
+        required.clean(empty)
