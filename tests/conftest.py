@@ -156,6 +156,24 @@ def make_org(**overrides):
     return Organisation.objects.create(**fields)
 
 
+def make_orgs_in_bulk(names_and_slugs, *, regions=(), focus_areas=(), **fields):
+    """Organisations made in bulk, one per (name, slug), each working in `regions` and
+    for `focus_areas`: no saves, so no signals and no search text (call
+    update_search_text after, where a test searches or lists them)."""
+    fields = {"kind": Organisation.Kind.LOCAL_ASSOCIATION, **fields}
+    orgs = Organisation.objects.bulk_create(
+        Organisation(name=name, slug=slug, **fields) for name, slug in names_and_slugs
+    )
+    in_regions, for_focus = Organisation.regions.through, Organisation.focus_areas.through
+    in_regions.objects.bulk_create(
+        in_regions(organisation=org, region=region) for org in orgs for region in regions
+    )
+    for_focus.objects.bulk_create(
+        for_focus(organisation=org, focusarea=focus) for org in orgs for focus in focus_areas
+    )
+    return orgs
+
+
 def rename(org, slug, **fields):
     """A curator's edit: a new slug (and any other field), saved with its history."""
     org.slug = slug

@@ -10,7 +10,7 @@ from orgs.facets import current_index
 from orgs.models import Organisation, Region, Source
 from orgs.search_upkeep import update_search_text
 
-from .conftest import PUBLISHED, SELECTED_BY, make_org, rename
+from .conftest import PUBLISHED, SELECTED_BY, make_org, make_orgs_in_bulk, rename
 from .world_cache import cached_world
 
 
@@ -248,22 +248,12 @@ def full_orgs(directory):
     focus_areas = list(directory["jeunes-citoyens"].focus_areas.all())
     source = Source.objects.get(slug="peace-direct-2018")
     ajcet = directory["jeunes-citoyens"]
-    orgs = Organisation.objects.bulk_create(
-        Organisation(
-            name=f"Bulk {i:03}",
-            slug=f"bulk-{i:03}",
-            kind=Organisation.Kind.LOCAL_ASSOCIATION,
-            status=Organisation.Status.PUBLISHED,
-            hq_region=regions[0],
-        )
-        for i in range(count)
-    )
-    in_regions, for_focus = Organisation.regions.through, Organisation.focus_areas.through
-    in_regions.objects.bulk_create(
-        in_regions(organisation=org, region=region) for org in orgs for region in regions
-    )
-    for_focus.objects.bulk_create(
-        for_focus(organisation=org, focusarea=focus) for org in orgs for focus in focus_areas
+    orgs = make_orgs_in_bulk(
+        [(f"Bulk {i:03}", f"bulk-{i:03}") for i in range(count)],
+        regions=regions,
+        focus_areas=focus_areas,
+        status=Organisation.Status.PUBLISHED,
+        hq_region=regions[0],
     )
     Partnership.objects.bulk_create(
         partnership

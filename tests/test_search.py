@@ -15,7 +15,7 @@ from orgs.search import matching_ids, normalise, query_words
 from orgs.search_schema import repair_sqlite_index
 from orgs.search_upkeep import update_search_text
 
-from .conftest import change_form_data, cite, make_org
+from .conftest import change_form_data, cite, make_org, make_orgs_in_bulk
 
 
 def slugs(queryset):
@@ -492,14 +492,10 @@ def test_listing_filter_orders_by_relevance_and_keeps_other_filters(regions):
 def bulk_orgs(prefix, count, region=None):
     """`count` organisations named "<prefix> <i>", made in bulk (no signals, so no
     search text), working in `region` if one is given."""
-    orgs = Organisation.objects.bulk_create(
-        Organisation(name=f"{prefix} {i}", slug=f"{prefix.lower()}-{i}", kind="local_association")
-        for i in range(count)
+    return make_orgs_in_bulk(
+        [(f"{prefix} {i}", f"{prefix.lower()}-{i}") for i in range(count)],
+        regions=[region] if region is not None else [],
     )
-    if region is not None:
-        links = Organisation.regions.through
-        links.objects.bulk_create(links(organisation=o, region=region) for o in orgs)
-    return orgs
 
 
 @pytest.mark.django_db

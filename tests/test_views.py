@@ -17,7 +17,7 @@ from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Partnership, Region, Source, Zone
 from orgs.search_upkeep import update_search_text
 
-from .conftest import HIDDEN_PERSON, SENSITIVE_TOWN, make_org, rename
+from .conftest import HIDDEN_PERSON, SENSITIVE_TOWN, make_org, make_orgs_in_bulk, rename
 from .world_cache import cached_world
 
 HIDDEN = [HIDDEN_PERSON, "Fatoumata Protégée", SENSITIVE_TOWN, "Draft Secret", "Archived Old"]
@@ -36,18 +36,12 @@ def many_orgs(n, **fields):
     bulk, then indexed once (three saves each cost seconds on PostgreSQL)."""
     mopti = Region.objects.get(slug="mopti")
     youth = FocusArea.objects.get(slug="youth")
-    fields = {
-        "kind": Organisation.Kind.LOCAL_ASSOCIATION,
-        "status": Organisation.Status.PUBLISHED,
-        "hq_region": mopti,
-        **fields,
-    }
-    orgs = Organisation.objects.bulk_create(
-        Organisation(name=f"Bulk Org {i:03}", slug=f"bulk-org-{i:03}", **fields) for i in range(n)
+    orgs = make_orgs_in_bulk(
+        [(f"Bulk Org {i:03}", f"bulk-org-{i:03}") for i in range(n)],
+        regions=[mopti],
+        focus_areas=[youth],
+        **{"status": Organisation.Status.PUBLISHED, "hq_region": mopti, **fields},
     )
-    regions, focus_areas = Organisation.regions.through, Organisation.focus_areas.through
-    regions.objects.bulk_create(regions(organisation=org, region=mopti) for org in orgs)
-    focus_areas.objects.bulk_create(focus_areas(organisation=org, focusarea=youth) for org in orgs)
     update_search_text(orgs)
 
 
