@@ -744,3 +744,29 @@ def test_a_town_that_is_not_withheld_costs_a_new_organisation_nothing_more(db):
     plain.name = "Plain Renamed"
     renamed = queries_of(plain.save)  # nothing withheld changes: no one is read
     assert naming(renamed, "orgs_person") == []
+
+
+def reads_of_hidden_names(queries):
+    return [sql for sql in queries if sql.startswith('SELECT DISTINCT "orgs_person"."name"')]
+
+
+def test_deleting_an_organisation_reads_who_is_withheld_once_before_and_once_after(db):
+    """Each person deleted with an organisation may change who is withheld, but the
+    table is read once before the deletion and once after, whatever their number (it
+    was read twice per person: at 100,000 people, seconds per deletion)."""
+    reads = []
+    for count in (2, 6):
+        org = make_org(slug=f"org-{count}")
+        Person.objects.bulk_create(
+            Person(organisation=org, name=f"Awa Person{i}") for i in range(count)
+        )
+        reads.append(len(reads_of_hidden_names(queries_of(org.delete))))
+    assert reads == [2, 2]
+
+
+def test_saving_a_person_unchanged_reads_no_one(db):
+    person = Person.objects.create(organisation=make_org(slug="org"), name="Awa Traore")
+    search("awa")  # the table read for the data as it is
+    assert reads_of_hidden_names(queries_of(person.save)) == []
+    person.name = "Awa Keita"
+    assert len(reads_of_hidden_names(queries_of(person.save))) == 1  # after the write
