@@ -27,11 +27,16 @@ ORGANISATION_COLUMNS = (
     "social_links",
     "social_links_public",
 )
+# A person's columns the table reads: who is hidden (with their organisation's status
+# and sensitivity, above) and their name; a role or a version moves nothing.
+PERSON_COLUMNS = ("name", "is_public", "organisation_id")
 WATCHED = {
     "orgs_organisation": ORGANISATION_COLUMNS,
-    "orgs_person": None,
+    "orgs_person": PERSON_COLUMNS,
     "orgs_region": None,
 }
+# Until migration 0020: every column of a person.
+WATCHED_BEFORE_PERSON_COLUMNS = {**WATCHED, "orgs_person": None}
 PUBLIC_TEXT_VERSION = DatabaseToken(
     table="orgs_public_text_version",
     function="orgs_public_text_version_bump",
@@ -41,6 +46,7 @@ PUBLIC_TEXT_VERSION = DatabaseToken(
 )
 TABLE = PUBLIC_TEXT_VERSION.table
 install = PUBLIC_TEXT_VERSION.install
+reinstall_triggers = PUBLIC_TEXT_VERSION.reinstall_triggers
 uninstall = PUBLIC_TEXT_VERSION.uninstall
 after_migrate = PUBLIC_TEXT_VERSION.after_migrate
 current = PUBLIC_TEXT_VERSION.current

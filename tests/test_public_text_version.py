@@ -68,3 +68,17 @@ def test_a_trigger_put_back_after_migrate_compares_the_values_as_before(org):
     assert not changes(org.save)
     assert changes(lambda: Organisation.objects.filter(pk=org.pk).update(hq_town="Mopti"))
     assert changes(lambda: Organisation.objects.filter(pk=org.pk).update(social_links_public=True))
+
+
+def test_a_person_moves_the_token_only_by_what_the_rule_reads(org):
+    """A person's name, visibility and organisation; not a role, nor the save itself
+    (which bumps the record's version)."""
+    person = Person.objects.create(organisation=org, name="Hidden Hawa")
+    person.role = "Coordinator"
+    assert not changes(person.save)
+    person.name = "Hidden Hawa Keita"
+    assert changes(person.save)
+    person.is_public = True
+    assert changes(person.save)
+    person.organisation = make_org(slug="other")
+    assert changes(person.save)

@@ -8,7 +8,7 @@ from orgs import facet_changes, facet_snapshot, public_text_version
 def install(apps, schema_editor):
     facet_changes.install(schema_editor)
     facet_snapshot.install(schema_editor)
-    public_text_version.install(schema_editor)
+    public_text_version.install(schema_editor, public_text_version.WATCHED_BEFORE_PERSON_COLUMNS)
 
 
 def uninstall(apps, schema_editor):
