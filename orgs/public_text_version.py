@@ -5,10 +5,11 @@ mechanism: orgs.db_token).
 The table is read from every person and every organisation with a sensitive town
 or a contact: 0.2 to 1 s of CPU at 100,000 organisations. Keyed by the facet
 version, it was rebuilt after every edit of a description or a region link, which
-change no withheld term; this token watches only people, regions (a town's other
-spellings) and the organisation columns the rule reads, when their values change
-(a curator's save writes every column), so a person hidden in the admin is
-withheld on the next request and a description's edit rebuilds nothing.
+change no withheld term; this token watches only regions (a town's other
+spellings) and the person and organisation columns the rule reads, when their
+values change (a curator's save writes every column and bumps the record's
+version), so a person hidden in the admin is withheld on the next request and a
+description's or a role's edit rebuilds nothing.
 """
 
 from .db_token import DatabaseToken
