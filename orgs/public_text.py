@@ -108,7 +108,6 @@ _FOLD = str.maketrans(
     {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ß": "ss"}
 )
 _WORD = re.compile(r"[^\W_]+")
-_SEPARATOR = r"[\W_]+"
 
 
 _ASCII_LOWER = {ord(ch): ch.lower() for ch in map(chr, range(128)) if ch != ch.lower()}
@@ -231,7 +230,14 @@ class Term:
 
 
 class PublicText:
-    """A compiled table of withheld terms. Cheap to apply; build it once per data change."""
+    """A compiled table of withheld terms. Cheap to apply; build it once per data change.
+
+    A text is matched word by word: each of its folded words that starts a term is
+    tried against the terms it starts, most words first, and a match resumes after
+    its last word. One regular expression of every term, tried at each position, cost
+    1.3 s to compile and 7 ms for a 30-word text at 10,000 hidden names (5.8 s and
+    156 ms at 50,000); this costs a dictionary lookup per word.
+    """
 
     def __init__(self, names=(), places=(), contacts=()):
         table = {}
@@ -242,16 +248,14 @@ class PublicText:
         for term in names:  # a word that is both is a name: the stronger protection
             table[term] = NAME
         self.table = table
-        # A term starts with one of these words, whole: a text with none of them
-        # holds no term, which a set intersection says without the pattern.
-        self.first_words = frozenset(term[0] for term in table)
-        if table:
-            # Longest first, so a full name wins over its parts and becomes one marker.
-            ordered = sorted(table, key=lambda t: (-len(t), -len(" ".join(t))))
-            alternatives = "|".join(_SEPARATOR.join(map(re.escape, t)) for t in ordered)
-            self.pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
-        else:
-            self.pattern = None
+        # {first word: the terms it starts, most words first}, so that a full name
+        # wins over its parts and becomes one marker. A text with none of these words,
+        # whole, holds no term, which a set intersection says at once.
+        starting = {}
+        for term in sorted(table, key=len, reverse=True):
+            starting.setdefault(term[0], []).append(term)
+        self.starting = starting
+        self.first_words = frozenset(starting)
 
     @classmethod
     def from_database(cls):
@@ -288,12 +292,12 @@ class PublicText:
         return cls(names, places, contacts)
 
     def __bool__(self):
-        return self.pattern is not None
+        return bool(self.table)
 
     def holds_none(self, texts):
         """Whether no text of `texts` holds a withheld term: for many short texts, one
         look at all their words at once rather than one per text."""
-        if not self.pattern:
+        if not self.table:
             return True
         return self.first_words.isdisjoint(folded_words("\n".join([t for t in texts if t])))
 
@@ -306,17 +310,25 @@ class PublicText:
         return {kind for _start, _end, kind in self._matches(text)}
 
     def _matches(self, text):
-        if not self.pattern or not text:
+        """[(start, end, kind)] of each withheld term in `text`, in order: whole words,
+        with anything but letters and digits between them."""
+        if not self.table or not text:
             return []
         if self.first_words.isdisjoint(_WORD.findall(folded_only(text))):
             return []
         folded, origin = fold(text)
-        found = []
-        for match in self.pattern.finditer(folded):
-            key = tuple(_WORD.findall(match.group()))
-            start = origin[match.start()]
-            end = origin[match.end() - 1] + 1
-            found.append((start, end, self.table[key]))
+        spans = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]
+        words = [word for word, _start, _end in spans]
+        found, i = [], 0
+        while i < len(words):
+            for term in self.starting.get(words[i], ()):
+                last = i + len(term) - 1
+                if tuple(words[i : last + 1]) == term:
+                    start, end = origin[spans[i][1]], origin[spans[last][2] - 1] + 1
+                    found.append((start, end, self.table[term]))
+                    i = last
+                    break
+            i += 1
         return found
 
     def withhold(self, text):
