@@ -424,8 +424,12 @@ class OrganisationQuerySet(PublicQuerySet):
         return self.filter(pk=holder).first() if holder else None
 
     def with_public_details(self):
-        """Card data, and the public partnerships, people and citations as `public_*` lists."""
-        return self.with_card_data().prefetch_related(
+        """The headquarters, regions and focus areas, and the public partnerships, people
+        and citations as `public_*` lists: what the API and a detail page show, in a
+        fixed number of queries."""
+        return self.select_related("hq_region").prefetch_related(
+            "regions",
+            "focus_areas",
             Prefetch(
                 "partnerships",
                 queryset=Partnership.objects.public()
@@ -466,10 +470,6 @@ class OrganisationQuerySet(PublicQuerySet):
         from .search import search_organisations
 
         return search_organisations(self, query)
-
-    def with_card_data(self):
-        """What a list of organisations shows, in a fixed number of queries."""
-        return self.select_related("hq_region").prefetch_related("regions", "focus_areas")
 
 
 class Organisation(PublicCopy, Versioned):
