@@ -933,6 +933,7 @@ class Citation(PublicCopy, Versioned):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,  # indexed where set: Meta.indexes
     )
     focus_area = models.ForeignKey(
         FocusArea,
@@ -941,6 +942,7 @@ class Citation(PublicCopy, Versioned):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,  # indexed where set: Meta.indexes
     )
     partnership = models.ForeignKey(
         Partnership,
@@ -949,6 +951,7 @@ class Citation(PublicCopy, Versioned):
         blank=True,
         on_delete=models.CASCADE,
         related_name="citations",
+        db_index=False,  # indexed where set: Meta.indexes
     )
     person = models.ForeignKey(
         Person,
@@ -957,6 +960,7 @@ class Citation(PublicCopy, Versioned):
         blank=True,
         on_delete=models.CASCADE,
         related_name="citations",
+        db_index=False,  # indexed where set: Meta.indexes
     )
     locator = models.CharField(
         _("locator"), max_length=200, help_text=_("Section, heading or page in the source.")
@@ -974,6 +978,19 @@ class Citation(PublicCopy, Versioned):
         ordering = ["organisation__name", "fact", "id"]
         verbose_name = _("citation")
         verbose_name_plural = _("citations")
+        # Each subject is set for one fact and empty for the others. A full index
+        # counts the empty ones as one value shared by nearly every row, and SQLite's
+        # planner, told a subject matches most citations, read the whole table to
+        # find a deleted person's citations (0.65 s at 300,000 citations); an index of
+        # the rows that have one tells it the truth.
+        indexes = [
+            models.Index(
+                fields=[field],
+                condition=Q(**{f"{field}__isnull": False}),
+                name=f"citation_{field}",
+            )
+            for field in CITATION_SUBJECT_FIELDS.values()
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty"),
             models.CheckConstraint(condition=~Q(locator=""), name="citation_locator_not_empty"),
