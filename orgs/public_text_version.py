@@ -15,7 +15,7 @@ description's or a role's edit rebuilds nothing.
 from .db_token import DatabaseToken
 
 # The organisation columns the table is built from (orgs.public_text.from_database):
-# a write to one may change it (also orgs.search_upkeep's test of a save).
+# a write to one may change it.
 ORGANISATION_COLUMNS = (
     "status",
     "sensitive",

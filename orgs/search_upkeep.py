@@ -296,22 +296,17 @@ def _reference_deleted(sender, instance, **kwargs):
     update_search_text(getattr(instance, "_search_orgs", []))
 
 
-def withheld_terms():
-    """The terms the public-text rule withholds now.
-
-    Read through the table kept for the public-text version, which moves with every
-    write the rule reads: a write that changes nothing it reads costs one query, and
-    the writes of one deletion (an organisation and each of its people) read the
-    people once before and once after, not twice per person.
-    """
+def withheld_now():
+    """The table of withheld terms for the data as it is now (orgs.public_text), kept per
+    public-text version: the same object until a write changes what the rule reads."""
     from . import public_text
 
-    return set(public_text.current().terms())
+    return public_text.current()
 
 
 def reindex_for_withheld_change(before):
     """Reindex the organisations whose description names a term that started or
-    stopped being withheld since `before` (a `withheld_terms()`). Returns rows changed.
+    stopped being withheld since `before` (a `withheld_now()`). Returns rows changed.
 
     A newly withheld term is still in the index: the index finds its organisations.
     A term no longer withheld is in no index: descriptions are scanned for it, which
@@ -319,8 +314,13 @@ def reindex_for_withheld_change(before):
     """
     from .models import Organisation
 
-    after = withheld_terms()
-    added, removed = after - before, before - after
+    after = withheld_now()
+    if after is before:  # the version has not moved: nothing the rule reads changed
+        return 0
+    added, removed = (
+        after.table.keys() - before.table.keys(),
+        before.table.keys() - after.table.keys(),
+    )
     ids = set()
     for term in added:
         ids.update(matching_ids(Organisation.objects.all(), " ".join(term)) or [])
@@ -336,30 +336,11 @@ def reindex_for_withheld_change(before):
 
 
 def _withheld_before(sender, instance, raw=False, **kwargs):
-    """Note the withheld terms before a write that may change them."""
-    from django.db.models.signals import pre_delete
-
-    from .models import Organisation
-    from .public_text import CONTACTS_IN_TEXT
-    from .public_text_version import ORGANISATION_COLUMNS
-
-    if raw:
-        return
-    if isinstance(instance, Organisation):
-        if kwargs.get("signal") is pre_delete or instance._state.adding:
-            relevant = (instance.sensitive and instance.hq_town) or any(
-                getattr(instance, field) for field in CONTACTS_IN_TEXT
-            )
-        else:
-            old = (
-                Organisation.objects.filter(pk=instance.pk)
-                .values_list(*ORGANISATION_COLUMNS)
-                .first()
-            )
-            relevant = old != tuple(getattr(instance, c) for c in ORGANISATION_COLUMNS)
-        if not relevant:
-            return
-    instance._withheld_before = withheld_terms()
+    """Note who is withheld before a write that may change it: one query for the
+    public-text version while this process's table is current (every search-text
+    update keeps it so)."""
+    if not raw:
+        instance._withheld_before = withheld_now()
 
 
 def _withheld_after(sender, instance, **kwargs):

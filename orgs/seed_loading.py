@@ -262,7 +262,7 @@ class _Loader:
 
     def write(self):
         # People are written in bulk, without signals.
-        withheld_before = search_upkeep.withheld_terms()
+        withheld_before = search_upkeep.withheld_now()
         self.write_sources()
         saved = [org.pk for org in self.orgs.values()]
         # The seeds' slug of each organisation, which a curator may have changed since.
