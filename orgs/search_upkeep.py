@@ -338,9 +338,28 @@ def reindex_for_withheld_change(before):
 def _withheld_before(sender, instance, raw=False, **kwargs):
     """Note who is withheld before a write that may change it: one query for the
     public-text version while this process's table is current (every search-text
-    update keeps it so)."""
-    if not raw:
-        instance._withheld_before = withheld_now()
+    update keeps it so).
+
+    An organisation added or deleted changes it only by its own town and contacts
+    (its people have signals of their own): one that gives no term is left alone, so
+    that deleting it reads the table after its people only, not again after itself.
+    """
+    from django.db.models.signals import pre_delete
+
+    from .models import Organisation
+    from .public_text import CONTACTS_IN_TEXT
+
+    if raw:
+        return
+    if isinstance(instance, Organisation) and (
+        kwargs.get("signal") is pre_delete or instance._state.adding
+    ):
+        gives_terms = (instance.sensitive and instance.hq_town) or any(
+            getattr(instance, field) for field in CONTACTS_IN_TEXT
+        )
+        if not gives_terms:
+            return
+    instance._withheld_before = withheld_now()
 
 
 def _withheld_after(sender, instance, **kwargs):
