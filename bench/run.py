@@ -555,7 +555,10 @@ org = Organisation.objects.published().order_by("pk")[%d]
 org.description_en = org.description_en.rstrip(" .") + " ."
 org.save()
 """
-STORE_INDEX = "from orgs.facets import current_index; current_index()"
+STORE_INDEX = (
+    "from orgs.facets import current_index; current_index(); "
+    "from orgs.public_text import current; current()"
+)
 EXPORTS = [("export_csv", "/export/orgs.csv"), ("export_hxl", "/export/orgs.hxl.csv")]
 AFTER_SAVE_ROUNDS = 3
 
@@ -584,7 +587,8 @@ def run_site(database_url, size):
     requests = {key: (path.format(slug=slug, deep=deep), FRESH) for key, path in URLS}
     started = {}
     # A restarted server's database holds the stored facet index (orgs/facet_snapshot.py)
-    # that the last server built: so does this one, before its start is timed.
+    # and table of withheld terms (orgs/public_text_snapshot.py) that the last server
+    # built: so does this one, before its start is timed.
     manage("shell", "-c", STORE_INDEX, database_url=database_url, debug=False)
     # Ready when the listing first answers 200: the cold start, index loaded.
     with gunicorn(database_url, ready_path=LISTING, started=started) as (port, process):

@@ -48,6 +48,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils.translation import gettext
 
 from . import public_text_version
@@ -247,6 +248,16 @@ class PublicText:
             table[term] = CONTACT
         for term in names:  # a word that is both is a name: the stronger protection
             table[term] = NAME
+        self._file(table)
+
+    @classmethod
+    def of_terms(cls, table):
+        """The PublicText of `table`, {(folded words): kind}, as `terms()` gives it."""
+        rule = cls.__new__(cls)
+        rule._file(dict(table))
+        return rule
+
+    def _file(self, table):
         self.table = table
         # {first word: the terms it starts, most words first}, so that a full name
         # wins over its parts and becomes one marker. A text with none of these words,
@@ -399,8 +410,24 @@ def current():
     with _lock:
         cached = _current
         if cached is None or token is None or cached[0] != token:
-            cached = _current = (token, PublicText.from_database())
+            cached = _current = (token, _loaded_or_built(token))
     return cached[1]
+
+
+def _loaded_or_built(token):
+    """The table at `token`: loaded if another process stored it, or built and stored
+    (orgs.public_text_snapshot). Inside a transaction, whose writes may be rolled back
+    and whose reads may not be what others see, it is built and kept to itself."""
+    from . import public_text_snapshot
+
+    if token is None or connection.in_atomic_block:
+        return PublicText.from_database()
+    table = public_text_snapshot.stored(token)
+    if table is not None:
+        return PublicText.of_terms(table)
+    rule = PublicText.from_database()
+    public_text_snapshot.store(token, rule.table)
+    return rule
 
 
 def withhold(text):

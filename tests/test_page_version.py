@@ -19,6 +19,7 @@ from orgs import (
     facet_snapshot,
     facet_version,
     page_version,
+    public_text_snapshot,
     public_text_version,
     search_schema,
 )
@@ -242,6 +243,7 @@ def test_every_table_a_public_page_reads_is_watched(client, directory):
         facet_version.TABLE,
         facet_changes.TABLE,
         facet_snapshot.TABLE,
+        public_text_snapshot.TABLE,
         public_text_version.TABLE,
         search_schema.FTS_TABLE,
     }
