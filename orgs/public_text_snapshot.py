@@ -38,19 +38,19 @@ def uninstall(schema_editor):
 
 def dumps(table):
     """{(folded words): kind} as bytes: a JSON list of [kind, word, ...]."""
-    terms = [[kind, *words] for words, kind in table.items()]
-    return json.dumps(terms, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps([[kind, *words] for words, kind in table.items()]).encode()
 
 
 def loads(data):
-    """The table `dumps` gave `data`; ValueError if it is not one."""
+    """The table `dumps` gave `data`; ValueError if it is not one (the caller builds the
+    table then: it never learns more than that)."""
     terms = json.loads(data)
     if not isinstance(terms, list):
-        raise ValueError("not a list of withheld terms")
+        raise ValueError
     table = {}
     for kind, *words in terms:
         if kind not in KINDS or not words or not all(isinstance(w, str) and w for w in words):
-            raise ValueError(f"not a withheld term: {[kind, *words]!r}")
+            raise ValueError
         table[tuple(words)] = kind
     return table
 
