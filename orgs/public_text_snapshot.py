@@ -14,7 +14,6 @@ contacts), in a table no model, backup or export reads.
 """
 
 import json
-import zlib
 
 from django.db import DatabaseError, connections
 
@@ -59,8 +58,6 @@ def store(token, table, using="default"):
     """Keep `table`, built at `token` outside a transaction, as the one stored table.
     Two processes may store at once: the row is written whole by one statement."""
     data = dumps(table)
-    if _compressed(using):
-        data = zlib.compress(data, 1)
     try:
         with connections[using].cursor() as cursor:
             cursor.execute(
@@ -87,12 +84,6 @@ def stored(token, using="default"):
     if row is None:
         return None
     try:
-        data = zlib.decompress(row[0]) if _compressed(using) else bytes(row[0])
-        return loads(data)
-    except (ValueError, TypeError, zlib.error):
+        return loads(bytes(row[0]))
+    except (ValueError, TypeError):
         return None  # a damaged row: the table is built, and stored again
-
-
-def _compressed(using):
-    """PostgreSQL sends a bytea as hex text, twice its size (as orgs.facet_snapshot)."""
-    return connections[using].vendor == "postgresql"
