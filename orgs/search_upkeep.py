@@ -306,7 +306,7 @@ def withheld_now():
 
 def reindex_for_withheld_change(before):
     """Reindex the organisations whose description names a term that started or
-    stopped being withheld since `before` (a `withheld_now()`). Returns rows changed.
+    stopped being withheld since `before` (a `withheld_now()`).
 
     A newly withheld term is still in the index: the index finds its organisations.
     A term no longer withheld is in no index: descriptions are scanned for it, which
@@ -316,7 +316,7 @@ def reindex_for_withheld_change(before):
 
     after = withheld_now()
     if after is before:  # the version has not moved: nothing the rule reads changed
-        return 0
+        return
     added, removed = (
         after.table.keys() - before.table.keys(),
         before.table.keys() - after.table.keys(),
@@ -332,7 +332,7 @@ def reindex_for_withheld_change(before):
             text = normalise(f"{en}\n{fr}")
             if any(p.search(text) for p in patterns):
                 ids.add(pk)
-    return update_search_text(sorted(ids))
+    update_search_text(sorted(ids))
 
 
 def _withheld_before(sender, instance, raw=False, **kwargs):
