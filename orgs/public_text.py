@@ -39,7 +39,8 @@ inside the full name).
 The table of withheld terms depends on people and on organisations' status,
 sensitivity, town and contacts. It is built once per change of those: `current()`
 keeps one per process, keyed by the database's public-text token
-(orgs.public_text_version), whose triggers watch exactly those columns.
+(orgs.public_text_version), whose triggers watch exactly those columns, and a
+process that builds it stores it for the others (orgs.public_text_snapshot).
 """
 
 import functools
