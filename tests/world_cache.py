@@ -93,7 +93,6 @@ class Snapshot:
         # One transaction: the foreign keys (deferred) are checked once every row is in.
         with transaction.atomic(), connection.cursor() as cursor:
             for table, (pk, columns) in self.tables.items():
-                names = ", ".join(map(quote, columns))
                 if self.removed[table]:
                     cursor.execute(
                         f"DELETE FROM {quote(table)} WHERE {quote(pk)} IN "
@@ -106,18 +105,7 @@ class Snapshot:
                         f"UPDATE {quote(table)} SET {assignments} WHERE {quote(pk)} = %s",
                         [*row, row[columns.index(pk)]],
                     )
-                # Many rows a statement: one statement a row cost a round trip each
-                # on PostgreSQL, most of a restore's time.
-                added = self.added[table]
-                per_statement = rows_per_statement(columns)
-                row = f"({', '.join(['%s'] * len(columns))})"
-                for start in range(0, len(added), per_statement):
-                    batch = added[start : start + per_statement]
-                    cursor.execute(
-                        f"INSERT INTO {quote(table)} ({names}) VALUES "
-                        + ", ".join([row] * len(batch)),
-                        [value for added_row in batch for value in added_row],
-                    )
+                _insert(cursor, table, columns, self.added[table])
             # Ids taken later must come after the restored ones (SQLite's
             # AUTOINCREMENT follows inserted ids by itself).
             grown = [
@@ -128,6 +116,33 @@ class Snapshot:
             for sql in connection.ops.sequence_reset_sql(no_style(), grown):
                 cursor.execute(sql)
         return _fetched(self.value)
+
+
+def _insert(cursor, table, columns, rows):
+    """Write `rows` of `columns` into `table`, firing its triggers as any insert does.
+
+    PostgreSQL takes them by COPY: a statement of many rows cost psycopg a parse of
+    every placeholder in Python (about 70 ms of a 120 ms restore). SQLite, in the
+    process, takes many rows a statement: one statement a row cost more.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(map(quote, columns))
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    per_statement = rows_per_statement(columns)
+    placeholders = f"({', '.join(['%s'] * len(columns))})"
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        cursor.execute(
+            f"INSERT INTO {quote(table)} ({names}) VALUES "
+            + ", ".join([placeholders] * len(batch)),
+            [value for row in batch for value in row],
+        )
 
 
 def rows_per_statement(columns):
