@@ -86,6 +86,14 @@ def gives_withheld_terms():
     return condition
 
 
+def organisation_gives_withheld_terms(organisation):
+    """`gives_withheld_terms()` of one organisation in memory, for a write that adds or
+    deletes it (a test holds the two to the same answer)."""
+    return bool(organisation.sensitive and organisation.hq_town) or any(
+        getattr(organisation, field) for field in CONTACTS_IN_TEXT
+    )
+
+
 NATIONAL_DIGITS = 8
 # Each model's fields the public reads only withheld (see `present`), and an
 # organisation's fields the rule reads to decide.

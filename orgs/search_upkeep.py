@@ -347,17 +347,14 @@ def _withheld_before(sender, instance, raw=False, **kwargs):
     from django.db.models.signals import pre_delete
 
     from .models import Organisation
-    from .public_text import CONTACTS_IN_TEXT
+    from .public_text import organisation_gives_withheld_terms
 
     if raw:
         return
     if isinstance(instance, Organisation) and (
         kwargs.get("signal") is pre_delete or instance._state.adding
     ):
-        gives_terms = (instance.sensitive and instance.hq_town) or any(
-            getattr(instance, field) for field in CONTACTS_IN_TEXT
-        )
-        if not gives_terms:
+        if not organisation_gives_withheld_terms(instance):
             return
     instance._withheld_before = withheld_now()
 

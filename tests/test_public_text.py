@@ -246,6 +246,30 @@ def test_moving_a_sensitive_organisation_to_another_region_reindexes_its_towns_s
     assert "route" in found("timbuktu")
 
 
+def test_the_query_and_the_check_in_memory_agree_on_who_gives_terms(db):
+    """Search upkeep asks an organisation in memory, the table's query asks the
+    database: every mix of sensitivity, town and contact gets one answer from both,
+    and the one the test expects (a sensitive town, or any contact written in text)."""
+    expected = set()
+    for sensitive in (False, True):
+        for town in ("", "Konna"):
+            for contact in (None, *public_text.CONTACTS_IN_TEXT):
+                org = make_org(
+                    slug=f"{sensitive}-{town or 'none'}-{contact or 'none'}".lower(),
+                    sensitive=sensitive,
+                    hq_town=town,
+                    **({contact: "+223 76 12 34 56"} if contact else {}),
+                )
+                if (sensitive and town) or contact:
+                    expected.add(org.pk)
+                assert public_text.organisation_gives_withheld_terms(org) == (org.pk in expected)
+    assert len(expected) == 4 + 2 * 2 * len(public_text.CONTACTS_IN_TEXT) - len(
+        public_text.CONTACTS_IN_TEXT
+    )
+    found = Organisation.objects.filter(public_text.gives_withheld_terms())
+    assert set(found.values_list("pk", flat=True)) == expected
+
+
 def test_the_table_reads_only_the_organisations_that_give_terms_through_their_index(people):
     """At 100,000 organisations, reading every one to find the few with a sensitive
     town or a contact took most of a worker's start: the query is answered from a
