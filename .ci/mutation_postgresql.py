@@ -34,7 +34,10 @@ def run_tests(mutant, database_url, tests):
     env = {**os.environ, "DATABASE_URL": database_url, "MUTANT_UNDER_TEST": mutant}
     env.pop("CSO_TEST_DB_TEMPLATE", None)  # a SQLite file, for the SQLite runs only
     command = [
-        *(sys.executable, "-m", "pytest", *tests, "-x", "-q", "--reuse-db"),
+        # A new test database for each mutant: a mutant of code that migrations run
+        # (a table's definition) leaves its schema behind, recorded as migrated, and on
+        # a reused database the next mutant's tests failed on it, a false kill.
+        *(sys.executable, "-m", "pytest", *tests, "-x", "-q", "--create-db"),
         *("-p", "no:cacheprovider", "-p", "no:xdist", "-m", "not browser and not reads_source"),
     ]
     try:
