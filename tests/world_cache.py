@@ -122,8 +122,8 @@ def _insert(cursor, table, columns, rows):
     """Write `rows` of `columns` into `table`, firing its triggers as any insert does.
 
     PostgreSQL takes them by COPY: a statement of many rows cost psycopg a parse of
-    every placeholder in Python (about 70 ms of a 120 ms restore). SQLite, in the
-    process, takes many rows a statement: one statement a row cost more.
+    every placeholder in Python (profiled, 57 ms of a 125 ms restore of `directory`).
+    SQLite, in the process, takes many rows a statement: one statement a row cost more.
     """
     if not rows:
         return
@@ -146,9 +146,9 @@ def _insert(cursor, table, columns, rows):
 
 
 def rows_per_statement(columns):
-    """How many rows of `columns` one INSERT takes: as many as the database takes
-    parameters for (999 for Django on SQLite, 65,535 on PostgreSQL)."""
-    return max(1, (connection.features.max_query_params or 65535) // len(columns))
+    """How many rows of `columns` one INSERT takes on SQLite: as many as Django gives
+    it parameters for (999)."""
+    return max(1, connection.features.max_query_params // len(columns))
 
 
 def _references(value):
