@@ -4,10 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.test.utils import CaptureQueriesContext
 
-from orgs import public_text
 from orgs.search import matching_id_list
+
+from .test_public_text_snapshot import a_new_process, loaded_with_queries, reads_people
 
 BEFORE_SEARCH = ("orgs", "0001_initial")
 SEARCH = ("orgs", "0002_search_index")
@@ -60,7 +60,5 @@ def test_organisations_from_before_search_are_found_after_migrating(client):
     assert 'href="/en/orgs/tessit-solidarite/"' not in other.content.decode()
     # The table of withheld terms the pages built was stored in the table the
     # migrations made again (orgs.public_text_snapshot): a new process loads it.
-    public_text._current = None
-    with CaptureQueriesContext(connection) as queries:
-        public_text.current()
-    assert not any('"orgs_person"' in query["sql"] for query in queries)
+    a_new_process()
+    assert not reads_people(loaded_with_queries()[1])
