@@ -38,21 +38,27 @@ def curator_codenames():
     }
 
 
-def sync_curator_group(apps, using="default"):
-    """Create the group if missing and give it exactly the curator permissions."""
+def sync_curator_group(apps, using="default", *, create_permissions_first=True):
+    """Create the group if missing and give it exactly the curator permissions.
+
+    A data migration runs before any permission exists, so by default they are
+    created first. After a migrate or a flush, post_migrate has already created them
+    (Django's own receivers run for each app before this one: `auth` comes before
+    `orgs` in INSTALLED_APPS), and creating them again cost a flush of the test
+    database a query per model."""
     from django.contrib.auth.management import create_permissions
 
-    # Permissions are normally created after migrate; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        if app_config.label in {"orgs", "auth", "contenttypes"}:
-            # Migration state apps have no models module; create_permissions skips
-            # such apps unless told otherwise (the pattern Django's docs use).
-            models_module = getattr(app_config, "models_module", None)
-            app_config.models_module = models_module or True
-            try:
-                create_permissions(app_config, apps=apps, verbosity=0, using=using)
-            finally:
-                app_config.models_module = models_module
+    if create_permissions_first:
+        for app_config in apps.get_app_configs():
+            if app_config.label in {"orgs", "auth", "contenttypes"}:
+                # Migration state apps have no models module; create_permissions skips
+                # such apps unless told otherwise (the pattern Django's docs use).
+                models_module = getattr(app_config, "models_module", None)
+                app_config.models_module = models_module or True
+                try:
+                    create_permissions(app_config, apps=apps, verbosity=0, using=using)
+                finally:
+                    app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.using(using).get_or_create(name=GROUP_NAME)
@@ -72,4 +78,4 @@ def sync_after_migrate(sender, app_config=None, using="default", apps=None, **kw
         apps.get_model("auth", "Group")
     except LookupError:  # auth not installed or not migrated yet
         return
-    sync_curator_group(apps, using=using)
+    sync_curator_group(apps, using=using, create_permissions_first=False)
