@@ -1,10 +1,16 @@
 """A world restored from its rows is the world its builder made (tests/world_cache.py)."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.test import TransactionTestCase
 
+from orgs.facet_version import FACET_VERSION
 from orgs.facets import current_index
 from orgs.models import FocusArea, Organisation, Person, Region
+from orgs.page_version import PAGE_VERSION
+from orgs.roles import GROUP_NAME, curator_codenames
 from orgs.search_upkeep import update_search_text
 from tests import world_cache
 from tests.conftest import make_org
@@ -116,3 +122,36 @@ def test_a_world_is_set_up_before_the_fixtures_asked_for_before_it(
     assert order.index("reference_data") < order.index("a_user")
     assert order.index("db") < order.index("reference_data")  # what the world needs, first
     assert Region.objects.exists() and type(a_user).objects.filter(pk=a_user.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_test_that_commits_the_database_is_as_new(directory, django_user_model):
+    """The teardown of a test that commits (tests/conftest.py) empties every table,
+    writes back what the new database held with its ids, restarts the id counters,
+    and moves the version tokens as any write does, so caches follow."""
+    new = {table: {row[0]: row for row in rows} for table, rows in world_cache._start.items()}
+    curators = Group.objects.get(name=GROUP_NAME)
+    curators.permissions.remove(Permission.objects.get(codename="change_organisation"))
+    Permission.objects.filter(codename="view_user").delete()
+    django_user_model.objects.create_user("committed", password="x-not-used-9")
+    tokens = PAGE_VERSION.current(), FACET_VERSION.current()
+    assert _contents(_tables()) != new  # the positive control: the test wrote
+
+    TransactionTestCase(methodName="__init__")._fixture_teardown()
+
+    assert _contents(_tables()) == new
+    assert not Organisation.objects.exists() and not django_user_model.objects.exists()
+    assert (
+        set(Group.objects.get(name=GROUP_NAME).permissions.values_list("codename", flat=True))
+        == curator_codenames()
+    )
+    assert PAGE_VERSION.current() != tokens[0] and FACET_VERSION.current() != tokens[1]
+    # Ids count on from the new database's: 1 for an empty table, after the last kept.
+    assert Region.objects.create(slug="new", name="New", zone="north").pk == 1
+    kept = max(new["auth_permission"])
+    assert (
+        Permission.objects.create(
+            codename="x", name="x", content_type=ContentType.objects.first()
+        ).pk
+        == kept + 1
+    )
