@@ -30,7 +30,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 _snapshots = {}
-_start = {}  # {table: [row]}: what the new test database held
+_start = {}  # {table: {pk: row}}: what the new test database held
 
 
 def _tables():
@@ -154,8 +154,7 @@ def remember_the_start():
     """Keep what the new test database holds (content types, permissions, the curator
     group), for `back_to_the_start`."""
     _start.clear()
-    for table, rows in _contents(_tables()).items():
-        _start[table] = list(rows.values())
+    _start.update(_contents(_tables()))
 
 
 def back_to_the_start():
@@ -184,7 +183,7 @@ def back_to_the_start():
                 list(tables),
             )
         for table, (_pk, columns) in tables.items():
-            _insert(cursor, table, columns, _start[table])
+            _insert(cursor, table, columns, list(_start[table].values()))
         if connection.vendor == "postgresql":
             counted = [
                 model
