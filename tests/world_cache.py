@@ -111,16 +111,17 @@ class Snapshot:
                         [*row, row[columns.index(pk)]],
                     )
                 _insert(cursor, table, columns, self.added[table])
-            # Ids taken later must come after the restored ones (SQLite's
-            # AUTOINCREMENT follows inserted ids by itself).
-            grown = [
-                model
-                for model in apps.get_models(include_auto_created=True)
-                if self.added.get(model._meta.db_table)
-            ]
-            for sql in connection.ops.sequence_reset_sql(no_style(), grown):
-                cursor.execute(sql)
+            _count_on_after_the_rows(cursor, [t for t, rows in self.added.items() if rows])
         return _fetched(self.value)
+
+
+def _count_on_after_the_rows(cursor, tables):
+    """Set the id counter of each of `tables` after the ids it holds, so ids taken
+    later come after the written ones: PostgreSQL's sequences, in one round trip
+    (SQLite's AUTOINCREMENT follows inserted ids by itself)."""
+    models_ = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in tables]
+    if statements := connection.ops.sequence_reset_sql(no_style(), models_):
+        cursor.execute(" ".join(statements))
 
 
 def _insert(cursor, table, columns, rows):
@@ -184,13 +185,7 @@ def back_to_the_start():
             )
         for table, (_pk, columns) in tables.items():
             _insert(cursor, table, columns, list(_start[table].values()))
-        if connection.vendor == "postgresql":
-            counted = [
-                model
-                for model in apps.get_models(include_auto_created=True)
-                if model._meta.db_table in tables and not model._meta.proxy
-            ]
-            cursor.execute(" ".join(connection.ops.sequence_reset_sql(no_style(), counted)))
+        _count_on_after_the_rows(cursor, tables)
 
 
 def rows_per_statement(columns):
