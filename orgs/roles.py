@@ -46,19 +46,8 @@ def sync_curator_group(apps, using="default", *, create_permissions_first=True):
     (Django's own receivers run for each app before this one: `auth` comes before
     `orgs` in INSTALLED_APPS), and creating them again cost a flush of the test
     database a query per model."""
-    from django.contrib.auth.management import create_permissions
-
     if create_permissions_first:
-        for app_config in apps.get_app_configs():
-            if app_config.label in {"orgs", "auth", "contenttypes"}:
-                # Migration state apps have no models module; create_permissions skips
-                # such apps unless told otherwise (the pattern Django's docs use).
-                models_module = getattr(app_config, "models_module", None)
-                app_config.models_module = models_module or True
-                try:
-                    create_permissions(app_config, apps=apps, verbosity=0, using=using)
-                finally:
-                    app_config.models_module = models_module
+        _create_permissions(apps, using)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.using(using).get_or_create(name=GROUP_NAME)
@@ -67,6 +56,22 @@ def sync_curator_group(apps, using="default", *, create_permissions_first=True):
     )
     group.permissions.set(permissions)
     return group
+
+
+def _create_permissions(apps, using):
+    """The permissions of orgs, auth and contenttypes, as post_migrate makes them."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        if app_config.label in {"orgs", "auth", "contenttypes"}:
+            # Migration state apps have no models module; create_permissions skips
+            # such apps unless told otherwise (the pattern Django's docs use).
+            models_module = getattr(app_config, "models_module", None)
+            app_config.models_module = models_module or True
+            try:
+                create_permissions(app_config, apps=apps, verbosity=0, using=using)
+            finally:
+                app_config.models_module = models_module
 
 
 def sync_after_migrate(sender, app_config=None, using="default", apps=None, **kwargs):
