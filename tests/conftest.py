@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 
 from orgs.models import Organisation
 from orgs.search_upkeep import update_search_text
-from tests import live, run_share, world_cache
+from tests import databases, run_share, world_cache
 from tests.world_cache import cached_world, worlds_first
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -54,7 +54,7 @@ def pytest_collection_modifyitems(items):
 
 def pytest_unconfigure(config):
     if getattr(config, "made_run_folder", False):
-        live.remove_template()
+        databases.remove_run_databases()
         shutil.rmtree(run_share.folder(), ignore_errors=True)
         del os.environ[run_share.FOLDER]
 
@@ -110,24 +110,35 @@ def back_to_the_start_after_each_commit():
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """Under `bash .ci/mutation`, each process tests on its own copy of one migrated
-    SQLite file (CSO_TEST_DB_TEMPLATE) instead of migrating a new database: a run
-    per mutant then costs its tests, not the migrations."""
-    from django.conf import settings
-
-    template = os.environ.get("CSO_TEST_DB_TEMPLATE")
-    database = settings.DATABASES["default"]
-    if not template or database["ENGINE"] != "django.db.backends.sqlite3":
-        yield
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_createdb):
+    """Each test process tests on its own copy of the run's migrated database
+    (tests/databases.py) rather than migrating one: True when it does, and the copy is
+    dropped at the end. With `--create-db` the process migrates its own, as
+    pytest-django does."""
+    if django_db_createdb:
+        yield False
         return
-    copy = f"{template}.{os.getpid()}"
-    shutil.copyfile(template, copy)
-    database.setdefault("TEST", {})["NAME"] = copy
-    yield
-    for path in (copy, f"{copy}-wal", f"{copy}-shm"):
-        if os.path.exists(path):
-            os.remove(path)
+    from django.conf import settings
+    from django.db import connection, connections
+
+    database = settings.DATABASES["default"]
+    template = databases.migrated()
+    if databases.on_postgresql():
+        copy = connection.creation._get_test_db_name()  # Django's name for it: test_cso_gw0
+    else:
+        copy = f"{template}.{os.getpid()}"
+        database.setdefault("TEST", {})["NAME"] = copy
+    databases.drop_database(copy)  # left by a run that was killed
+    databases.copy_database(template, copy)
+    yield True
+    connections.close_all()
+    databases.drop_database(copy)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings):
+    """A copied test database is used as it is: Django finds it migrated."""
+    return django_db_modify_db_settings or request.config.getvalue("reuse_db")
 
 
 @pytest.fixture

@@ -5,13 +5,13 @@ another process, a database file that moves, a fuzzer over HTTP).
 
 On SQLite the database is a file in a temporary folder; on PostgreSQL a database
 of its own on the test server, dropped at the end. A seeded site's database is a
-copy of one template that the first site of the test run migrates and seeds with
-`manage.py`, under the run's lock that every test process takes (tests/run_share.py):
-later sites, in any process, copy it in a fraction of a second.
+copy of one template that the first site of the test run makes, a copy of the run's
+migrated database (tests/databases.py) seeded by `manage.py`, under the run's lock
+that every test process takes (tests/run_share.py): later sites, in any process,
+copy it in a fraction of a second.
 """
 
 import http.client
-import os
 import shutil
 import socket
 import subprocess
@@ -26,9 +26,18 @@ from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from django.conf import settings
-
 from . import run_share
+from .databases import (
+    copy_database,
+    database_url,
+    drop_database,
+    manage,
+    migrated,
+    on_postgresql,
+    query,
+    run_database_name,
+    site_env,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -39,10 +48,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def on_postgresql():
-    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 
 def http_get(port, path, method="GET", headers=None):
@@ -63,27 +68,15 @@ class LiveSite:
         self.server = None
         self.port = None
         if on_postgresql():
-            self.pg_name = f"cso_live_{uuid.uuid4().hex[:12]}"
-            self.url = database_url(self.pg_name)
-            self.file = None
+            self.pg_name, self.file = f"cso_live_{uuid.uuid4().hex[:12]}", None
         else:
-            self.pg_name = None
-            self.file = self.dir / "db.sqlite3"
-            self.url = f"sqlite:///{self.file}"
+            self.pg_name, self.file = None, self.dir / "db.sqlite3"
+        self.url = database_url(self.pg_name or self.file)
         self.env = site_env(self.url)
-        template = seeded_template() if seeds else None
-        if template is not None:
-            with run_share.lock():
-                copy_database(template, self.pg_name or self.file)
-            return
-        if self.file is None:
-            run_sql(f'CREATE DATABASE "{self.pg_name}"')
-        self.manage("migrate", "-v0")
-        if seeds:
-            self.manage("load_seeds", "-v0")
+        copy_database(seeded_template() if seeds else migrated(), self.pg_name or self.file)
 
     def manage(self, *args, env=None, check=True):
-        return manage(self.env, *args, env=env, check=check)
+        return manage({**self.env, **(env or {})}, *args, check=check)
 
     def serve(self, server):
         """Make sure `server` (gunicorn or runserver) is the one serving."""
@@ -155,91 +148,21 @@ class LiveSite:
         """The rows of one read-only query on the site's database, read from this
         process: what the site stored, without starting Django in another process
         (a second for each `manage.py shell`). Parameters are written %s."""
-        if self.file is None:
-            import psycopg
-
-            pg = pg_settings()
-            with psycopg.connect(
-                host=pg["HOST"] or None,
-                port=pg["PORT"] or None,
-                user=pg["USER"] or None,
-                password=pg["PASSWORD"] or None,
-                dbname=self.pg_name,
-                autocommit=True,
-            ) as conn:
-                return conn.execute(sql, params).fetchall()
-        import sqlite3
-
-        conn = sqlite3.connect(f"file:{self.file}?mode=ro", uri=True, timeout=20)
-        try:
-            return conn.execute(sql.replace("%s", "?"), params).fetchall()
-        finally:
-            conn.close()
+        return query(self.pg_name or self.file, sql, params)
 
     def destroy(self):
         self.stop()
         if self.file is None:
-            run_sql(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            drop_database(self.pg_name)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def site_env(url):
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DEBUG": "1",
-        "DATABASE_URL": url,
-        "CONN_MAX_AGE": "60",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-
-
-def manage(site_env, *args, env=None, check=True):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**site_env, **(env or {})},
-        check=check,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def pg_settings():
-    db = settings.DATABASES["default"]
-    return {k: db[k] for k in ("HOST", "PORT", "USER", "PASSWORD")}
-
-
-def database_url(name):
-    pg = pg_settings()
-    auth = pg["USER"] + (f":{pg['PASSWORD']}" if pg["PASSWORD"] else "")
-    return f"postgres://{auth}@{pg['HOST']}:{pg['PORT']}/{name}"
-
-
-def run_sql(sql):
-    """One statement on the test server's maintenance database, outside a transaction."""
-    import psycopg
-
-    pg = pg_settings()
-    with psycopg.connect(
-        host=pg["HOST"] or None,
-        port=pg["PORT"] or None,
-        user=pg["USER"] or None,
-        password=pg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql)
 
 
 def seeded_template():
     """The run's migrated and seeded database (a PostgreSQL database's name, or a
-    SQLite file), made by the first process to need it; None outside a test run."""
-    if run_share.folder() is None:
-        return None
+    SQLite file), made by the first process to need it: a copy of the run's migrated
+    database, seeded by `manage.py`."""
     if on_postgresql():
-        name = f"cso_live_template_{run_share.folder().name.rsplit('.', 1)[-1].lower()}"
+        name = run_database_name("template")
         run_share.made_once("pg-template", lambda path: make_template(path, name))
         return name
     return run_share.made_once("seeded.sqlite3", make_template)
@@ -247,27 +170,9 @@ def seeded_template():
 
 def make_template(path, pg_name=None):
     if pg_name:
-        path.write_text(pg_name)  # for remove_template
-        run_sql(f'CREATE DATABASE "{pg_name}"')
-        url = database_url(pg_name)
-    else:
-        url = f"sqlite:///{path}"
-    manage(site_env(url), "migrate", "-v0")
-    manage(site_env(url), "load_seeds", "-v0")
-
-
-def copy_database(template, target):
-    if on_postgresql():
-        run_sql(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
-    else:
-        shutil.copyfile(template, target)
-
-
-def remove_template():
-    """At the end of the run: the template database, if on PostgreSQL."""
-    name = run_share.folder() / "pg-template"
-    if name.exists():
-        run_sql(f'DROP DATABASE IF EXISTS "{name.read_text()}" WITH (FORCE)')
+        path.write_text(pg_name)  # for databases.remove_run_databases
+    copy_database(migrated(), pg_name or path)
+    manage(site_env(database_url(pg_name or path)), "load_seeds", "-v0")
 
 
 class FormReader(HTMLParser):

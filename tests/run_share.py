@@ -21,14 +21,28 @@ def folder():
     return Path(path) if path else None
 
 
+_held = 0  # how many times this process holds the lock now
+
+
 @contextlib.contextmanager
 def lock():
-    """Held by one test process at a time, while it makes or copies a shared thing."""
-    with open(folder() / "lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    """Held by one test process at a time, while it makes or copies a shared thing.
+    A process holding it may take it again (making one shared thing from another)."""
+    global _held
+    if _held:
+        _held += 1
         try:
             yield
         finally:
+            _held -= 1
+        return
+    with open(folder() / "lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        _held = 1
+        try:
+            yield
+        finally:
+            _held = 0
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from . import live, run_share
+from . import databases, live, run_share
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,7 +132,7 @@ def site(collected_static):
         template = live.seeded_template()
         with run_share.lock():  # no copy of the template may start while it is read
             dump = subprocess.run(
-                [str(cluster.bin / "pg_dump"), "--no-owner", live.database_url(template)],
+                [str(cluster.bin / "pg_dump"), "--no-owner", databases.database_url(template)],
                 check=True, capture_output=True, timeout=120,
             )  # fmt: skip
         subprocess.run(
