@@ -92,15 +92,22 @@ def site_env(url):
 
 
 def manage(env, *args, check=True):
-    return subprocess.run(
+    """`manage.py *args` in a new process; with `check`, a failure raises with what the
+    command printed (a broken migration's traceback, say), not only its exit status."""
+    done = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
-        check=check,
         capture_output=True,
         text=True,
         timeout=300,
     )
+    if check and done.returncode:
+        raise RuntimeError(
+            f"manage.py {' '.join(args)} exited with {done.returncode}:\n"
+            f"{done.stdout[-2000:]}{done.stderr[-6000:]}"
+        )
+    return done
 
 
 def run_database_name(kind):
