@@ -10,6 +10,7 @@ run's first process, before the test processes start, and removes it at the end.
 import contextlib
 import fcntl
 import os
+import threading
 from pathlib import Path
 
 FOLDER = "CSO_TEST_RUN_FOLDER"
@@ -21,28 +22,28 @@ def folder():
     return Path(path) if path else None
 
 
-_held = 0  # how many times this process holds the lock now
+_holding = threading.local()  # how many times this thread holds the lock now
 
 
 @contextlib.contextmanager
 def lock():
     """Held by one test process at a time, while it makes or copies a shared thing.
-    A process holding it may take it again (making one shared thing from another)."""
-    global _held
-    if _held:
-        _held += 1
+    The thread holding it may take it again (making one shared thing from another)."""
+    depth = getattr(_holding, "depth", 0)
+    if depth:
+        _holding.depth = depth + 1
         try:
             yield
         finally:
-            _held -= 1
+            _holding.depth = depth
         return
     with open(folder() / "lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        _held = 1
+        _holding.depth = 1
         try:
             yield
         finally:
-            _held = 0
+            _holding.depth = 0
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
