@@ -91,7 +91,7 @@ def site_env(url):
     }
 
 
-def manage(env, *args, check=True):
+def manage(env, *args, check=True, timeout=300):
     """`manage.py *args` in a new process; with `check`, a failure raises with what the
     command printed (a broken migration's traceback, say), not only its exit status."""
     done = subprocess.run(
@@ -100,7 +100,7 @@ def manage(env, *args, check=True):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if check and done.returncode:
         raise RuntimeError(

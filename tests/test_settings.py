@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.conftest import make_org
+from tests.databases import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,19 +29,10 @@ def production_env(**overrides):
     return {k: v for k, v in env.items() if v is not None}
 
 
-def manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_check_deploy_prints_no_warning_in_production():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    result = manage(
+        production_env(), "check", "--deploy", "--fail-level", "WARNING", check=False, timeout=120
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "WARNING" not in output and "System check identified no issues" in output
@@ -48,7 +40,7 @@ def test_check_deploy_prints_no_warning_in_production():
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without(missing):
-    result = manage("check", env=production_env(**{missing: None}))
+    result = manage(production_env(**{missing: None}), "check", check=False, timeout=120)
     assert result.returncode != 0
     assert f"{missing} must be set when DEBUG is off" in result.stderr
 
